@@ -48,7 +48,7 @@ final class TestBatches {
     static ByteBuffer simple(long baseOffset, long term, int count, long timestamp) {
         TestRecord[] records = new TestRecord[count];
         for (int i = 0; i < count; i++) {
-            records[i] = TestRecord.of(timestamp, "value-" + (baseOffset + i));
+            records[i] = TestRecord.of(timestamp, String.format("value-%010d", baseOffset + i)); // fixed size
         }
         return batch(baseOffset, term, List.of(records));
     }

@@ -150,7 +150,12 @@ public final class RecordBatch {
         return (int) crc.getValue();
     }
 
+    /** False also when the length field itself is damaged: the CRC covers it, so it must not be trusted first. */
     public boolean isCrcValid() {
+        int length = sizeInBytes();
+        if (length < HEADER_BYTES || length > buf.limit() - start) {
+            return false;
+        }
         return computeCrc() == storedCrc();
     }
 

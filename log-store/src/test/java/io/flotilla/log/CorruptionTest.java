@@ -1,0 +1,202 @@
+package io.flotilla.log;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Flipped bytes and torn writes: corruption is detected on read and on recovery, reported with
+ * the file and byte position, never returned as data and never silently cut away; a torn
+ * write is cut back to the last whole batch.
+ */
+class CorruptionTest {
+    private static final LogConfig CONFIG = LogConfig.DEFAULTS.withSegmentBytes(1024).withIndexIntervalBytes(128);
+    private static final int BATCHES = 40;
+    private static final int RECORDS_PER_BATCH = 3;
+
+    private Path dir;
+    private final long[] batchPositions = new long[BATCHES];
+
+    @BeforeEach
+    void writeLog() throws IOException {
+        dir = TestBatches.scratchDir("flotilla-corruption");
+        try (PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 0L)) {
+            for (int i = 0; i < BATCHES; i++) {
+                log.append(TestBatches.simple(log.endOffset(), 1, RECORDS_PER_BATCH, 1000 + i));
+            }
+            assertTrue(log.segmentCount() >= 3, "the test needs sealed segments and an active one");
+        }
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        TestBatches.deleteRecursively(dir);
+    }
+
+    @Test
+    void flippedByteInSealedSegmentIsCaughtOnRead() throws IOException {
+        Path sealed = TestBatches.segmentFiles(dir).get(0);
+        long flipped = flipByteInBatch(sealed, 1);
+        try (PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 0L)) {
+            long offset = RECORDS_PER_BATCH; // the second batch of the first segment
+            CorruptLogException e = assertThrows(CorruptLogException.class,
+                    () -> log.read(offset, 1 << 20).readVerified());
+            assertEquals(sealed, e.file());
+            assertTrue(e.getMessage().contains("CRC32C"), e.getMessage());
+            assertTrue(e.position() <= flipped, "reported position " + e.position() + " is the bad batch's start");
+            // Batches before the bad one still read fine.
+            assertEquals(batchBytes(0), log.read(0, 1).readVerified().remaining());
+        }
+    }
+
+    @Test
+    void flippedByteInSealedSegmentIsCaughtOnRecoveryThatVerifiesAll() throws IOException {
+        Path sealed = TestBatches.segmentFiles(dir).get(0);
+        flipByteInBatch(sealed, 1);
+        CorruptLogException e = assertThrows(CorruptLogException.class, () -> PartitionLog.open(dir,
+                CONFIG.withVerifyOnOpen(LogConfig.VerifyOnOpen.ALL), () -> 0L));
+        assertEquals(sealed, e.file());
+        assertEquals(batchStart(sealed, 1), e.position());
+        assertTrue(e.getMessage().contains("CRC32C mismatch"), e.getMessage());
+    }
+
+    @Test
+    void flippedByteInSealedSegmentIsCaughtWhenItsIndexMustBeRebuilt() throws IOException {
+        Path sealed = TestBatches.segmentFiles(dir).get(0);
+        flipByteInBatch(sealed, 1);
+        Files.delete(sealed.resolveSibling(sealed.getFileName().toString().replace(".log", ".index")));
+        CorruptLogException e = assertThrows(CorruptLogException.class, () -> PartitionLog.open(dir, CONFIG, () -> 0L));
+        assertEquals(sealed, e.file());
+        assertEquals(batchStart(sealed, 1), e.position());
+    }
+
+    @Test
+    void flippedByteInActiveTailIsCaughtOnReadAfterCleanStop() throws IOException {
+        Path active = TestBatches.activeSegment(dir);
+        long sizeBefore = Files.size(active);
+        flipByteInBatch(active, 0);
+        try (PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 0L)) {
+            long first = Long.parseLong(active.getFileName().toString().replace(".log", ""));
+            CorruptLogException e = assertThrows(CorruptLogException.class, () -> log.read(first, 1).readVerified());
+            assertEquals(active, e.file());
+            assertEquals(0, e.position());
+        }
+        assertEquals(sizeBefore, Files.size(active), "nothing was cut away");
+    }
+
+    @Test
+    void flippedByteInActiveTailIsCaughtOnRecoveryAndNothingIsCut() throws IOException {
+        Path active = TestBatches.activeSegment(dir);
+        long sizeBefore = Files.size(active);
+        flipByteInBatch(active, 0); // a whole batch follows it: not explainable by a torn write
+        Files.delete(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE)); // as after a crash
+        CorruptLogException e = assertThrows(CorruptLogException.class, () -> PartitionLog.open(dir, CONFIG, () -> 0L));
+        assertEquals(active, e.file());
+        assertEquals(0, e.position());
+        assertTrue(e.getMessage().contains("CRC32C mismatch"), e.getMessage());
+        assertEquals(sizeBefore, Files.size(active), "corruption is reported, never cut away");
+    }
+
+    @Test
+    void tornWriteIsCutBackToTheLastWholeBatch() throws IOException {
+        Path active = TestBatches.activeSegment(dir);
+        long size = Files.size(active);
+        int lastBatch = batchBytes(BATCHES - 1);
+        long expectedEnd;
+        try (PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 0L)) {
+            expectedEnd = log.endOffset() - RECORDS_PER_BATCH;
+        }
+        for (long cut : List.of(size - lastBatch + 1, size - lastBatch + 20, size - 1)) {
+            Path copy = TestBatches.scratchDir("flotilla-torn");
+            try {
+                TestBatches.copyDir(dir, copy);
+                Files.delete(copy.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
+                truncate(copy.resolve(active.getFileName()), cut);
+                try (PartitionLog log = PartitionLog.open(copy, CONFIG, () -> 0L)) {
+                    assertEquals(expectedEnd, log.endOffset(), "reopened at the last whole batch after a cut at " + cut);
+                    assertEquals(size - lastBatch, Files.size(copy.resolve(active.getFileName())));
+                    assertEquals(1, log.lastTerm());
+                    log.append(TestBatches.simple(log.endOffset(), 2, 1, 5000)); // and it accepts appends again
+                    assertEquals(expectedEnd + 1, log.endOffset());
+                }
+            } finally {
+                TestBatches.deleteRecursively(copy);
+            }
+        }
+    }
+
+    @Test
+    void zerosAfterTheLastBatchAreATornWrite() throws IOException {
+        Path active = TestBatches.activeSegment(dir);
+        long size = Files.size(active);
+        Files.delete(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
+        try (FileChannel ch = FileChannel.open(active, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(300), size); // the file grew but the data never landed
+        }
+        try (PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 0L)) {
+            assertEquals(BATCHES * RECORDS_PER_BATCH, log.endOffset());
+            assertEquals(size, Files.size(active));
+        }
+    }
+
+    @Test
+    void damagedIndexIsRebuiltAndReadsStayCorrect() throws IOException {
+        Path sealed = TestBatches.segmentFiles(dir).get(0);
+        Path index = sealed.resolveSibling(sealed.getFileName().toString().replace(".log", ".index"));
+        Files.write(index, new byte[] {1, 2, 3, 4, 5}); // not a whole number of entries
+        try (PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 0L)) {
+            for (long offset = 0; offset < log.endOffset(); offset++) {
+                ByteBuffer batch = log.read(offset, 1).readVerified();
+                long base = batch.getLong(0);
+                assertTrue(base <= offset && offset < base + RECORDS_PER_BATCH, "read at " + offset + " got batch " + base);
+            }
+        }
+        assertEquals(0, Files.size(index) % SparseIndex.ENTRY_BYTES, "the index file was rewritten");
+    }
+
+    /** Flips one byte in the middle of the {@code n}th batch of a segment file; returns its position. */
+    private long flipByteInBatch(Path segment, int n) throws IOException {
+        long position = batchStart(segment, n) + batchBytes(0) / 2;
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, position);
+            one.put(0, (byte) (one.get(0) ^ 0x01)).rewind();
+            ch.write(one, position);
+        }
+        return position;
+    }
+
+    private long batchStart(Path segment, int n) throws IOException {
+        long pos = 0;
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
+            for (int i = 0; i < n; i++) {
+                ByteBuffer header = ByteBuffer.allocate(12);
+                ch.read(header, pos);
+                pos += header.getInt(8);
+            }
+        }
+        return pos;
+    }
+
+    private static int batchBytes(int i) {
+        return TestBatches.simple(0, 1, RECORDS_PER_BATCH, 1000 + i).remaining();
+    }
+
+    private static void truncate(Path file, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(size);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.flotilla.log;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GroupCommitTest {
+    private Path dir;
+    private GroupCommit groupCommit;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = TestBatches.scratchDir("flotilla-gc");
+        groupCommit = GroupCommit.withThreads(2);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        groupCommit.close();
+        TestBatches.deleteRecursively(dir);
+    }
+
+    @Test
+    void everyWaiterCompletesOnlyOnceItsOffsetIsDurable() throws Exception {
+        int writers = 8;
+        int appendsEach = 200;
+        try (PartitionLog log = PartitionLog.open(dir.resolve("p0"), LogConfig.DEFAULTS, () -> 0L)) {
+            ExecutorService pool = Executors.newFixedThreadPool(writers);
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < appendsEach; i++) {
+                        AppendResult result;
+                        synchronized (log) { // assign the offset and append as one step, as a Raft leader does
+                            result = log.append(TestBatches.simple(log.endOffset(), 1, 2, 0));
+                        }
+                        long flushed = groupCommit.whenDurable(log, result.nextOffset()).join();
+                        assertTrue(flushed >= result.nextOffset(), "completed with " + flushed + " before "
+                                + result.nextOffset() + " was durable");
+                        assertTrue(log.flushedOffset() >= result.nextOffset());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            assertEquals(writers * appendsEach * 2L, log.flushedOffset());
+        }
+    }
+
+    @Test
+    void anAlreadyDurableOffsetCompletesAtOnce() throws IOException {
+        try (PartitionLog log = PartitionLog.open(dir.resolve("p1"), LogConfig.DEFAULTS, () -> 0L)) {
+            log.append(TestBatches.simple(0, 1, 1, 0));
+            log.flush();
+            CompletableFuture<Long> future = groupCommit.whenDurable(log, 1);
+            assertTrue(future.isDone());
+            assertEquals(1L, future.join());
+        }
+    }
+
+    @Test
+    void waitersOnAClosedLogFailWithTheReason() throws IOException {
+        PartitionLog log = PartitionLog.open(dir.resolve("p2"), LogConfig.DEFAULTS, () -> 0L);
+        log.append(TestBatches.simple(0, 1, 1, 0));
+        log.close();
+        CompletionException e = assertThrows(CompletionException.class, () -> groupCommit.whenDurable(log, 1).join());
+        assertInstanceOf(LogClosedException.class, e.getCause());
+    }
+
+    @Test
+    void waitersPendingWhenGroupCommitStopsFail() throws Exception {
+        GroupCommit stopped = GroupCommit.withThreads(1);
+        stopped.close();
+        try (PartitionLog log = PartitionLog.open(dir.resolve("p3"), LogConfig.DEFAULTS, () -> 0L)) {
+            log.append(TestBatches.simple(0, 1, 1, 0));
+            CompletionException e = assertThrows(CompletionException.class, () -> stopped.whenDurable(log, 1).join());
+            assertTrue(e.getCause().getMessage().contains("group commit is stopped"), e.getCause().getMessage());
+        }
+    }
+}
