@@ -71,15 +71,25 @@ public final class GroupCommit implements AutoCloseable {
         return future;
     }
 
-    /** Stops the flushers; waiters still pending fail. */
+    /** Stops the flushers (waiting for an fsync in progress to end); waiters still pending fail. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         closed = true;
         for (Flusher flusher : flushers) {
             flusher.thread.interrupt();
         }
+        boolean interrupted = false;
         for (Flusher flusher : flushers) {
-            flusher.thread.join();
+            while (flusher.thread.isAlive()) {
+                try {
+                    flusher.thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true; // finish stopping, then restore the caller's interrupt
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         LogException stopped = new LogException("group commit stopped before the write was flushed");
         for (Waiters waiters : waitersByLog.values()) {

@@ -203,7 +203,7 @@ class RecordBatchTest {
                     RecordBatchBuilder builder = new RecordBatchBuilder().begin(buf, 77, 3, firstTs);
                     List<Long> timestamps = new ArrayList<>();
                     for (int i = 0; i < values.size(); i++) {
-                        long ts = firstTs + (long) (i * 7919L % (spread + 1));
+                        long ts = firstTs + i * 7919L % (spread + 1);
                         timestamps.add(ts);
                         String key = i % 3 == 0 ? null : "key" + i;
                         assertTrue(builder.tryAppend(ts, utf8(key), utf8(values.get(i))));
