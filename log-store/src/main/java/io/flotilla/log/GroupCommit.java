@@ -19,6 +19,11 @@ import java.util.concurrent.ThreadFactory;
  * arrive while it is queued or while its fsync runs just join the list. When a flush ends, it
  * completes every waiter it covers, and the log is queued again if any arrived after the fsync
  * took its target. So under load one fsync covers every append made during the previous one.
+ *
+ * <p>Futures complete on a flusher thread: callers must hand real work to their own thread
+ * (a Raft event loop does) rather than run it in the callback, or they delay other logs' fsyncs.
+ * Flushers are never interrupted (an interrupt would close the file channel under the fsync);
+ * {@link #close} stops them with a sentinel.
  */
 public final class GroupCommit implements AutoCloseable {
     private final Map<PartitionLog, Waiters> waitersByLog = new ConcurrentHashMap<>();
@@ -35,9 +40,8 @@ public final class GroupCommit implements AutoCloseable {
         for (int i = 0; i < threads; i++) {
             Flusher flusher = new Flusher();
             flushers.add(flusher);
-            Thread thread = threadFactory.newThread(flusher);
-            flusher.thread = thread;
-            thread.start();
+            flusher.thread = threadFactory.newThread(flusher);
+            flusher.thread.start();
         }
     }
 
@@ -53,30 +57,47 @@ public final class GroupCommit implements AutoCloseable {
 
     /**
      * Completes once every offset below {@code offset} of {@code log} is durable, with the log's
-     * flushed offset at that moment; or exceptionally if the fsync fails or the log closes first.
+     * flushed offset at that moment. Completes exceptionally if the fsync fails, the log closes
+     * or is released, group commit stops, or the log is truncated while waiting (the entry may
+     * have been replaced, so its durability can no longer be vouched for).
+     *
+     * @throws IllegalArgumentException if {@code offset} is past the log's end: nothing could make it durable
      */
     public CompletableFuture<Long> whenDurable(PartitionLog log, long offset) {
         long flushed = log.flushedOffset();
         if (flushed >= offset) {
             return CompletableFuture.completedFuture(flushed);
         }
-        if (closed) {
-            return CompletableFuture.failedFuture(new LogException("group commit is stopped"));
+        long end = log.endOffset();
+        if (offset > end) {
+            throw new IllegalArgumentException("cannot wait for offset " + offset + " to be durable: the log at "
+                    + log.dir() + " ends at " + end);
         }
         CompletableFuture<Long> future = new CompletableFuture<>();
         Waiters waiters = waitersByLog.computeIfAbsent(log, Waiters::new);
-        if (waiters.add(offset, future)) {
+        if (waiters.add(new Waiter(offset, log.truncations(), future))) {
             flushers.get(Math.floorMod(System.identityHashCode(log), flushers.size())).queue.add(waiters);
+        }
+        if (closed) {
+            waiters.failAll(stopped()); // close() may have drained before this waiter arrived
         }
         return future;
     }
 
-    /** Stops the flushers (waiting for an fsync in progress to end); waiters still pending fail. */
+    /** Forgets a log that is closing or moving away; its pending waiters fail. */
+    public void release(PartitionLog log) {
+        Waiters waiters = waitersByLog.remove(log);
+        if (waiters != null) {
+            waiters.failAll(new LogClosedException(log.dir()));
+        }
+    }
+
+    /** Stops the flushers after the fsyncs in progress; waiters still pending fail. */
     @Override
     public void close() {
         closed = true;
         for (Flusher flusher : flushers) {
-            flusher.thread.interrupt();
+            flusher.queue.add(Flusher.STOP);
         }
         boolean interrupted = false;
         for (Flusher flusher : flushers) {
@@ -88,13 +109,16 @@ public final class GroupCommit implements AutoCloseable {
                 }
             }
         }
+        for (Waiters waiters : waitersByLog.values()) {
+            waiters.failAll(stopped());
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        LogException stopped = new LogException("group commit stopped before the write was flushed");
-        for (Waiters waiters : waitersByLog.values()) {
-            waiters.failAll(stopped);
-        }
+    }
+
+    private static LogException stopped() {
+        return new LogException("group commit is stopped; the write was not confirmed durable");
     }
 
     /** The callers waiting on one log, ordered by the offset they wait for. */
@@ -108,8 +132,8 @@ public final class GroupCommit implements AutoCloseable {
         }
 
         /** Adds a waiter; true if the log must be queued for a flush. */
-        synchronized boolean add(long offset, CompletableFuture<Long> future) {
-            pending.add(new Waiter(offset, future));
+        synchronized boolean add(Waiter waiter) {
+            pending.add(waiter);
             if (queued) {
                 return false;
             }
@@ -117,22 +141,39 @@ public final class GroupCommit implements AutoCloseable {
             return true;
         }
 
-        /** Called by the flusher before the fsync: later waiters will queue the log again. */
+        /** Called by the flusher before the fsync: waiters arriving from now on queue the log again. */
         synchronized void dequeued() {
             queued = false;
         }
 
-        /** Takes the waiters a flush reaching {@code flushed} covers; true in {@code requeue[0]} if others remain unqueued. */
-        synchronized List<Waiter> takeCovered(long flushed, boolean[] requeue) {
+        /**
+         * Completes the waiters a flush reaching {@code flushed} covers and fails those that
+         * waited across a truncation.
+         *
+         * @return whether waiters remain and the log must be queued again
+         */
+        boolean settle(long flushed) {
             List<Waiter> done = new ArrayList<>();
-            while (!pending.isEmpty() && pending.peek().offset <= flushed) {
-                done.add(pending.poll());
+            List<Waiter> replaced = new ArrayList<>();
+            boolean requeue;
+            long truncations = log.truncations();
+            synchronized (this) {
+                pending.removeIf(w -> w.truncations != truncations && replaced.add(w));
+                while (!pending.isEmpty() && pending.peek().offset <= flushed) {
+                    done.add(pending.poll());
+                }
+                requeue = !pending.isEmpty() && !queued;
+                queued |= requeue;
             }
-            requeue[0] = !pending.isEmpty() && !queued;
-            if (requeue[0]) {
-                queued = true;
+            for (Waiter waiter : replaced) {
+                waiter.future.completeExceptionally(new LogException("the log at " + log.dir()
+                        + " was truncated while waiting for offset " + waiter.offset
+                        + " to be durable; the entry may have been replaced"));
             }
-            return done;
+            for (Waiter waiter : done) {
+                waiter.future.complete(flushed);
+            }
+            return requeue;
         }
 
         void failAll(Throwable error) {
@@ -147,25 +188,24 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
-    private record Waiter(long offset, CompletableFuture<Long> future) implements Comparable<Waiter> {
+    private record Waiter(long offset, long truncations, CompletableFuture<Long> future) implements Comparable<Waiter> {
         @Override
         public int compareTo(Waiter other) {
             return Long.compare(offset, other.offset);
         }
     }
 
-    private final class Flusher implements Runnable {
+    private static final class Flusher implements Runnable {
+        static final Waiters STOP = new Waiters(null);
+
         final BlockingQueue<Waiters> queue = new LinkedBlockingQueue<>();
         Thread thread;
 
         @Override
         public void run() {
-            boolean[] requeue = new boolean[1];
-            while (!closed) {
-                Waiters waiters;
-                try {
-                    waiters = queue.take();
-                } catch (InterruptedException e) {
+            while (true) {
+                Waiters waiters = take();
+                if (waiters == STOP) {
                     return;
                 }
                 waiters.dequeued();
@@ -176,11 +216,19 @@ public final class GroupCommit implements AutoCloseable {
                     waiters.failAll(e);
                     continue;
                 }
-                for (Waiter waiter : waiters.takeCovered(flushed, requeue)) {
-                    waiter.future.complete(flushed);
-                }
-                if (requeue[0]) {
+                if (waiters.settle(flushed)) {
                     queue.add(waiters);
+                }
+            }
+        }
+
+        /** Blocks for the next log; an interrupt (which we never send) is ignored, not fatal. */
+        private Waiters take() {
+            while (true) {
+                try {
+                    return queue.take();
+                } catch (InterruptedException ignored) {
+                    // flushers stop only on STOP, so a stray interrupt cannot strand waiters
                 }
             }
         }

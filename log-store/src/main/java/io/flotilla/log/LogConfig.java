@@ -28,9 +28,9 @@ public record LogConfig(int segmentBytes, long segmentMs, int indexIntervalBytes
     public enum VerifyOnOpen {
         /**
          * After an unclean stop, every batch of the active segment (the only one that can hold
-         * unsynced writes: a segment is fsynced when it is sealed). After a clean stop, only
-         * structure. Start-up cost stays independent of log size; sealed segments are checked on
-         * every read instead.
+         * unsynced writes: a segment is fsynced when it is sealed). After a clean stop, only the
+         * batches after each segment's last index entry, by header. Start-up cost stays
+         * independent of log size; sealed data is checked by every {@link LogSlice#readVerified()}.
          */
         TAIL,
         /** Every batch of every segment, on every open: start-up cost proportional to log size. */

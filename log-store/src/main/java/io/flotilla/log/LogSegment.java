@@ -5,9 +5,12 @@ import io.flotilla.log.record.RecordBatch;
 import io.flotilla.log.record.RecordCursor;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,7 +21,13 @@ import java.nio.file.StandardOpenOption;
  * digits, so a directory listing is in log order.
  *
  * <p>One writer (the owning {@link PartitionLog}, under its lock) appends and truncates;
- * readers run concurrently and see the prefix up to the volatile {@link #size}.
+ * readers run concurrently. The writer publishes {@code size}, then the last batch, then
+ * {@code nextOffset} (volatile writes in that order), so a reader that sees an offset below
+ * {@code nextOffset} finds its bytes; truncation lowers {@code nextOffset} first.
+ *
+ * <p>Two channels: the writer's (also used for fsync) is touched only by the log's owner and
+ * flusher, which are never interrupted; readers get their own, reopened if an interrupted
+ * reader closed it, because Java closes a channel when a thread blocked on it is interrupted.
  */
 final class LogSegment {
     static final String LOG_SUFFIX = ".log";
@@ -28,17 +37,28 @@ final class LogSegment {
 
     /** How an existing segment is opened. */
     enum OpenMode {
-        /** Trust the bytes: check structure, rebuild missing or damaged indexes with a verifying scan. */
+        /**
+         * Trust the bytes: load the indexes and walk only the batches after the last index
+         * entry, by header; a missing or damaged index is rebuilt by a verifying scan.
+         */
         TRUSTED,
-        /** Verify every batch, rebuild the indexes, and cut a torn tail: the active segment after a crash. */
+        /**
+         * Verify every batch and rebuild the indexes; a bad batch at or above the recovery point
+         * is a torn write and is cut off with everything after it: the active segment after a crash.
+         */
         RECOVER,
         /** Verify every batch and rebuild the indexes; any bad batch is corruption. */
         VERIFY
     }
 
+    /** The last batch's base offset and term: what Raft asks about most. */
+    record LastBatch(long baseOffset, long term) {
+    }
+
     final long baseOffset;
     private final Path logFile;
-    private final FileChannel channel;
+    private final FileChannel writeChannel;
+    private volatile FileChannel readChannel;
     private final int indexIntervalBytes;
     private final SparseIndex offsetIndex;
     private final SparseIndex timeIndex;
@@ -46,20 +66,22 @@ final class LogSegment {
     private volatile int size;
     private volatile long nextOffset;
     private volatile long maxTimestamp = NO_TIMESTAMP;
-    private volatile long lastTerm;
+    private volatile LastBatch lastBatch;
+    private volatile boolean closed;
     private int bytesSinceIndexEntry;
     private long firstAppendMs = -1;
     private boolean sealed;
 
-    private LogSegment(long baseOffset, Path dir, FileChannel channel, SparseIndex offsetIndex, SparseIndex timeIndex,
-                       int indexIntervalBytes) {
+    private LogSegment(long baseOffset, Path logFile, FileChannel writeChannel, SparseIndex offsetIndex,
+                       SparseIndex timeIndex, int indexIntervalBytes) throws IOException {
         this.baseOffset = baseOffset;
-        this.logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
-        this.channel = channel;
+        this.logFile = logFile;
+        this.writeChannel = writeChannel;
         this.offsetIndex = offsetIndex;
         this.timeIndex = timeIndex;
         this.indexIntervalBytes = indexIntervalBytes;
         this.nextOffset = baseOffset;
+        this.readChannel = FileChannel.open(logFile, StandardOpenOption.READ);
     }
 
     static String fileName(long baseOffset, String suffix) {
@@ -67,26 +89,34 @@ final class LogSegment {
     }
 
     static LogSegment create(Path dir, long baseOffset, LogConfig config) throws IOException {
-        FileChannel ch = FileChannel.open(dir.resolve(fileName(baseOffset, LOG_SUFFIX)), StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.READ, StandardOpenOption.WRITE);
-        Files.deleteIfExists(dir.resolve(fileName(baseOffset, OFFSET_INDEX_SUFFIX)));
-        Files.deleteIfExists(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)));
-        return new LogSegment(baseOffset, dir, ch, SparseIndex.empty(dir.resolve(fileName(baseOffset,
-                OFFSET_INDEX_SUFFIX))), SparseIndex.empty(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX))),
-                config.indexIntervalBytes());
+        Path offsetPath = dir.resolve(fileName(baseOffset, OFFSET_INDEX_SUFFIX));
+        Path timePath = dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX));
+        Files.deleteIfExists(offsetPath);
+        Files.deleteIfExists(timePath);
+        Path log = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
+        FileChannel ch = FileChannel.open(log, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            return new LogSegment(baseOffset, log, ch, SparseIndex.empty(offsetPath), SparseIndex.empty(timePath),
+                    config.indexIntervalBytes());
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
     }
 
     /**
      * Opens an existing segment.
      *
-     * @param sealed whether later segments follow (its indexes are then memory-mapped)
-     * @return the segment; in {@link OpenMode#RECOVER} a torn tail has been cut off
+     * @param sealed        whether later segments follow (its indexes are then memory-mapped)
+     * @param recoveryPoint offsets below this were fsynced; only used by {@link OpenMode#RECOVER}
      * @throws CorruptLogException if a batch fails its checks where no torn write can explain it
      */
-    static LogSegment open(Path dir, long baseOffset, LogConfig config, OpenMode mode, boolean sealed)
-            throws IOException {
+    static LogSegment open(Path dir, long baseOffset, LogConfig config, OpenMode mode, boolean sealed,
+                           long recoveryPoint) throws IOException {
         Path log = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
         FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        LogSegment segment = null;
         try {
             long fileSize = ch.size();
             if (fileSize > Integer.MAX_VALUE) {
@@ -97,13 +127,12 @@ final class LogSegment {
             SparseIndex offsets = mode == OpenMode.TRUSTED ? SparseIndex.load(offsetPath, fileSize, sealed) : null;
             SparseIndex times = mode == OpenMode.TRUSTED ? SparseIndex.load(timePath, fileSize, sealed) : null;
             boolean rebuild = offsets == null || times == null;
-            LogSegment segment = new LogSegment(baseOffset, dir, ch,
-                    rebuild ? SparseIndex.empty(offsetPath) : offsets,
+            segment = new LogSegment(baseOffset, log, ch, rebuild ? SparseIndex.empty(offsetPath) : offsets,
                     rebuild ? SparseIndex.empty(timePath) : times, config.indexIntervalBytes());
             segment.size = (int) fileSize;
             segment.sealed = sealed;
             if (rebuild) {
-                segment.scan(true, mode == OpenMode.RECOVER);
+                segment.scan(mode == OpenMode.RECOVER ? recoveryPoint : Long.MAX_VALUE);
                 if (sealed) {
                     segment.offsetIndex.seal();
                     segment.timeIndex.seal();
@@ -111,21 +140,28 @@ final class LogSegment {
             } else {
                 segment.restoreTailState();
             }
+            if (segment.size > 0) {
+                segment.bytesSinceIndexEntry = config.indexIntervalBytes(); // the next append gets an entry
+            }
             return segment;
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            if (segment != null) {
+                segment.closeChannels();
+            } else {
+                ch.close();
+            }
             throw e;
         }
     }
 
     /**
-     * Walks batches from byte 0 to the end of the file, re-indexing them and checking each
-     * one's structure, contiguity and (if {@code verify}) CRC and records.
-     *
-     * @param allowTornTail whether a bad batch at the very end is a torn write to cut off
-     *                      rather than corruption
+     * Reads every batch from byte 0, checking structure, contiguity, CRC and records, and
+     * re-indexing them. At the first bad batch: if its offset is at or above
+     * {@code tornFromOffset} it is a torn write, cut off with everything after it (pages of
+     * unsynced writes reach the disk in any order, so what follows proves nothing); below it,
+     * the bytes were durable and the damage is corruption.
      */
-    private void scan(boolean verify, boolean allowTornTail) throws IOException {
+    private void scan(long tornFromOffset) throws IOException {
         int end = size;
         int pos = 0;
         ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_BYTES);
@@ -133,18 +169,14 @@ final class LogSegment {
         RecordBatch batch = new RecordBatch();
         while (pos < end) {
             String problem = null;
-            int length = -1;
+            int length = 0;
             if (end - pos < RecordBatch.HEADER_BYTES) {
                 problem = "only " + (end - pos) + " bytes remain, less than a batch header";
-                length = RecordBatch.HEADER_BYTES; // whatever it was, it reached the end of the file
             } else {
                 readFully(header.clear(), pos);
-                batch.wrap(header, 0);
-                length = batch.sizeInBytes();
-                if (batch.magic() != RecordBatch.MAGIC_V1 || length < RecordBatch.HEADER_BYTES
-                        || length > LogConfig.MAX_BATCH_BYTES_LIMIT) {
-                    problem = "implausible header (magic " + batch.magic() + ", length " + length + ")";
-                    length = -1;
+                length = header.getInt(RecordBatch.LENGTH_OFFSET);
+                if (length < RecordBatch.HEADER_BYTES || length > LogConfig.MAX_BATCH_BYTES_LIMIT) {
+                    problem = "implausible batch length " + length;
                 } else if (pos + (long) length > end) {
                     problem = "batch of " + length + " bytes runs past the end of the file (" + (end - pos)
                             + " bytes remain)";
@@ -153,29 +185,34 @@ final class LogSegment {
                         batchBuf = ByteBuffer.allocate(Math.max(length, 64 * 1024));
                     }
                     readFully(batchBuf.clear().limit(length), pos);
-                    batch.wrap(batchBuf, 0);
-                    problem = check(batch, length, verify);
+                    problem = check(batch.wrap(batchBuf, 0), length);
                 }
             }
             if (problem != null) {
-                if (allowTornTail && isTornTail(pos, length, end)) {
-                    truncateFile(pos);
+                if (nextOffset >= tornFromOffset) {
+                    truncateFile(pos, nextOffset);
                     return;
                 }
-                throw new CorruptLogException(logFile, pos, problem);
+                throw new CorruptLogException(logFile, pos, problem + tornDetail(tornFromOffset));
             }
-            onBatchIndexed(batch, pos, length);
+            indexBatch(batch, pos, length);
+            publishLastBatch(batch);
             pos += length;
+        }
+        if (tornFromOffset != Long.MAX_VALUE && nextOffset < tornFromOffset) {
+            throw new CorruptLogException(logFile, pos, "the segment ends before offset " + nextOffset
+                    + " but the recovery point says offsets below " + tornFromOffset + " were fsynced");
         }
     }
 
-    private String check(RecordBatch batch, int length, boolean verify) {
+    private static String tornDetail(long tornFromOffset) {
+        return tornFromOffset == Long.MAX_VALUE ? ""
+                : " (below the recovery point " + tornFromOffset + ": this data was fsynced, so it is not a torn write)";
+    }
+
+    private String check(RecordBatch batch, int length) {
         try {
-            if (verify) {
-                batch.validate(length, LogConfig.MAX_BATCH_BYTES_LIMIT);
-            } else {
-                batch.validateHeader(length, LogConfig.MAX_BATCH_BYTES_LIMIT);
-            }
+            batch.validate(length, LogConfig.MAX_BATCH_BYTES_LIMIT);
         } catch (MalformedBatchException e) {
             return e.getMessage();
         }
@@ -186,54 +223,34 @@ final class LogSegment {
     }
 
     /**
-     * A write is appended whole or torn at its end, so only the last batch can be torn: a bad
-     * batch is a torn write if it reaches (or claims to reach) the end of the file, or if the
-     * rest of the file is zeros (the file grew but the data never landed). Anything else is
-     * corruption that must not be cut away silently.
-     */
-    private boolean isTornTail(int pos, int length, int end) throws IOException {
-        if (length > 0) {
-            return pos + (long) length >= end;
-        }
-        ByteBuffer rest = ByteBuffer.allocate(Math.min(end - pos, 64 * 1024));
-        for (int p = pos; p < end; p += rest.capacity()) {
-            readFully(rest.clear().limit(Math.min(rest.capacity(), end - p)), p);
-            for (int i = 0; i < rest.limit(); i++) {
-                if (rest.get(i) != 0) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Re-derives next offset, max timestamp and last term without reading the whole segment:
+     * Re-derives next offset, max timestamp and last batch without reading the whole segment:
      * the time index's last key is the max timestamp of every batch up to the last offset index
      * entry (entries are added together), so only the batches from that entry on are walked.
+     * Computes into locals and publishes once, so readers never see a half-restored state.
      */
     private void restoreTailState() throws IOException {
         int entries = offsetIndex.count();
-        int from = entries == 0 ? 0 : offsetIndex.position(entries - 1);
-        nextOffset = entries == 0 ? baseOffset : offsetIndex.key(entries - 1);
-        maxTimestamp = timeIndex.count() == 0 ? NO_TIMESTAMP : timeIndex.lastKey();
-        bytesSinceIndexEntry = indexIntervalBytes; // the next appended batch gets an entry
+        int pos = entries == 0 ? 0 : offsetIndex.position(entries - 1);
+        long next = entries == 0 ? baseOffset : offsetIndex.key(entries - 1);
+        long maxTs = timeIndex.count() == 0 ? NO_TIMESTAMP : timeIndex.lastKey();
+        LastBatch last = null;
         ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_BYTES);
         int end = size;
-        int pos = from;
         while (pos < end) {
             readHeader(header, pos, end);
             long base = header.getLong(RecordBatch.BASE_OFFSET_OFFSET);
-            if (base != nextOffset) {
-                throw new CorruptLogException(logFile, pos, "batch base offset " + base + " where offset "
-                        + nextOffset + " was expected" + (pos == from && entries > 0 ? " (from index "
-                        + offsetIndex.file().getFileName() + ")" : ""));
+            if (base != next) {
+                throw new CorruptLogException(logFile, pos, "batch base offset " + base + " where offset " + next
+                        + " was expected (walking from index " + offsetIndex.file().getFileName() + ")");
             }
-            nextOffset = base + header.getInt(RecordBatch.RECORD_COUNT_OFFSET);
-            maxTimestamp = Math.max(maxTimestamp, header.getLong(RecordBatch.MAX_TIMESTAMP_OFFSET));
-            lastTerm = header.getLong(RecordBatch.TERM_OFFSET);
+            next = base + header.getInt(RecordBatch.RECORD_COUNT_OFFSET);
+            maxTs = Math.max(maxTs, header.getLong(RecordBatch.MAX_TIMESTAMP_OFFSET));
+            last = new LastBatch(base, header.getLong(RecordBatch.TERM_OFFSET));
             pos += header.getInt(RecordBatch.LENGTH_OFFSET);
         }
+        maxTimestamp = maxTs;
+        lastBatch = last;
+        nextOffset = next;
     }
 
     /** Appends a batch already validated by the caller; the bytes are written in place. */
@@ -243,16 +260,22 @@ final class LogSegment {
         src.limit(batch.start() + length).position(batch.start());
         int pos = size;
         while (src.hasRemaining()) {
-            pos += channel.write(src, pos);
+            pos += writeChannel.write(src, pos);
         }
         if (firstAppendMs < 0) {
             firstAppendMs = nowMs;
         }
-        onBatchIndexed(batch, size, length);
+        indexBatch(batch, size, length);
         size = pos;
+        publishLastBatch(batch);
     }
 
-    private void onBatchIndexed(RecordBatch batch, int position, int length) {
+    private void publishLastBatch(RecordBatch batch) {
+        lastBatch = new LastBatch(batch.baseOffset(), batch.term());
+        nextOffset = batch.nextOffset();
+    }
+
+    private void indexBatch(RecordBatch batch, int position, int length) {
         maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
         if (bytesSinceIndexEntry >= indexIntervalBytes || offsetIndex.count() == 0) {
             offsetIndex.append(batch.baseOffset(), position);
@@ -262,16 +285,14 @@ final class LogSegment {
             bytesSinceIndexEntry = 0;
         }
         bytesSinceIndexEntry += length;
-        nextOffset = batch.nextOffset();
-        lastTerm = batch.term();
     }
 
     /**
-     * Position of the batch holding {@code offset}, or -1 if the offset is at or past this
-     * segment's end. Safe to call from reader threads.
+     * Position of the batch holding {@code offset}, or -1 if the offset is not in this segment.
+     * Safe to call from reader threads.
      */
     int positionOf(long offset) throws IOException {
-        if (offset >= nextOffset) {
+        if (offset >= nextOffset || offset < baseOffset) {
             return -1;
         }
         int entry = offsetIndex.floorByKey(offset);
@@ -293,7 +314,13 @@ final class LogSegment {
         return -1;
     }
 
-    /** Reads the header of the batch at {@code pos} into {@code header}, checking its magic and length. */
+    /** The header of the batch at {@code pos}, its magic and length checked. */
+    ByteBuffer headerAt(int pos) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_BYTES);
+        readHeader(header, pos, size);
+        return header;
+    }
+
     private void readHeader(ByteBuffer header, int pos, int end) throws IOException {
         if (end - pos < RecordBatch.HEADER_BYTES) {
             throw new CorruptLogException(logFile, pos, "batch header cut short at the end of the segment");
@@ -312,6 +339,7 @@ final class LogSegment {
      * always, so a reader makes progress), none reaching {@code endOffset} or beyond.
      */
     LogSlice slice(int from, int maxBytes, long endOffset) throws IOException {
+        long bound = Math.min(endOffset, nextOffset);
         int end = size;
         int pos = from;
         ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_BYTES);
@@ -319,20 +347,34 @@ final class LogSegment {
             readHeader(header, pos, end);
             int length = header.getInt(RecordBatch.LENGTH_OFFSET);
             long next = header.getLong(RecordBatch.BASE_OFFSET_OFFSET) + header.getInt(RecordBatch.RECORD_COUNT_OFFSET);
-            if (next > endOffset || (pos > from && (long) pos - from + length > maxBytes)) {
+            if (next > bound || (pos > from && (long) pos - from + length > maxBytes)) {
                 break;
             }
             pos += length;
         }
-        return new LogSlice(logFile, channel, from, pos - from);
+        return new LogSlice(this, from, pos - from);
     }
 
-    /** Term and base offset of the batch holding {@code offset}, which the caller knows is in this segment. */
-    ByteBuffer headerAt(long offset) throws IOException {
+    /** Term of the batch holding {@code offset}, which the caller knows is in this segment. */
+    long termAt(long offset) throws IOException {
+        LastBatch last = lastBatch;
+        if (last != null && offset >= last.baseOffset() && offset < nextOffset) {
+            return last.term();
+        }
         int pos = positionOf(offset);
-        ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_BYTES);
-        readHeader(header, pos, size);
-        return header;
+        if (pos < 0) {
+            throw new OffsetOutOfRangeException(offset, baseOffset, nextOffset);
+        }
+        return headerAt(pos).getLong(RecordBatch.TERM_OFFSET);
+    }
+
+    /** Whether a batch starts exactly at {@code offset}, or it is this segment's end. */
+    boolean isBatchBoundary(long offset) throws IOException {
+        if (offset == nextOffset) {
+            return true;
+        }
+        int pos = positionOf(offset);
+        return pos >= 0 && headerAt(pos).getLong(RecordBatch.BASE_OFFSET_OFFSET) == offset;
     }
 
     /**
@@ -370,81 +412,129 @@ final class LogSegment {
                         return cursor.offset();
                     }
                 }
-                batch.wrap(header, 0);
             }
             pos += length;
         }
         return -1;
     }
 
-    /** Cuts the segment before the batch starting at {@code offset}; the caller checked it is a batch boundary. */
+    /** Cuts the segment before the batch starting at {@code offset} (a batch boundary) and fsyncs it. */
     void truncateTo(long offset) throws IOException {
         int pos = offset >= nextOffset ? size : positionOf(offset);
-        truncateFile(pos);
-        channel.force(true);
+        truncateFile(pos, offset);
+        writeChannel.force(true);
     }
 
-    private void truncateFile(int pos) throws IOException {
-        channel.truncate(pos);
+    /** Cuts the file at byte {@code pos}, where the batch at {@code offset} starts. */
+    private void truncateFile(int pos, long offset) throws IOException {
+        nextOffset = offset; // first, so readers stop before the bytes go
+        size = pos;
+        writeChannel.truncate(pos);
         offsetIndex.truncateFromPosition(pos);
         timeIndex.truncateFromPosition(pos);
-        size = pos;
         sealed = false;
-        lastTerm = 0;
+        if (pos == 0) {
+            firstAppendMs = -1;
+        }
+        bytesSinceIndexEntry = indexIntervalBytes;
         restoreTailState();
     }
 
-    /** Whether a batch starts exactly at {@code offset} (or it is this segment's end). */
-    boolean isBatchBoundary(long offset) throws IOException {
-        if (offset == nextOffset || offset == baseOffset) {
-            return true;
-        }
-        int pos = positionOf(offset);
-        return pos >= 0 && headerAt(offset).getLong(RecordBatch.BASE_OFFSET_OFFSET) == offset;
-    }
-
-    /** Fsyncs the data and writes the indexes, then maps them: no more appends go here. */
+    /** Fsyncs the data, writes and fsyncs the indexes, and maps them: no more appends go here. */
     void seal() throws IOException {
-        channel.force(true);
+        writeChannel.force(true);
         offsetIndex.seal();
         timeIndex.seal();
         sealed = true;
     }
 
     void flush() throws IOException {
-        channel.force(false);
+        writeChannel.force(false);
     }
 
-    /** Writes the indexes so a clean reopen need not rebuild them. */
+    /** Closes the channels; first fsyncs and writes the indexes if asked (a clean close). */
     void close(boolean writeIndexes) throws IOException {
         try {
             if (writeIndexes && !sealed) {
-                channel.force(true);
+                writeChannel.force(true);
                 offsetIndex.writeFile();
                 timeIndex.writeFile();
             }
         } finally {
-            channel.close();
+            closeChannels();
         }
     }
 
     void delete() throws IOException {
-        channel.close();
+        closeChannels();
         Files.deleteIfExists(logFile);
         Files.deleteIfExists(offsetIndex.file());
         Files.deleteIfExists(timeIndex.file());
     }
 
-    private void readFully(ByteBuffer dst, long pos) throws IOException {
-        long p = pos;
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, p);
-            if (n < 0) {
-                throw new CorruptLogException(logFile, p, "unexpected end of file");
-            }
-            p += n;
+    private void closeChannels() throws IOException {
+        closed = true;
+        try {
+            writeChannel.close();
+        } finally {
+            readChannel.close();
         }
-        dst.flip();
+    }
+
+    /** Positional read through the readers' channel, retried once if another reader's interrupt closed it. */
+    void readFully(ByteBuffer dst, long pos) throws IOException {
+        int start = dst.position();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                long p = pos + dst.position() - start;
+                while (dst.hasRemaining()) {
+                    int n = reader().read(dst, p);
+                    if (n < 0) {
+                        throw new CorruptLogException(logFile, p, "unexpected end of file");
+                    }
+                    p += n;
+                }
+                dst.flip();
+                return;
+            } catch (ClosedByInterruptException e) {
+                throw e;
+            } catch (AsynchronousCloseException e) {
+                if (attempt > 0) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Zero-copy transfer of {@code [position, position + count)} to {@code target}. */
+    long transferTo(long position, int count, WritableByteChannel target) throws IOException {
+        long done = 0;
+        while (done < count) {
+            long n = reader().transferTo(position + done, count - done, target);
+            if (n <= 0) {
+                throw new LogException("segment " + logFile + " ended at byte " + (position + done)
+                        + " during a transfer of " + count + " bytes from byte " + position
+                        + ": it was truncated or deleted after the read");
+            }
+            done += n;
+        }
+        return done;
+    }
+
+    private FileChannel reader() throws IOException {
+        FileChannel ch = readChannel;
+        if (ch.isOpen()) {
+            return ch;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            if (!readChannel.isOpen()) {
+                readChannel = FileChannel.open(logFile, StandardOpenOption.READ);
+            }
+            return readChannel;
+        }
     }
 
     int size() {
@@ -463,20 +553,24 @@ final class LogSegment {
         return maxTimestamp;
     }
 
-    long lastTerm() {
-        return lastTerm;
+    /** The last batch, or null when the segment is empty. */
+    LastBatch lastBatch() {
+        return lastBatch;
     }
 
     long firstAppendMs() {
         return firstAppendMs;
     }
 
-    Path file() {
-        return logFile;
+    /** Starts the age clock of a non-empty segment found at open: its first append time is not recorded. */
+    void startAgeClock(long nowMs) {
+        if (size > 0 && firstAppendMs < 0) {
+            firstAppendMs = nowMs;
+        }
     }
 
-    static UncheckedIOException io(String what, Path file, IOException e) {
-        return new UncheckedIOException(what + " " + file + ": " + e.getMessage(), e);
+    Path file() {
+        return logFile;
     }
 
     @Override

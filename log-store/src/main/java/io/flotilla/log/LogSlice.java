@@ -5,7 +5,6 @@ import io.flotilla.log.record.RecordBatch;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 
@@ -15,19 +14,19 @@ import java.nio.file.Path;
  * into memory with {@link #readVerified}, which checks every batch's CRC first.
  *
  * <p>The zero-copy path does not check CRCs; every batch carries its own CRC32C, which the
- * receiver (a follower appending it, a consumer client) verifies.
+ * receiver (a follower appending it, a consumer client) verifies. A slice is a view: use it
+ * promptly. Committed data (below the high watermark) is never truncated, so a slice of
+ * committed data stays valid until retention deletes its segment.
  */
 public final class LogSlice {
-    private static final LogSlice EMPTY = new LogSlice(null, null, 0, 0);
+    private static final LogSlice EMPTY = new LogSlice(null, 0, 0);
 
-    private final Path file;
-    private final FileChannel channel;
+    private final LogSegment segment;
     private final long position;
     private final int sizeInBytes;
 
-    LogSlice(Path file, FileChannel channel, long position, int sizeInBytes) {
-        this.file = file;
-        this.channel = channel;
+    LogSlice(LogSegment segment, long position, int sizeInBytes) {
+        this.segment = segment;
         this.position = position;
         this.sizeInBytes = sizeInBytes;
     }
@@ -46,7 +45,7 @@ public final class LogSlice {
 
     /** The segment file the bytes live in (null when empty). */
     public Path file() {
-        return file;
+        return segment == null ? null : segment.file();
     }
 
     /** Byte position of the first batch in {@link #file()}. */
@@ -55,21 +54,14 @@ public final class LogSlice {
     }
 
     /**
-     * Sends the bytes to {@code target} with {@link FileChannel#transferTo}, which the kernel
-     * serves from the page cache without copying into the JVM.
+     * Sends the bytes to {@code target} with {@link java.nio.channels.FileChannel#transferTo},
+     * which the kernel serves from the page cache without copying into the JVM.
      *
-     * @return bytes transferred
+     * @return bytes transferred: always {@link #sizeInBytes()}
+     * @throws LogException if the segment shrank since the read (the bytes are gone)
      */
     public long transferTo(WritableByteChannel target) throws IOException {
-        long done = 0;
-        while (done < sizeInBytes) {
-            long n = channel.transferTo(position + done, sizeInBytes - done, target);
-            if (n <= 0) {
-                break;
-            }
-            done += n;
-        }
-        return done;
+        return isEmpty() ? 0 : segment.transferTo(position, sizeInBytes, target);
     }
 
     /**
@@ -79,13 +71,10 @@ public final class LogSlice {
      */
     public ByteBuffer readVerified() throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(sizeInBytes);
-        while (buf.hasRemaining()) {
-            int n = channel.read(buf, position + buf.position());
-            if (n < 0) {
-                throw new CorruptLogException(file, position + buf.position(), "segment ended inside a read");
-            }
+        if (isEmpty()) {
+            return buf;
         }
-        buf.flip();
+        segment.readFully(buf, position);
         RecordBatch batch = new RecordBatch();
         int pos = 0;
         while (pos < sizeInBytes) {
@@ -93,10 +82,10 @@ public final class LogSlice {
             try {
                 batch.validateHeader(sizeInBytes - pos, LogConfig.MAX_BATCH_BYTES_LIMIT);
             } catch (MalformedBatchException e) {
-                throw new CorruptLogException(file, position + pos, e.getMessage());
+                throw new CorruptLogException(segment.file(), position + pos, e.getMessage());
             }
             if (!batch.isCrcValid()) {
-                throw new CorruptLogException(file, position + pos, String.format(
+                throw new CorruptLogException(segment.file(), position + pos, String.format(
                         "batch at offset %d fails its CRC32C (stored 0x%08x, computed 0x%08x)",
                         batch.baseOffset(), batch.storedCrc(), batch.computeCrc()));
             }

@@ -1,9 +1,12 @@
 package io.flotilla.log;
 
+import io.flotilla.log.record.MalformedBatchException;
 import io.flotilla.log.record.RecordBatch;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -25,13 +28,17 @@ import java.util.function.LongSupplier;
  * offsets. Log positions are the partition's offsets; a batch occupies the offsets of its
  * records.
  *
- * <p>Writes (append, truncate, delete a prefix, roll, close) come from one owner and are
- * serialized by a lock; reads and {@link #flush} run concurrently from other threads. Appends
- * are not durable until a flush covers them: {@link GroupCommit} batches those flushes.
+ * <p>Concurrency: writes (append, truncate, delete a prefix, reset, roll, retention, close)
+ * come from one owner and are serialized by {@code lock}; reads run concurrently from any
+ * thread. Every fsync, and every change to the set of segments, also holds {@code flushLock},
+ * so a flush never races a roll or a truncation and a failed fsync is always recorded. Lock
+ * order: {@code lock}, then {@code flushLock}; {@link #flush} takes only {@code flushLock},
+ * so appends continue while the disk works.
  *
- * <p>Invariants: {@code startOffset <= flushedOffset <= endOffset} except right after a
- * truncation below the flushed offset, which lowers it; segments are contiguous; only the
- * last (active) segment is written, and a segment is fsynced when it is sealed.
+ * <p>Failure: an I/O error while changing the log (a failed write, fsync, truncation or file
+ * operation) leaves its state uncertain, so the log then refuses writes until it is reopened,
+ * which recovers from what is on disk. Retrying an fsync after a failure would falsely succeed:
+ * the kernel may already have dropped the pages that failed to write.
  */
 public final class PartitionLog implements AutoCloseable {
     static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
@@ -41,15 +48,17 @@ public final class PartitionLog implements AutoCloseable {
     private final LogConfig config;
     private final LongSupplier clockMs;
     private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock flushLock = new ReentrantLock();
     private final RecordBatch appendView = new RecordBatch();
+    private RecoveryPoint recoveryPoint;
 
     private volatile LogSegment[] segments;
     private volatile long startOffset;
+    private volatile long termBeforeStart;
     private volatile long flushedOffset;
-    private volatile long lastTerm;
+    private volatile long truncations;
     private volatile boolean closed;
-    private volatile IOException flushFailure;
-    private long truncations;
+    private volatile IOException failure;
 
     private PartitionLog(Path dir, LogConfig config, LongSupplier clockMs) {
         this.dir = dir;
@@ -59,7 +68,7 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * Opens (or creates) the log in {@code dir}. After an unclean stop it verifies the active
-     * segment and cuts a torn tail; see {@link LogConfig.VerifyOnOpen}.
+     * segment and cuts a torn tail; see {@link LogConfig.VerifyOnOpen} and {@link RecoveryPoint}.
      *
      * @param clockMs wall clock for segment age and retention, injected so tests control time
      * @throws CorruptLogException if a batch fails its checks where no torn write explains it
@@ -67,13 +76,68 @@ public final class PartitionLog implements AutoCloseable {
     public static PartitionLog open(Path dir, LogConfig config, LongSupplier clockMs) throws IOException {
         Files.createDirectories(dir);
         PartitionLog log = new PartitionLog(dir, config, clockMs);
-        log.load();
+        log.recoveryPoint = RecoveryPoint.open(dir);
+        try {
+            log.load();
+        } catch (IOException | RuntimeException e) {
+            log.recoveryPoint.close();
+            throw e;
+        }
         return log;
     }
 
     private void load() throws IOException {
-        Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
-        boolean clean = Files.deleteIfExists(marker);
+        boolean clean = Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN_FILE));
+        List<Long> bases = listSegments();
+        long[] checkpoint = readStartOffset();
+        List<LogSegment> opened = new ArrayList<>();
+        try {
+            for (int i = 0; i < bases.size(); i++) {
+                boolean last = i == bases.size() - 1;
+                LogSegment.OpenMode mode = last && !clean ? LogSegment.OpenMode.RECOVER
+                        : config.verifyOnOpen() == LogConfig.VerifyOnOpen.ALL ? LogSegment.OpenMode.VERIFY
+                        : LogSegment.OpenMode.TRUSTED;
+                LogSegment segment = LogSegment.open(dir, bases.get(i), config, mode, !last, recoveryPoint.value());
+                opened.add(segment);
+                LogSegment previous = i == 0 ? null : opened.get(i - 1);
+                if (previous != null && segment.baseOffset != previous.nextOffset()) {
+                    throw new CorruptLogException(segment.file(), 0, "segment starts at offset " + segment.baseOffset
+                            + " but the previous segment " + previous.file().getFileName() + " ends before offset "
+                            + previous.nextOffset());
+                }
+            }
+            if (opened.isEmpty()) {
+                opened.add(LogSegment.create(dir, Math.max(checkpoint[0], 0), config));
+                syncDirectory();
+            }
+        } catch (IOException | RuntimeException e) {
+            for (LogSegment segment : opened) {
+                try {
+                    segment.close(false);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        segments = opened.toArray(new LogSegment[0]);
+        startOffset = Math.max(checkpoint[0], segments[0].baseOffset);
+        termBeforeStart = Math.max(checkpoint[1], 0);
+        if (startOffset > endOffset()) {
+            resetSegments(startOffset, termBeforeStart); // a crash lost the tail below a recorded prefix deletion
+        } else {
+            dropSegmentsBelow(startOffset);
+        }
+        last().startAgeClock(clockMs.getAsLong());
+        last().flush(); // what recovery kept may sit only in the page cache
+        flushedOffset = endOffset();
+        recoveryPoint.advance(flushedOffset);
+        if (clean) {
+            syncDirectory(); // the marker's removal must be durable before anything is appended
+        }
+    }
+
+    private List<Long> listSegments() throws IOException {
         List<Long> bases = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
@@ -86,55 +150,13 @@ public final class PartitionLog implements AutoCloseable {
             }
         }
         bases.sort(null);
-        long checkpointedStart = readStartOffset();
-        List<LogSegment> opened = new ArrayList<>();
-        try {
-            for (int i = 0; i < bases.size(); i++) {
-                boolean last = i == bases.size() - 1;
-                LogSegment.OpenMode mode = last && !clean ? LogSegment.OpenMode.RECOVER
-                        : config.verifyOnOpen() == LogConfig.VerifyOnOpen.ALL ? LogSegment.OpenMode.VERIFY
-                        : LogSegment.OpenMode.TRUSTED;
-                LogSegment segment = LogSegment.open(dir, bases.get(i), config, mode, !last);
-                if (!opened.isEmpty() && segment.baseOffset != opened.get(opened.size() - 1).nextOffset()) {
-                    LogSegment previous = opened.get(opened.size() - 1);
-                    segment.close(false);
-                    throw new CorruptLogException(segment.file(), 0, "segment starts at offset " + segment.baseOffset
-                            + " but the previous segment " + previous.file().getFileName() + " ends before offset "
-                            + previous.nextOffset());
-                }
-                opened.add(segment);
-            }
-            if (opened.isEmpty()) {
-                opened.add(LogSegment.create(dir, Math.max(checkpointedStart, 0), config));
-                syncDirectory();
-            }
-        } catch (IOException | RuntimeException e) {
-            for (LogSegment segment : opened) {
-                segment.close(false);
-            }
-            throw e;
-        }
-        segments = opened.toArray(new LogSegment[0]);
-        startOffset = Math.max(checkpointedStart, segments[0].baseOffset);
-        if (startOffset > endOffset()) {
-            // A crash lost the tail below a recorded prefix deletion: nothing valid remains.
-            resetLocked(startOffset);
-        } else {
-            dropSegmentsBelow(startOffset);
-        }
-        last().flush(); // what recovery kept may sit only in the page cache
-        flushedOffset = endOffset();
-        lastTerm = computeLastTerm();
-        if (clean) {
-            syncDirectory(); // the marker's removal must be durable before anything is appended
-        }
+        return bases;
     }
 
     private static long parseBaseOffset(Path file) {
         String name = file.getFileName().toString();
-        String digits = name.substring(0, name.length() - LogSegment.LOG_SUFFIX.length());
         try {
-            return Long.parseLong(digits);
+            return Long.parseLong(name.substring(0, name.length() - LogSegment.LOG_SUFFIX.length()));
         } catch (NumberFormatException e) {
             throw new CorruptLogException(file, 0, "segment file name is not a base offset");
         }
@@ -143,11 +165,11 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * Appends one batch whose base offset must be this log's {@link #endOffset()} (a leader
      * stamps it with {@link RecordBatch#assignOffsetAndTerm}) and whose term must not be below
-     * the last batch's. The batch is validated in full (header, CRC, every record) before a
+     * {@link #lastTerm()}. The batch is validated in full (header, CRC, every record) before a
      * byte is written. Not durable until a flush covers it.
      *
      * @param batch exactly one batch, between its position and limit; not modified
-     * @throws io.flotilla.log.record.MalformedBatchException if the batch fails validation
+     * @throws MalformedBatchException if the batch fails validation
      * @throws io.flotilla.log.record.BatchTooLargeException over {@link LogConfig#maxBatchBytes()}
      * @throws LogException on an offset or term that does not follow the log
      */
@@ -155,28 +177,33 @@ public final class PartitionLog implements AutoCloseable {
         lock.lock();
         try {
             ensureWritable();
-            RecordBatch view = appendView.wrap(batch, batch.position());
-            view.validate(batch.remaining(), config.maxBatchBytes());
-            if (view.sizeInBytes() != batch.remaining()) {
-                throw new io.flotilla.log.record.MalformedBatchException("buffer holds " + batch.remaining()
-                        + " bytes but the batch is " + view.sizeInBytes() + "; append one batch at a time");
+            ByteBuffer bytes = batch.duplicate().order(ByteOrder.BIG_ENDIAN); // the format's order, whatever the caller's
+            RecordBatch view = appendView.wrap(bytes, bytes.position());
+            view.validate(bytes.remaining(), config.maxBatchBytes());
+            if (view.sizeInBytes() != bytes.remaining()) {
+                throw new MalformedBatchException("buffer holds " + bytes.remaining() + " bytes but the batch is "
+                        + view.sizeInBytes() + "; append one batch at a time");
             }
             long end = endOffset();
             if (view.baseOffset() != end) {
-                throw new LogException("batch base offset " + view.baseOffset() + " does not follow the log: the next offset"
-                        + " is " + end);
+                throw new LogException("batch base offset " + view.baseOffset() + " does not follow the log: the next"
+                        + " offset is " + end);
             }
+            long lastTerm = lastTerm();
             if (view.term() < lastTerm) {
                 throw new LogException("batch term " + view.term() + " is below the log's last term " + lastTerm);
             }
-            LogSegment active = last();
-            long now = clockMs.getAsLong();
-            if (!active.isEmpty() && ((long) active.size() + view.sizeInBytes() > config.segmentBytes()
-                    || now - active.firstAppendMs() >= config.segmentMs())) {
-                active = rollLocked();
+            try {
+                LogSegment active = last();
+                long now = clockMs.getAsLong();
+                if (!active.isEmpty() && ((long) active.size() + view.sizeInBytes() > config.segmentBytes()
+                        || now - active.firstAppendMs() >= config.segmentMs())) {
+                    active = rollLocked();
+                }
+                active.append(view, now);
+            } catch (IOException e) {
+                throw markFailed(e);
             }
-            active.append(view, now);
-            lastTerm = view.term();
             return new AppendResult(view.baseOffset(), view.lastOffset(), view.sizeInBytes());
         } finally {
             lock.unlock();
@@ -207,17 +234,19 @@ public final class PartitionLog implements AutoCloseable {
         if (offset < startOffset || offset > end) {
             throw new OffsetOutOfRangeException(offset, startOffset, end);
         }
+        if (offset >= endOffset || offset == end) {
+            return LogSlice.empty();
+        }
         try {
             for (int i = floorSegment(segs, offset); i < segs.length; i++) {
-                if (offset >= endOffset) {
-                    return LogSlice.empty();
-                }
                 int pos = segs[i].positionOf(offset);
                 if (pos >= 0) {
                     return segs[i].slice(pos, maxBytes, endOffset);
                 }
             }
             return LogSlice.empty();
+        } catch (ClosedByInterruptException e) {
+            throw e; // this reader was interrupted: say so, not that the data moved
         } catch (ClosedChannelException e) {
             throw concurrentlyRemoved(offset);
         }
@@ -239,14 +268,15 @@ public final class PartitionLog implements AutoCloseable {
         long from = startOffset;
         try {
             for (LogSegment segment : segments) {
-                if (segment.nextOffset() <= from) {
-                    continue;
-                }
-                long found = segment.offsetForTimestamp(timestamp, from);
-                if (found >= 0) {
-                    return OptionalLong.of(found);
+                if (segment.nextOffset() > from) {
+                    long found = segment.offsetForTimestamp(timestamp, from);
+                    if (found >= 0) {
+                        return OptionalLong.of(found);
+                    }
                 }
             }
+        } catch (ClosedByInterruptException e) {
+            throw e; // this reader was interrupted: say so, not that the data moved
         } catch (ClosedChannelException e) {
             throw concurrentlyRemoved(from);
         }
@@ -265,12 +295,10 @@ public final class PartitionLog implements AutoCloseable {
         if (offset < startOffset || offset >= end) {
             throw new OffsetOutOfRangeException(offset, startOffset, end);
         }
-        LogSegment segment = segs[floorSegment(segs, offset)];
-        if (offset >= end - 1 && segment == segs[segs.length - 1]) {
-            return lastTerm; // the common Raft question: the term of the last entry
-        }
         try {
-            return segment.headerAt(offset).getLong(RecordBatch.TERM_OFFSET);
+            return segs[floorSegment(segs, offset)].termAt(offset);
+        } catch (ClosedByInterruptException e) {
+            throw e; // this reader was interrupted: say so, not that the data moved
         } catch (ClosedChannelException e) {
             throw concurrentlyRemoved(offset);
         }
@@ -278,8 +306,8 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * Removes every batch at or after {@code offset} (Raft conflict resolution). The cut must
-     * fall on a batch boundary, and is durable when this returns: removed segments are deleted
-     * and the directory synced, so removed entries cannot reappear after a crash.
+     * fall on a batch boundary, and is durable when this returns: removed entries cannot
+     * reappear after a crash.
      *
      * @throws OffsetOutOfRangeException outside {@code [startOffset, endOffset]}
      * @throws LogException if {@code offset} falls inside a batch
@@ -299,21 +327,28 @@ public final class PartitionLog implements AutoCloseable {
             int keep = floorSegment(segs, offset);
             LogSegment target = segs[keep];
             if (!target.isBatchBoundary(offset)) {
-                ByteBuffer header = target.headerAt(offset);
+                ByteBuffer header = target.headerAt(target.positionOf(offset));
                 long base = header.getLong(RecordBatch.BASE_OFFSET_OFFSET);
                 throw new LogException("offset " + offset + " lies inside the batch holding offsets " + base + ".."
                         + (base + header.getInt(RecordBatch.RECORD_COUNT_OFFSET) - 1)
                         + "; truncation must fall on a batch boundary");
             }
-            for (int i = segs.length - 1; i > keep; i--) {
-                segs[i].delete();
+            flushLock.lock();
+            try {
+                recoveryPoint.lower(offset); // durably, before the data it vouches for goes
+                segments = Arrays.copyOf(segs, keep + 1);
+                for (int i = segs.length - 1; i > keep; i--) {
+                    segs[i].delete();
+                }
+                syncDirectory();
+                target.truncateTo(offset);
+                flushedOffset = Math.min(flushedOffset, offset);
+                truncations++;
+            } catch (IOException e) {
+                throw markFailed(e);
+            } finally {
+                flushLock.unlock();
             }
-            syncDirectory();
-            target.truncateTo(offset);
-            segments = Arrays.copyOf(segs, keep + 1);
-            truncations++;
-            flushedOffset = Math.min(flushedOffset, offset);
-            lastTerm = computeLastTerm();
         } finally {
             lock.unlock();
         }
@@ -321,8 +356,9 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * Moves the log start to {@code newStartOffset} (retention, or a snapshot covering the
-     * prefix) and deletes the segments wholly below it. The new start is checkpointed before any
-     * file is deleted. A start at or below the current one changes nothing.
+     * prefix) and deletes the segments wholly below it. The new start, and the term of the
+     * entry before it, are checkpointed before any file is deleted. A start at or below the
+     * current one changes nothing.
      *
      * @throws OffsetOutOfRangeException if {@code newStartOffset} is past the end (use {@link #resetTo})
      */
@@ -337,48 +373,64 @@ public final class PartitionLog implements AutoCloseable {
             if (newStartOffset <= startOffset) {
                 return;
             }
-            if (newStartOffset == end && !last().isEmpty()) {
-                rollLocked();
+            long termBefore = termAt(newStartOffset - 1);
+            flushLock.lock();
+            try {
+                if (newStartOffset == end && !last().isEmpty()) {
+                    rollLocked();
+                }
+                moveStart(newStartOffset, termBefore);
+            } catch (IOException e) {
+                throw markFailed(e);
+            } finally {
+                flushLock.unlock();
             }
-            writeStartOffset(newStartOffset);
-            startOffset = newStartOffset;
-            dropSegmentsBelow(newStartOffset);
-            lastTerm = computeLastTerm();
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Discards the whole log and starts it empty at {@code newStartOffset}: a follower that
-     * installs a snapshot beyond its log. Crash-safe: a crash part-way leaves a prefix of the
-     * old log or the empty new one, never a mix.
+     * Discards the whole log and starts it empty at {@code newStartOffset}, recording
+     * {@code termBeforeStart} as the term of the entry before it (the snapshot's last term):
+     * a follower that installs a snapshot beyond its log. Crash-safe: a crash part-way leaves
+     * a prefix of the old log or the empty new one, never a mix.
      */
-    public void resetTo(long newStartOffset) throws IOException {
-        if (newStartOffset < 0) {
-            throw new IllegalArgumentException("log start offset must be >= 0, got " + newStartOffset);
+    public void resetTo(long newStartOffset, long termBeforeStart) throws IOException {
+        if (newStartOffset < 0 || termBeforeStart < 0) {
+            throw new IllegalArgumentException("log start offset and term must be >= 0, got " + newStartOffset
+                    + " and " + termBeforeStart);
         }
         lock.lock();
         try {
             ensureWritable();
-            resetLocked(newStartOffset);
+            resetSegments(newStartOffset, termBeforeStart);
         } finally {
             lock.unlock();
         }
     }
 
-    private void resetLocked(long newStartOffset) throws IOException {
-        LogSegment[] segs = segments;
-        for (int i = segs.length - 1; i >= 0; i--) {
-            segs[i].delete();
+    private void resetSegments(long newStartOffset, long termBefore) throws IOException {
+        flushLock.lock();
+        try {
+            recoveryPoint.lower(newStartOffset);
+            LogSegment[] segs = segments;
+            for (int i = segs.length - 1; i >= 0; i--) {
+                segs[i].delete(); // newest first: a crash part-way leaves a prefix
+            }
+            syncDirectory();
+            LogSegment fresh = LogSegment.create(dir, newStartOffset, config);
+            writeStartOffset(newStartOffset, termBefore);
+            segments = new LogSegment[] {fresh};
+            startOffset = newStartOffset;
+            termBeforeStart = termBefore;
+            flushedOffset = newStartOffset;
+            truncations++;
+        } catch (IOException e) {
+            throw markFailed(e);
+        } finally {
+            flushLock.unlock();
         }
-        syncDirectory();
-        segments = new LogSegment[] {LogSegment.create(dir, newStartOffset, config)};
-        writeStartOffset(newStartOffset);
-        startOffset = newStartOffset;
-        flushedOffset = newStartOffset;
-        lastTerm = 0;
-        truncations++;
     }
 
     /** Seals the active segment (fsync) and starts a new one; a no-op on an empty active segment. */
@@ -389,21 +441,36 @@ public final class PartitionLog implements AutoCloseable {
             if (!last().isEmpty()) {
                 rollLocked();
             }
+        } catch (IOException e) {
+            throw markFailed(e);
         } finally {
             lock.unlock();
         }
     }
 
+    /** Creates the next segment, then seals the active one: sealing fsyncs, so all before the new segment is durable. */
     private LogSegment rollLocked() throws IOException {
-        LogSegment active = last();
-        active.seal();
-        LogSegment next = LogSegment.create(dir, active.nextOffset(), config);
-        syncDirectory();
-        LogSegment[] segs = segments;
-        LogSegment[] grown = Arrays.copyOf(segs, segs.length + 1);
-        grown[segs.length] = next;
-        segments = grown;
-        return next;
+        flushLock.lock();
+        try {
+            LogSegment active = last();
+            LogSegment next = LogSegment.create(dir, active.nextOffset(), config);
+            try {
+                active.seal();
+                syncDirectory();
+            } catch (IOException e) {
+                next.delete();
+                throw e;
+            }
+            LogSegment[] segs = segments;
+            LogSegment[] grown = Arrays.copyOf(segs, segs.length + 1);
+            grown[segs.length] = next;
+            segments = grown;
+            flushedOffset = Math.max(flushedOffset, active.nextOffset());
+            recoveryPoint.advance(flushedOffset);
+            return next;
+        } finally {
+            flushLock.unlock();
+        }
     }
 
     /**
@@ -426,7 +493,6 @@ public final class PartitionLog implements AutoCloseable {
                 total += segment.size();
             }
             int deletable = 0;
-            long newStart = startOffset;
             for (int i = 0; i < segs.length - 1; i++) {
                 LogSegment segment = segs[i];
                 boolean expired = config.retentionMs() >= 0 && segment.maxTimestamp() != LogSegment.NO_TIMESTAMP
@@ -436,14 +502,19 @@ public final class PartitionLog implements AutoCloseable {
                     break;
                 }
                 total -= segment.size();
-                newStart = segment.nextOffset();
                 deletable++;
             }
-            if (deletable > 0 && newStart > startOffset) {
-                writeStartOffset(newStart);
-                startOffset = newStart;
-                dropSegmentsBelow(newStart);
-                lastTerm = computeLastTerm();
+            LogSegment lastDeleted = deletable == 0 ? null : segs[deletable - 1];
+            if (lastDeleted == null || lastDeleted.nextOffset() <= startOffset) {
+                return 0;
+            }
+            flushLock.lock();
+            try {
+                moveStart(lastDeleted.nextOffset(), lastDeleted.lastBatch().term());
+            } catch (IOException e) {
+                throw markFailed(e);
+            } finally {
+                flushLock.unlock();
             }
             return deletable;
         } finally {
@@ -451,69 +522,93 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
+    /** Checkpoints the new start, then deletes the segments below it. Holds both locks. */
+    private void moveStart(long newStart, long termBefore) throws IOException {
+        writeStartOffset(newStart, termBefore);
+        startOffset = newStart;
+        termBeforeStart = termBefore;
+        dropSegmentsBelow(newStart);
+    }
+
     /**
-     * Fsyncs everything appended so far and returns the new flushed offset (every offset below
-     * it is durable). Runs concurrently with appends: the lock is held only to take and record
-     * the target, never across the fsync, so appends keep flowing while the disk works.
+     * Fsyncs everything appended so far, records the recovery point, and returns the new
+     * flushed offset (every offset below it is durable). Appends continue during the fsync.
      *
-     * @throws LogException if the fsync fails; the log then refuses writes until reopened,
-     *                      since the kernel may have dropped the pages that failed to write
+     * @throws LogException if the fsync fails; the log then refuses writes until reopened
      */
     public long flush() {
-        long target;
-        long epoch;
-        LogSegment active;
-        lock.lock();
+        ensureWritable();
+        flushLock.lock();
         try {
             ensureWritable();
-            target = endOffset();
-            active = last();
-            epoch = truncations;
-        } finally {
-            lock.unlock();
-        }
-        try {
+            LogSegment active = last();
+            long target = active.nextOffset(); // published after its bytes were written
             active.flush();
-        } catch (ClosedChannelException e) {
-            throw concurrentlyRemoved(target);
-        } catch (IOException e) {
-            flushFailure = e;
-            throw new LogException("fsync of " + active.file() + " failed; the log refuses writes until reopened", e);
-        }
-        lock.lock();
-        try {
-            if (epoch == truncations && target > flushedOffset) {
+            if (target > flushedOffset) {
                 flushedOffset = target;
             }
+            recoveryPoint.advance(flushedOffset);
             return flushedOffset;
+        } catch (IOException e) {
+            throw new LogException("fsync of the log at " + dir + " failed; it refuses writes until reopened",
+                    markFailed(e));
         } finally {
-            lock.unlock();
+            flushLock.unlock();
         }
     }
 
     /**
      * Closes every segment, writing the active segment's indexes and a clean-shutdown marker so
-     * the next open skips recovery. Idempotent.
+     * the next open skips recovery; no marker if any write or fsync ever failed. Idempotent.
      */
     @Override
     public void close() throws IOException {
         lock.lock();
+        flushLock.lock(); // waits for an fsync in progress, so its outcome is known
         try {
             if (closed) {
                 return;
             }
             closed = true;
-            boolean healthy = flushFailure == null;
+            IOException error = null;
             for (LogSegment segment : segments) {
-                segment.close(healthy);
+                try {
+                    segment.close(failure == null && error == null);
+                } catch (IOException e) {
+                    error = accumulate(error, e);
+                }
             }
-            if (healthy) {
-                Files.createFile(dir.resolve(CLEAN_SHUTDOWN_FILE));
-                syncDirectory();
+            try {
+                if (failure == null && error == null) {
+                    recoveryPoint.advance(endOffset());
+                    syncDirectory(); // index renames first, then the marker that vouches for them
+                    Files.createFile(dir.resolve(CLEAN_SHUTDOWN_FILE));
+                    syncDirectory();
+                }
+            } catch (IOException e) {
+                error = accumulate(error, e);
+            } finally {
+                try {
+                    recoveryPoint.close();
+                } catch (IOException e) {
+                    error = accumulate(error, e);
+                }
+            }
+            if (error != null) {
+                throw error;
             }
         } finally {
+            flushLock.unlock();
             lock.unlock();
         }
+    }
+
+    private static IOException accumulate(IOException first, IOException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
     }
 
     /** The first offset a read may ask for. */
@@ -523,8 +618,7 @@ public final class PartitionLog implements AutoCloseable {
 
     /** The offset the next appended batch gets: one past the last record. */
     public long endOffset() {
-        LogSegment[] segs = segments;
-        return segs[segs.length - 1].nextOffset();
+        return last().nextOffset();
     }
 
     /** The last record's offset, or {@code startOffset - 1} when the log is empty. */
@@ -532,14 +626,32 @@ public final class PartitionLog implements AutoCloseable {
         return endOffset() - 1;
     }
 
-    /** The term of the batch holding {@link #lastOffset()}, or 0 when the log holds no record. */
+    /**
+     * The term of the batch holding {@link #lastOffset()}; when the log holds no record, the
+     * term of the entry before the start (recorded by {@link #deletePrefix}, {@link #resetTo}
+     * and retention; 0 for a new log). Appends never go below it.
+     */
     public long lastTerm() {
-        return lastTerm;
+        LogSegment[] segs = segments;
+        if (segs[segs.length - 1].nextOffset() > startOffset) {
+            for (int i = segs.length - 1; i >= 0; i--) {
+                LogSegment.LastBatch last = segs[i].lastBatch();
+                if (last != null) {
+                    return last.term();
+                }
+            }
+        }
+        return termBeforeStart;
     }
 
     /** Every offset below this is durable. */
     public long flushedOffset() {
         return flushedOffset;
+    }
+
+    /** Counts truncations and resets: a waiter for durability knows its entry may have been replaced. */
+    public long truncations() {
+        return truncations;
     }
 
     public long sizeInBytes() {
@@ -565,19 +677,6 @@ public final class PartitionLog implements AutoCloseable {
     private LogSegment last() {
         LogSegment[] segs = segments;
         return segs[segs.length - 1];
-    }
-
-    private long computeLastTerm() {
-        if (endOffset() <= startOffset) {
-            return 0;
-        }
-        LogSegment[] segs = segments;
-        for (int i = segs.length - 1; i >= 0; i--) {
-            if (!segs[i].isEmpty()) {
-                return segs[i].lastTerm();
-            }
-        }
-        return 0;
     }
 
     /** Index of the last segment whose base offset is at most {@code offset} (0 if none). */
@@ -614,25 +713,34 @@ public final class PartitionLog implements AutoCloseable {
         syncDirectory();
     }
 
-    private long readStartOffset() throws IOException {
+    /** Reads {@code [startOffset, termBeforeStart]} from the checkpoint, or {@code [-1, 0]} if there is none. */
+    private long[] readStartOffset() throws IOException {
         Path file = dir.resolve(START_OFFSET_FILE);
         if (!Files.exists(file)) {
-            return -1;
+            return new long[] {-1, 0};
         }
         String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
+        String[] parts = text.split(" ");
         try {
-            return Long.parseLong(text);
+            if (parts.length == 2) {
+                return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])};
+            }
         } catch (NumberFormatException e) {
-            throw new CorruptLogException(file, 0, "log start offset checkpoint holds '" + text + "'");
+            // reported below
         }
+        throw new CorruptLogException(file, 0, "log start checkpoint holds '" + text
+                + "'; expected '<start offset> <term before it>'");
     }
 
-    private void writeStartOffset(long offset) throws IOException {
+    private void writeStartOffset(long offset, long term) throws IOException {
         Path file = dir.resolve(START_OFFSET_FILE);
         Path tmp = dir.resolve(START_OFFSET_FILE + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(ByteBuffer.wrap((offset + "\n").getBytes(StandardCharsets.US_ASCII)));
+            ByteBuffer text = ByteBuffer.wrap((offset + " " + term + "\n").getBytes(StandardCharsets.US_ASCII));
+            while (text.hasRemaining()) {
+                ch.write(text);
+            }
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -646,6 +754,13 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
+    private IOException markFailed(IOException e) {
+        if (failure == null) {
+            failure = e;
+        }
+        return e;
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new LogClosedException(dir);
@@ -654,10 +769,10 @@ public final class PartitionLog implements AutoCloseable {
 
     private void ensureWritable() {
         ensureOpen();
-        IOException failure = flushFailure;
-        if (failure != null) {
-            throw new LogException("log at " + dir + " had an fsync fail (" + failure.getMessage()
-                    + "); it refuses writes until reopened, which recovers from what reached the disk", failure);
+        IOException failed = failure;
+        if (failed != null) {
+            throw new LogException("log at " + dir + " had an I/O failure (" + failed.getMessage()
+                    + "); it refuses writes until reopened, which recovers from what reached the disk", failed);
         }
     }
 

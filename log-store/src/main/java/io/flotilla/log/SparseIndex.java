@@ -42,11 +42,11 @@ final class SparseIndex {
 
     /**
      * Loads an index file, checking that it is structurally sound: whole entries, keys and
-     * positions strictly increasing, every position below {@code segmentBytes}.
+     * positions strictly increasing, every position inside the segment file.
      *
      * @return the index, or null if the file is missing or fails a check (the caller rebuilds)
      */
-    static SparseIndex load(Path file, long segmentBytes, boolean sealed) throws IOException {
+    static SparseIndex load(Path file, long segmentFileBytes, boolean sealed) throws IOException {
         if (!Files.exists(file)) {
             return null;
         }
@@ -73,7 +73,7 @@ final class SparseIndex {
         for (int i = 0; i < n; i++) {
             long key = index.key(i);
             int position = index.position(i);
-            if (key <= previousKey || position <= previousPosition || position >= segmentBytes) {
+            if (key <= previousKey || position <= previousPosition || position >= segmentFileBytes) {
                 return null;
             }
             previousKey = key;
@@ -179,10 +179,6 @@ final class SparseIndex {
         heap.put(entries.duplicate().clear().limit(count * ENTRY_BYTES));
         entries = heap;
         mapped = false;
-    }
-
-    synchronized void reopenWritable() {
-        unseal();
     }
 
     Path file() {

@@ -24,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CorruptionTest {
     private static final LogConfig CONFIG = LogConfig.DEFAULTS.withSegmentBytes(1024).withIndexIntervalBytes(128);
     private static final int BATCHES = 40;
+    /** For appends that must stay unflushed: a roll would seal, and so fsync, them. */
+    private static final LogConfig NO_ROLL = CONFIG.withSegmentBytes(1 << 20);
     private static final int RECORDS_PER_BATCH = 3;
 
     private Path dir;
@@ -111,30 +113,57 @@ class CorruptionTest {
 
     @Test
     void tornWriteIsCutBackToTheLastWholeBatch() throws IOException {
-        Path active = TestBatches.activeSegment(dir);
+        Path crashed = crashWithUnflushedBatches(1);
+        Path active = TestBatches.activeSegment(crashed);
         long size = Files.size(active);
-        int lastBatch = batchBytes(BATCHES - 1);
-        long expectedEnd;
-        try (PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 0L)) {
-            expectedEnd = log.endOffset() - RECORDS_PER_BATCH;
-        }
-        for (long cut : List.of(size - lastBatch + 1, size - lastBatch + 20, size - 1)) {
+        int lastBatch = batchBytes(BATCHES);
+        for (long cut : List.of(size - lastBatch, size - lastBatch + 1, size - lastBatch + 20, size - 1)) {
             Path copy = TestBatches.scratchDir("flotilla-torn");
             try {
-                TestBatches.copyDir(dir, copy);
-                Files.delete(copy.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
+                TestBatches.copyDir(crashed, copy);
                 truncate(copy.resolve(active.getFileName()), cut);
-                try (PartitionLog log = PartitionLog.open(copy, CONFIG, () -> 0L)) {
-                    assertEquals(expectedEnd, log.endOffset(), "reopened at the last whole batch after a cut at " + cut);
+                try (PartitionLog log = PartitionLog.open(copy, NO_ROLL, () -> 0L)) {
+                    assertEquals(BATCHES * RECORDS_PER_BATCH, log.endOffset(), "reopened at the last whole batch after a"
+                            + " cut at " + cut);
                     assertEquals(size - lastBatch, Files.size(copy.resolve(active.getFileName())));
-                    assertEquals(1, log.lastTerm());
                     log.append(TestBatches.simple(log.endOffset(), 2, 1, 5000)); // and it accepts appends again
-                    assertEquals(expectedEnd + 1, log.endOffset());
                 }
             } finally {
                 TestBatches.deleteRecursively(copy);
             }
         }
+        TestBatches.deleteRecursively(crashed);
+    }
+
+    @Test
+    void unflushedBatchesLandingOutOfOrderAreCutFromTheFirstGap() throws IOException {
+        Path crashed = crashWithUnflushedBatches(3);
+        try {
+            Path active = TestBatches.activeSegment(crashed);
+            long size = Files.size(active);
+            int each = batchBytes(BATCHES);
+            long second = size - 2L * each; // the second unflushed batch never landed; the third did
+            try (FileChannel ch = FileChannel.open(active, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.allocate(each), second);
+            }
+            try (PartitionLog log = PartitionLog.open(crashed, NO_ROLL, () -> 0L)) {
+                assertEquals((BATCHES + 1) * RECORDS_PER_BATCH, log.endOffset(), "kept the first unflushed batch only");
+                assertEquals(second, Files.size(active));
+            }
+        } finally {
+            TestBatches.deleteRecursively(crashed);
+        }
+    }
+
+    @Test
+    void aSegmentShorterThanTheRecoveryPointIsCorruptionNotATornWrite() throws IOException {
+        Path active = TestBatches.activeSegment(dir);
+        long size = Files.size(active);
+        Files.delete(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
+        truncate(active, size - 10); // fsynced bytes are gone: the disk lost data, not the crash
+        CorruptLogException e = assertThrows(CorruptLogException.class, () -> PartitionLog.open(dir, CONFIG, () -> 0L));
+        assertEquals(active, e.file());
+        assertTrue(e.getMessage().contains("recovery point"), e.getMessage());
     }
 
     @Test
@@ -149,6 +178,22 @@ class CorruptionTest {
             assertEquals(BATCHES * RECORDS_PER_BATCH, log.endOffset());
             assertEquals(size, Files.size(active));
         }
+    }
+
+    /**
+     * Reopens the log, appends {@code unflushed} batches without flushing, and copies the
+     * directory as a crash would leave it (no clean-shutdown marker, the recovery point at the
+     * last flush).
+     */
+    private Path crashWithUnflushedBatches(int unflushed) throws IOException {
+        Path copy = TestBatches.scratchDir("flotilla-crash");
+        try (PartitionLog log = PartitionLog.open(dir, NO_ROLL, () -> 0L)) {
+            for (int i = 0; i < unflushed; i++) {
+                log.append(TestBatches.simple(log.endOffset(), 1, RECORDS_PER_BATCH, 1000 + BATCHES + i));
+            }
+            TestBatches.copyDir(dir, copy);
+        }
+        return copy;
     }
 
     @Test

@@ -87,6 +87,42 @@ class GroupCommitTest {
     }
 
     @Test
+    void aWaiterAcrossATruncationFailsRatherThanVouchForAReplacedEntry() throws Exception {
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        GroupCommit gated = new GroupCommit(1, task -> new Thread(() -> {
+            try {
+                gate.await(); // the flusher starts only when the test has set the scene
+            } catch (InterruptedException e) {
+                return;
+            }
+            task.run();
+        }));
+        try (PartitionLog log = PartitionLog.open(dir.resolve("p4"), LogConfig.DEFAULTS, () -> 0L)) {
+            log.append(TestBatches.simple(0, 1, 2, 0));
+            CompletableFuture<Long> waiter = gated.whenDurable(log, 2);
+            log.truncateSuffix(0);
+            log.append(TestBatches.simple(0, 2, 2, 0)); // a different entry now holds offsets 0..1
+            gate.countDown();
+            CompletionException e = assertThrows(CompletionException.class, waiter::join);
+            assertTrue(e.getCause().getMessage().contains("was truncated while waiting for offset 2"),
+                    e.getCause().getMessage());
+        } finally {
+            gated.close();
+        }
+    }
+
+    @Test
+    void waitingPastTheEndOfTheLogIsRefused() throws IOException {
+        try (PartitionLog log = PartitionLog.open(dir.resolve("p5"), LogConfig.DEFAULTS, () -> 0L)) {
+            log.append(TestBatches.simple(0, 1, 1, 0));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> groupCommit.whenDurable(log, 5));
+            assertTrue(e.getMessage().contains("cannot wait for offset 5 to be durable"), e.getMessage());
+            assertTrue(e.getMessage().contains("ends at 1"), e.getMessage());
+        }
+    }
+
+    @Test
     void waitersPendingWhenGroupCommitStopsFail() throws Exception {
         GroupCommit stopped = GroupCommit.withThreads(1);
         stopped.close();

@@ -19,13 +19,14 @@ final class LogModel {
 
     final List<Batch> batches = new ArrayList<>();
     long start;
+    long termBeforeStart;
 
     long end() {
         return batches.isEmpty() ? start : batches.get(batches.size() - 1).nextOffset();
     }
 
     long lastTerm() {
-        return end() == start ? 0 : batches.get(batches.size() - 1).term();
+        return end() == start ? termBeforeStart : batches.get(batches.size() - 1).term();
     }
 
     void append(Batch batch) {
@@ -53,13 +54,15 @@ final class LogModel {
 
     void deletePrefix(long newStart) {
         if (newStart > start) {
+            termBeforeStart = batches.get(batchHolding(newStart - 1)).term();
             start = newStart;
             batches.removeIf(b -> b.nextOffset() <= newStart);
         }
     }
 
-    void dropLastBatch() {
-        batches.remove(batches.size() - 1);
+    /** A crash lost batch {@code i} and everything after it. */
+    void dropFrom(int i) {
+        batches.subList(i, batches.size()).clear();
         if (end() < start) {
             // The log reopens empty at its recorded start: nothing valid is left below it.
             batches.clear();

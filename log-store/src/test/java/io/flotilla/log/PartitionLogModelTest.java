@@ -62,14 +62,19 @@ class PartitionLogModelTest {
 
         record Roll() implements Op { }
 
+        record Flush() implements Op { }
+
         record FindTimestamp(int pick) implements Op { }
 
         record TermAt(int pick) implements Op { }
 
         record Reopen() implements Op { }
 
-        /** Abandons the log without closing, cuts the last write at a random byte, reopens. */
-        record Crash(int cutPick) implements Op { }
+        /**
+         * Abandons the log without closing, damages one unflushed batch (cut the file inside
+         * it, zero it while later ones survive, or flip a byte in it) or nothing, and reopens.
+         */
+        record Crash(int damage, int pick) implements Op { }
     }
 
     static Gen<Op> ops() {
@@ -87,8 +92,10 @@ class PartitionLogModelTest {
                         return new Op.DeletePrefix(big);
                     } else if (kind < 67) {
                         return new Op.Retain();
-                    } else if (kind < 71) {
+                    } else if (kind < 69) {
                         return new Op.Roll();
+                    } else if (kind < 71) {
+                        return new Op.Flush();
                     } else if (kind < 78) {
                         return new Op.FindTimestamp(big);
                     } else if (kind < 85) {
@@ -96,7 +103,7 @@ class PartitionLogModelTest {
                     } else if (kind < 91) {
                         return new Op.Reopen();
                     }
-                    return new Op.Crash(big);
+                    return new Op.Crash(small % 4, big);
                 });
     }
 
@@ -106,6 +113,7 @@ class PartitionLogModelTest {
         int tries = Integer.getInteger("flotilla.tries", 1000);
         System.out.println("PartitionLogModelTest: seed " + seed + ", " + tries + " tries"
                 + " (replay: -Dflotilla.seed=" + seed + ")");
+        COVERAGE.reset();
         qt().withFixedSeed(seed).withExamples(tries).withShrinkCycles(200)
                 .forAll(lists().of(ops()).ofSizeBetween(1, 60))
                 .checkAssert(PartitionLogModelTest::run);
@@ -118,6 +126,14 @@ class PartitionLogModelTest {
     private static final Coverage COVERAGE = new Coverage();
 
     private static final class Coverage {
+        void reset() {
+            ops = 0;
+            tornCrashes = 0;
+            cleanCrashes = 0;
+            maxSegments = 0;
+            maxEnd = 0;
+        }
+
         long ops;
         long tornCrashes;
         long cleanCrashes;
@@ -126,7 +142,7 @@ class PartitionLogModelTest {
 
         @Override
         public String toString() {
-            return ops + " operations, " + tornCrashes + " crashes with a torn tail, " + cleanCrashes
+            return ops + " operations, " + tornCrashes + " crashes that damaged unflushed batches, " + cleanCrashes
                     + " without, up to " + maxSegments + " segments and " + maxEnd + " offsets";
         }
     }
@@ -187,6 +203,8 @@ class PartitionLogModelTest {
                 retain();
             } else if (op instanceof Op.Roll) {
                 log.roll();
+            } else if (op instanceof Op.Flush) {
+                assertEquals(model.end(), log.flush(), "a flush makes everything durable");
             } else if (op instanceof Op.FindTimestamp f) {
                 findTimestamp(f.pick());
             } else if (op instanceof Op.TermAt t) {
@@ -195,7 +213,7 @@ class PartitionLogModelTest {
                 log.close();
                 log = PartitionLog.open(log.dir(), CONFIG, clock::get);
             } else if (op instanceof Op.Crash c) {
-                crash(c.cutPick());
+                crash(c.damage(), c.pick());
             } else {
                 throw new IllegalStateException("unknown op " + op);
             }
@@ -348,27 +366,48 @@ class PartitionLogModelTest {
             assertEquals(model.batches.get(i).term(), log.termAt(offset), "term at " + offset);
         }
 
-        void crash(int cutPick) throws IOException {
+        void crash(int damage, int pick) throws IOException {
+            long flushed = log.flushedOffset();
             Path copy = newDir();
             TestBatches.copyDir(log.dir(), copy); // the disk as the crash left it: no clean-shutdown marker
             log.close();
-            Path active = TestBatches.activeSegment(copy);
-            long size = Files.size(active);
-            long activeBase = Long.parseLong(active.getFileName().toString().replace(".log", ""));
-            boolean lastBatchInActive = !model.batches.isEmpty()
-                    && model.batches.get(model.batches.size() - 1).baseOffset() >= activeBase;
-            if (size > 0 && lastBatchInActive) {
-                int lastBatchBytes = model.batches.get(model.batches.size() - 1).bytes().length;
-                long cut = size - lastBatchBytes + Math.floorMod(cutPick, lastBatchBytes);
-                try (FileChannel ch = FileChannel.open(active, StandardOpenOption.WRITE)) {
-                    ch.truncate(cut);
+            List<Integer> unflushed = new ArrayList<>();
+            for (int i = 0; i < model.batches.size(); i++) {
+                if (model.batches.get(i).baseOffset() >= flushed) {
+                    unflushed.add(i);
                 }
-                model.dropLastBatch();
+            }
+            if (damage < 3 && !unflushed.isEmpty()) {
+                int victim = unflushed.get(Math.floorMod(pick, unflushed.size()));
+                damageBatch(TestBatches.activeSegment(copy), victim, damage, pick);
+                model.dropFrom(victim);
                 COVERAGE.tornCrashes++;
             } else {
                 COVERAGE.cleanCrashes++;
             }
             log = PartitionLog.open(copy, CONFIG, clock::get);
+        }
+
+        /** Unflushed batches are the tail of the active segment, so their positions count back from its end. */
+        void damageBatch(Path active, int victim, int damage, int pick) throws IOException {
+            long tail = 0;
+            for (int i = victim; i < model.batches.size(); i++) {
+                tail += model.batches.get(i).bytes().length;
+            }
+            long start = Files.size(active) - tail;
+            int length = model.batches.get(victim).bytes().length;
+            long at = start + Math.floorMod(pick, length);
+            try (FileChannel ch = FileChannel.open(active, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                if (damage == 0) {
+                    ch.truncate(at); // the write was cut part-way
+                } else if (damage == 1) {
+                    ch.write(ByteBuffer.allocate(length), start); // its pages never landed; later ones did
+                } else {
+                    ByteBuffer one = ByteBuffer.allocate(1);
+                    ch.read(one, at);
+                    ch.write(one.put(0, (byte) (one.get(0) ^ 0x10)).rewind(), at);
+                }
+            }
         }
 
         void checkState(Op after) {

@@ -67,7 +67,8 @@ class PartitionLogTest {
         expect(OffsetOutOfRangeException.class, "offset 40 is out of range", () -> log.truncateSuffix(40));
         expect(LogException.class, "offset 4 lies inside the batch holding offsets 3..5", () -> log.truncateSuffix(4));
         expect(OffsetOutOfRangeException.class, "offset 99 is out of range", () -> log.deletePrefix(99));
-        expect(IllegalArgumentException.class, "log start offset must be >= 0, got -3", () -> log.resetTo(-3));
+        expect(IllegalArgumentException.class, "log start offset and term must be >= 0, got -3 and 0",
+                () -> log.resetTo(-3, 0));
         expect(LogException.class, "batch base offset 35 does not follow the log: the next offset is 36",
                 () -> log.append(TestBatches.simple(35, 1, 1, 5_000)));
         expect(LogException.class, "batch term 0 is below the log's last term 1",
@@ -174,18 +175,48 @@ class PartitionLogTest {
     }
 
     @Test
-    void resetStartsAnEmptyLogAtTheGivenOffset() throws IOException {
+    void resetStartsAnEmptyLogAtTheGivenOffsetKeepingTheTermBeforeIt() throws IOException {
         appendBatches(10, 3, 5_000);
-        log.resetTo(1_000);
+        log.resetTo(1_000, 3);
         assertEquals(1_000, log.startOffset());
         assertEquals(1_000, log.endOffset());
-        assertEquals(0, log.lastTerm());
+        assertEquals(3, log.lastTerm(), "an empty log answers the snapshot's term");
+        expect(LogException.class, "batch term 2 is below the log's last term 3",
+                () -> log.append(TestBatches.simple(1_000, 2, 2, 5_000)));
         log.append(TestBatches.simple(1_000, 4, 2, 5_000));
         log.close();
         log = PartitionLog.open(dir, CONFIG, clock::get);
         assertEquals(1_000, log.startOffset());
         assertEquals(1_002, log.endOffset());
         assertEquals(4, log.termAt(1_001));
+        log.deletePrefix(1_002);
+        log.close();
+        log = PartitionLog.open(dir, CONFIG, clock::get);
+        assertEquals(4, log.lastTerm(), "the term before the start survives compaction and reopen");
+    }
+
+    @Test
+    void anInterruptedReaderDoesNotBreakTheLogForOthers() throws IOException {
+        appendBatches(3, 2, 5_000);
+        Thread.currentThread().interrupt(); // Java closes a channel a blocked, interrupted thread uses
+        try {
+            assertThrows(java.nio.channels.ClosedByInterruptException.class, () -> log.read(0, 100).readVerified());
+        } finally {
+            Thread.interrupted();
+        }
+        assertEquals(TestBatches.bytes(TestBatches.simple(0, 1, 2, 5_000)).length,
+                log.read(0, 1).readVerified().remaining(), "the next reader gets a fresh channel");
+        log.append(TestBatches.simple(log.endOffset(), 1, 1, 5_000)); // the writer's channel was never touched
+        assertEquals(7, log.flush());
+    }
+
+    @Test
+    void aBatchIsReadInTheFormatsByteOrderWhateverTheCallersBufferSays() throws IOException {
+        ByteBuffer batch = TestBatches.simple(0, 1, 2, 5_000).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        AppendResult result = log.append(batch);
+        assertEquals(1, result.lastOffset());
+        assertEquals(java.nio.ByteOrder.LITTLE_ENDIAN, batch.order(), "the caller's buffer is not modified");
+        assertEquals(0, batch.position());
     }
 
     private List<Path> segmentNames() throws IOException {

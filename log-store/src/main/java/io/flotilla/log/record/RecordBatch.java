@@ -45,9 +45,6 @@ public final class RecordBatch {
     public static final int BASE_SEQUENCE_OFFSET = 57;
     public static final int HEADER_BYTES = 61;
 
-    /** Bytes a reader needs to learn a batch's offset and length. */
-    public static final int LOG_OVERHEAD = MAGIC_OFFSET;
-
     static final int CODEC_MASK = 0x07;
     static final int CONTROL_FLAG = 0x10;
     private static final int KNOWN_ATTRIBUTE_BITS = CODEC_MASK | CONTROL_FLAG;

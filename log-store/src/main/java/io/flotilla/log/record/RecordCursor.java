@@ -73,7 +73,12 @@ public final class RecordCursor {
                     + " bytes but " + (batchEnd - bodyStart) + " remain in the batch");
         }
         recordEnd = bodyStart + bodyLength;
-        int p = bodyStart + 1; // attributes byte, reserved
+        byte attributes = buf.get(bodyStart);
+        if (attributes != 0) {
+            throw new MalformedBatchException("record at byte " + position + " has attributes " + attributes
+                    + "; the byte is reserved and must be 0");
+        }
+        int p = bodyStart + 1;
         timestamp = firstTimestamp + Varint.getLong(buf, p, recordEnd, varint);
         offsetDelta = Varint.getInt(buf, varint.position, recordEnd, varint);
         keyLength = Varint.getInt(buf, varint.position, recordEnd, varint);

@@ -59,6 +59,9 @@ final class Varint {
                 throw new MalformedBatchException("varint at byte " + pos + " runs past the end of its record");
             }
             byte b = buf.get(p++);
+            if (shift == 63 && (b & 0x7E) != 0) {
+                throw new MalformedBatchException("varint at byte " + pos + " overflows 64 bits");
+            }
             raw |= (long) (b & 0x7F) << shift;
             if ((b & 0x80) == 0) {
                 break;
