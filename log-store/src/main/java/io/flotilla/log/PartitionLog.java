@@ -333,8 +333,7 @@ public final class PartitionLog implements AutoCloseable {
                         + (base + header.getInt(RecordBatch.RECORD_COUNT_OFFSET) - 1)
                         + "; truncation must fall on a batch boundary");
             }
-            flushLock.lock();
-            try {
+            changeSegments(() -> {
                 recoveryPoint.lower(offset); // durably, before the data it vouches for goes
                 segments = Arrays.copyOf(segs, keep + 1);
                 for (int i = segs.length - 1; i > keep; i--) {
@@ -344,11 +343,7 @@ public final class PartitionLog implements AutoCloseable {
                 target.truncateTo(offset);
                 flushedOffset = Math.min(flushedOffset, offset);
                 truncations++;
-            } catch (IOException e) {
-                throw markFailed(e);
-            } finally {
-                flushLock.unlock();
-            }
+            });
         } finally {
             lock.unlock();
         }
@@ -374,17 +369,12 @@ public final class PartitionLog implements AutoCloseable {
                 return;
             }
             long termBefore = termAt(newStartOffset - 1);
-            flushLock.lock();
-            try {
+            changeSegments(() -> {
                 if (newStartOffset == end && !last().isEmpty()) {
                     rollLocked();
                 }
                 moveStart(newStartOffset, termBefore);
-            } catch (IOException e) {
-                throw markFailed(e);
-            } finally {
-                flushLock.unlock();
-            }
+            });
         } finally {
             lock.unlock();
         }
@@ -411,8 +401,7 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private void resetSegments(long newStartOffset, long termBefore) throws IOException {
-        flushLock.lock();
-        try {
+        changeSegments(() -> {
             recoveryPoint.lower(newStartOffset);
             LogSegment[] segs = segments;
             for (int i = segs.length - 1; i >= 0; i--) {
@@ -426,11 +415,7 @@ public final class PartitionLog implements AutoCloseable {
             termBeforeStart = termBefore;
             flushedOffset = newStartOffset;
             truncations++;
-        } catch (IOException e) {
-            throw markFailed(e);
-        } finally {
-            flushLock.unlock();
-        }
+        });
     }
 
     /** Seals the active segment (fsync) and starts a new one; a no-op on an empty active segment. */
@@ -508,17 +493,30 @@ public final class PartitionLog implements AutoCloseable {
             if (lastDeleted == null || lastDeleted.nextOffset() <= startOffset) {
                 return 0;
             }
-            flushLock.lock();
-            try {
-                moveStart(lastDeleted.nextOffset(), lastDeleted.lastBatch().term());
-            } catch (IOException e) {
-                throw markFailed(e);
-            } finally {
-                flushLock.unlock();
-            }
+            changeSegments(() -> moveStart(lastDeleted.nextOffset(), lastDeleted.lastBatch().term()));
             return deletable;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** A change to the set of segments or their durability. */
+    private interface SegmentChange {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs a change under the flush lock (so no fsync races it), marking the log failed if it
+     * throws: a change cut short by an I/O error leaves the state uncertain.
+     */
+    private void changeSegments(SegmentChange change) throws IOException {
+        flushLock.lock();
+        try {
+            change.run();
+        } catch (IOException e) {
+            throw markFailed(e);
+        } finally {
+            flushLock.unlock();
         }
     }
 
