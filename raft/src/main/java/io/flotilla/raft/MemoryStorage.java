@@ -1,0 +1,164 @@
+package io.flotilla.raft;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link RaftStorage} in memory, for tests and the simulation: what it holds counts as
+ * durable, so a simulated crash loses exactly what was never handed to {@link #persist}.
+ * Not thread-safe.
+ */
+public final class MemoryStorage implements RaftStorage {
+    private final List<Entry> entries = new ArrayList<>();
+    private HardState hardState = HardState.INITIAL;
+    private Membership baseMembership;
+    private long startOffset;
+    private long termBeforeStart;
+
+    public MemoryStorage(Membership bootstrap) {
+        this.baseMembership = bootstrap;
+    }
+
+    /** Performs the persistence step of a {@link Ready}: truncate, append, store the hard state. */
+    public void persist(Ready ready) {
+        if (ready.truncateFrom() >= 0) {
+            truncateFrom(ready.truncateFrom());
+        }
+        append(ready.entries());
+        if (ready.hardState() != null) {
+            hardState = ready.hardState();
+        }
+    }
+
+    public void append(List<Entry> newEntries) {
+        for (Entry entry : newEntries) {
+            if (entry.baseOffset() != endOffset()) {
+                throw new IllegalStateException("entry " + entry + " does not follow the log, which ends at "
+                        + endOffset());
+            }
+            entries.add(entry);
+        }
+    }
+
+    /** Removes every entry at or after {@code offset}, which must be an entry boundary at or after the start. */
+    public void truncateFrom(long offset) {
+        if (offset < startOffset) {
+            throw new IllegalStateException("cannot truncate from " + offset + ": the log starts at " + startOffset);
+        }
+        int i = indexOfBase(offset);
+        if (i < 0 && offset != endOffset()) {
+            throw new IllegalStateException("offset " + offset + " is not an entry boundary");
+        }
+        if (i >= 0) {
+            entries.subList(i, entries.size()).clear();
+        }
+    }
+
+    /** Drops the entries below {@code newStart} (an entry boundary), as after a snapshot covering them. */
+    public void compact(long newStart) {
+        if (newStart <= startOffset) {
+            return;
+        }
+        int i = newStart == endOffset() ? entries.size() : indexOfBase(newStart);
+        if (i < 0) {
+            throw new IllegalStateException("offset " + newStart + " is not an entry boundary");
+        }
+        for (Entry dropped : entries.subList(0, i)) {
+            if (dropped.type() == Entry.Type.MEMBERSHIP) {
+                baseMembership = Membership.decode(dropped.payload());
+            }
+        }
+        termBeforeStart = entries.get(i - 1).term();
+        entries.subList(0, i).clear();
+        startOffset = newStart;
+    }
+
+    @Override
+    public HardState hardState() {
+        return hardState;
+    }
+
+    @Override
+    public Membership membership() {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            if (entries.get(i).type() == Entry.Type.MEMBERSHIP) {
+                return Membership.decode(entries.get(i).payload());
+            }
+        }
+        return baseMembership;
+    }
+
+    @Override
+    public long startOffset() {
+        return startOffset;
+    }
+
+    @Override
+    public long endOffset() {
+        return entries.isEmpty() ? startOffset : entries.get(entries.size() - 1).nextOffset();
+    }
+
+    @Override
+    public long termBeforeStart() {
+        return termBeforeStart;
+    }
+
+    @Override
+    public long termAt(long offset) {
+        if (offset == startOffset - 1) {
+            return termBeforeStart;
+        }
+        return entries.get(indexHolding(offset)).term();
+    }
+
+    @Override
+    public List<Entry> entries(long fromOffset, long toOffset, long maxBytes) {
+        int i = indexOfBase(fromOffset);
+        if (i < 0) {
+            throw new IllegalArgumentException("no entry starts at offset " + fromOffset + " (log holds ["
+                    + startOffset + ", " + endOffset() + "))");
+        }
+        List<Entry> out = new ArrayList<>();
+        long bytes = 0;
+        for (; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            if (e.nextOffset() > toOffset || (!out.isEmpty() && bytes + e.sizeInBytes() > maxBytes)) {
+                break;
+            }
+            out.add(e);
+            bytes += e.sizeInBytes();
+        }
+        return out;
+    }
+
+    /** All entries, for checkers. */
+    public List<Entry> allEntries() {
+        return List.copyOf(entries);
+    }
+
+    private int indexHolding(long offset) {
+        int lo = 0;
+        int hi = entries.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            Entry e = entries.get(mid);
+            if (offset < e.baseOffset()) {
+                hi = mid - 1;
+            } else if (offset > e.lastOffset()) {
+                lo = mid + 1;
+            } else {
+                return mid;
+            }
+        }
+        throw new IllegalArgumentException("offset " + offset + " is not in the log [" + startOffset + ", "
+                + endOffset() + ")");
+    }
+
+    private int indexOfBase(long offset) {
+        if (offset < startOffset || offset >= endOffset()) {
+            return -1;
+        }
+        int i = indexHolding(offset);
+        return entries.get(i).baseOffset() == offset ? i : -1;
+    }
+}

@@ -1,0 +1,59 @@
+package io.flotilla.raft;
+
+import java.util.List;
+
+/**
+ * Messages between members of one group. Every message carries the sender's term; a member
+ * that sees a higher term steps down to follower of it (except for pre-votes, which never
+ * change terms). Offsets are the partition's offsets; "end" means one past the last offset.
+ */
+public sealed interface RaftMessage {
+    long groupId();
+
+    MemberId from();
+
+    MemberId to();
+
+    long term();
+
+    /**
+     * Replicates entries (or, with none, is a heartbeat). The follower's log must hold an entry
+     * ending at {@code prevEnd} with term {@code prevTerm} (or {@code prevEnd} is its start and
+     * {@code prevTerm} the term before it) for the entries to be accepted.
+     */
+    record AppendRequest(long groupId, MemberId from, MemberId to, long term, long prevEnd, long prevTerm,
+                         List<Entry> entries, long commitEnd) implements RaftMessage {
+        public AppendRequest {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /**
+     * The answer to an {@link AppendRequest}. On success, the follower's log matches the
+     * leader's up to {@code matchEnd}, durably. On rejection, {@code hintEnd} and
+     * {@code hintTerm} let the leader skip a whole divergent term at once: the follower's log
+     * ends at {@code hintEnd} (if it is shorter than {@code prevEnd}; then {@code hintTerm} is 0), or
+     * holds term {@code hintTerm} at {@code prevEnd - 1} and that term begins at {@code hintEnd}.
+     */
+    record AppendResponse(long groupId, MemberId from, MemberId to, long term, boolean success, long matchEnd,
+                          long hintEnd, long hintTerm) implements RaftMessage {
+    }
+
+    /**
+     * Asks for a vote. A pre-vote ({@code preVote}) asks "would you vote for me at
+     * {@code term}?" without anyone changing term, so a member that was cut off cannot depose a
+     * healthy leader when it returns. {@code transfer} marks a campaign the leader asked for
+     * (leadership transfer): members then vote even if they heard from that leader recently.
+     */
+    record VoteRequest(long groupId, MemberId from, MemberId to, long term, long lastEnd, long lastTerm,
+                       boolean preVote, boolean transfer) implements RaftMessage {
+    }
+
+    record VoteResponse(long groupId, MemberId from, MemberId to, long term, boolean granted, boolean preVote)
+            implements RaftMessage {
+    }
+
+    /** The leader tells a caught-up transfer target to campaign now, skipping pre-vote. */
+    record TimeoutNow(long groupId, MemberId from, MemberId to, long term) implements RaftMessage {
+    }
+}
