@@ -112,6 +112,11 @@ public final class MemoryStorage implements RaftStorage {
     }
 
     @Override
+    public long entryBase(long offset) {
+        return entries.get(indexHolding(offset)).baseOffset();
+    }
+
+    @Override
     public List<Entry> entries(long fromOffset, long toOffset, long maxBytes) {
         int i = indexOfBase(fromOffset);
         if (i < 0) {

@@ -30,10 +30,11 @@ public sealed interface RaftMessage {
 
     /**
      * The answer to an {@link AppendRequest}. On success, the follower's log matches the
-     * leader's up to {@code matchEnd}, durably. On rejection, {@code hintEnd} and
-     * {@code hintTerm} let the leader skip a whole divergent term at once: the follower's log
-     * ends at {@code hintEnd} (if it is shorter than {@code prevEnd}; then {@code hintTerm} is 0), or
-     * holds term {@code hintTerm} at {@code prevEnd - 1} and that term begins at {@code hintEnd}.
+     * leader's up to {@code matchEnd}, durably. On rejection, {@code matchEnd} repeats the
+     * rejected {@code prevEnd} (so the leader can ignore stale rejections), and {@code hintEnd}
+     * and {@code hintTerm} let it skip a whole divergent term at once: the follower's log ends
+     * at {@code hintEnd} (if it is shorter than {@code prevEnd}; then {@code hintTerm} is 0), or
+     * holds term {@code hintTerm} at {@code prevEnd - 1} and that term's run begins at {@code hintEnd}.
      */
     record AppendResponse(long groupId, MemberId from, MemberId to, long term, boolean success, long matchEnd,
                           long hintEnd, long hintTerm) implements RaftMessage {

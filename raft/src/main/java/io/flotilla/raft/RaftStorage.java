@@ -31,6 +31,9 @@ public interface RaftStorage {
      */
     long termAt(long offset);
 
+    /** Base offset of the entry holding {@code offset}, for {@code startOffset <= offset < endOffset}. */
+    long entryBase(long offset);
+
     /**
      * Whole entries from {@code fromOffset} (an entry's base offset) up to but not past
      * {@code toOffset}, totalling at most {@code maxBytes} of payload, but always at least one.

@@ -1,0 +1,121 @@
+package io.flotilla.raft;
+
+import java.util.ArrayDeque;
+
+/**
+ * The leader's view of one follower's log (etcd's tracker.Progress). In {@code PROBE} the
+ * leader does not know where the logs agree: it sends one append at a time and waits for the
+ * answer (or the next heartbeat). In {@code REPLICATE} it streams appends optimistically,
+ * bounded by the in-flight limits.
+ *
+ * <p>Invariants: {@code matchEnd <= nextOffset}; every in-flight end is above {@code matchEnd}
+ * and below or at {@code nextOffset}.
+ */
+final class Progress {
+    enum State { PROBE, REPLICATE }
+
+    private record Inflight(long end, long bytes) {
+    }
+
+    private final ArrayDeque<Inflight> inflight = new ArrayDeque<>();
+    private long inflightBytes;
+    private State state = State.PROBE;
+    private boolean probeSent;
+    private long matchEnd;
+    private long nextOffset;
+    private long sentCommitEnd;
+    private boolean recentActive;
+
+    Progress(long nextOffset) {
+        this.nextOffset = nextOffset;
+    }
+
+    boolean isPaused(RaftConfig config) {
+        return state == State.PROBE ? probeSent
+                : inflight.size() >= config.maxInflightAppends() || inflightBytes >= config.maxInflightBytes();
+    }
+
+    /** Records an append sent ending at {@code end} with {@code bytes} of entries. */
+    void sent(long end, long bytes, long commitEnd) {
+        sentCommitEnd = Math.max(sentCommitEnd, commitEnd);
+        if (state == State.REPLICATE) {
+            if (end > nextOffset) {
+                inflight.add(new Inflight(end, bytes));
+                inflightBytes += bytes;
+                nextOffset = end;
+            }
+        } else {
+            probeSent = true;
+        }
+    }
+
+    /** The follower acknowledged its log matches up to {@code end}; false if that is old news. */
+    boolean acknowledged(long end) {
+        while (!inflight.isEmpty() && inflight.peek().end() <= end) {
+            inflightBytes -= inflight.poll().bytes();
+        }
+        probeSent = false;
+        if (end <= matchEnd) {
+            return false;
+        }
+        matchEnd = end;
+        nextOffset = Math.max(nextOffset, end);
+        if (state == State.PROBE) {
+            becomeReplicate();
+        }
+        return true;
+    }
+
+    void becomeProbe(long next) {
+        state = State.PROBE;
+        probeSent = false;
+        nextOffset = Math.max(next, matchEnd);
+        inflight.clear();
+        inflightBytes = 0;
+    }
+
+    private void becomeReplicate() {
+        state = State.REPLICATE;
+        nextOffset = matchEnd;
+        inflight.clear();
+        inflightBytes = 0;
+    }
+
+    /** A heartbeat interval passed: a lost probe may be retried, a full window re-probed from the match. */
+    void onHeartbeatInterval(RaftConfig config) {
+        if (state == State.PROBE) {
+            probeSent = false;
+        } else if (isPaused(config)) {
+            becomeProbe(matchEnd);
+        }
+    }
+
+    State state() {
+        return state;
+    }
+
+    long matchEnd() {
+        return matchEnd;
+    }
+
+    long nextOffset() {
+        return nextOffset;
+    }
+
+    long sentCommitEnd() {
+        return sentCommitEnd;
+    }
+
+    boolean recentActive() {
+        return recentActive;
+    }
+
+    void setRecentActive(boolean value) {
+        recentActive = value;
+    }
+
+    @Override
+    public String toString() {
+        return state + "[match " + matchEnd + ", next " + nextOffset + ", inflight " + inflight.size() + "]";
+    }
+}

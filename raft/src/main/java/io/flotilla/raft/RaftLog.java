@@ -1,0 +1,192 @@
+package io.flotilla.raft;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A group's log as its state machine sees it: the durable entries of {@link RaftStorage}
+ * below {@code unstableOffset}, then entries appended in memory and not yet persisted
+ * ({@code unstable}). The driver persists unstable entries through a {@link Ready}; only then
+ * do they move below {@code unstableOffset}.
+ *
+ * <p>When a conflict truncates below {@code unstableOffset}, the durable tail from there on is
+ * dead: {@code truncatePending} asks the next Ready to remove it. Reads never look at storage
+ * at or above {@code unstableOffset}, so the driver may write there before calling
+ * {@link #stableTo} without Raft noticing.
+ */
+final class RaftLog {
+    private final RaftStorage storage;
+    private final List<Entry> unstable = new ArrayList<>();
+    private long unstableOffset;
+    private boolean truncatePending;
+
+    RaftLog(RaftStorage storage) {
+        this.storage = storage;
+        this.unstableOffset = storage.endOffset();
+    }
+
+    long startOffset() {
+        return storage.startOffset();
+    }
+
+    long endOffset() {
+        return unstable.isEmpty() ? unstableOffset : unstable.get(unstable.size() - 1).nextOffset();
+    }
+
+    /** End of the durable prefix Raft may rely on: what this member can acknowledge. */
+    long stableEnd() {
+        return unstableOffset;
+    }
+
+    long lastTerm() {
+        return termAt(endOffset() - 1);
+    }
+
+    /** Term of the entry holding {@code offset}; for {@code startOffset - 1}, the term before the start; -1 if absent. */
+    long termAt(long offset) {
+        if (offset < storage.startOffset() - 1 || offset >= endOffset()) {
+            return -1;
+        }
+        if (offset < unstableOffset) {
+            return storage.termAt(offset);
+        }
+        return unstable.get(unstableIndexHolding(offset)).term();
+    }
+
+    /** Whether the log holds an entry ending at {@code end} with term {@code term} (or {@code end} is the start and the term before it matches). */
+    boolean matches(long end, long term) {
+        return end <= endOffset() && termAt(end - 1) == term;
+    }
+
+    /** Base offset of the entry holding {@code offset}, or {@code offset} itself at the end of the log. */
+    long entryBaseAtOrBefore(long offset) {
+        if (offset >= endOffset()) {
+            return endOffset();
+        }
+        if (offset <= startOffset()) {
+            return startOffset();
+        }
+        if (offset >= unstableOffset) {
+            return unstable.get(unstableIndexHolding(offset)).baseOffset();
+        }
+        return storage.entryBase(offset);
+    }
+
+    /**
+     * Whole entries from {@code from} (an entry base) below {@code to}, up to {@code maxBytes} of
+     * payload but at least one.
+     */
+    List<Entry> entries(long from, long to, long maxBytes) {
+        List<Entry> out = new ArrayList<>();
+        long bytes = 0;
+        long next = from;
+        if (next < unstableOffset) {
+            for (Entry e : storage.entries(next, Math.min(to, unstableOffset), maxBytes)) {
+                out.add(e);
+                bytes += e.sizeInBytes();
+                next = e.nextOffset();
+            }
+        }
+        if (next >= unstableOffset && next < to) {
+            for (int i = unstable.isEmpty() || next >= endOffset() ? unstable.size() : unstableIndexHolding(next);
+                 i < unstable.size(); i++) {
+                Entry e = unstable.get(i);
+                if (e.nextOffset() > to || (!out.isEmpty() && bytes + e.sizeInBytes() > maxBytes)) {
+                    break;
+                }
+                out.add(e);
+                bytes += e.sizeInBytes();
+            }
+        }
+        return out;
+    }
+
+    /** Appends entries that follow the log. */
+    void append(Entry entry) {
+        if (entry.baseOffset() != endOffset()) {
+            throw new IllegalStateException("entry " + entry + " does not follow the log ending at " + endOffset());
+        }
+        unstable.add(entry);
+    }
+
+    /** Removes every entry at or after {@code offset}, an entry boundary. */
+    void truncateFrom(long offset) {
+        if (offset >= unstableOffset) {
+            if (offset < endOffset()) {
+                unstable.subList(unstableIndexHolding(offset), unstable.size()).clear();
+            }
+            return;
+        }
+        unstable.clear();
+        unstableOffset = offset;
+        truncatePending = true;
+    }
+
+    /** The unstable entries, to hand to the driver. */
+    List<Entry> unstableEntries() {
+        return List.copyOf(unstable);
+    }
+
+    /** The truncation the driver must apply before appending, or -1. */
+    long pendingTruncation() {
+        return truncatePending ? unstableOffset : -1;
+    }
+
+    boolean hasUnpersisted() {
+        return truncatePending || !unstable.isEmpty();
+    }
+
+    /**
+     * The driver persisted a Ready: its truncation (or -1) and its entries. Entries still at the
+     * front of the unstable list become stable; handed-out entries a later conflict replaced
+     * reached storage anyway, so they must be truncated by the next Ready.
+     */
+    void stableTo(long truncatedFrom, List<Entry> persisted) {
+        if (truncatedFrom >= 0 && truncatePending && truncatedFrom == unstableOffset) {
+            truncatePending = false;
+        }
+        if (persisted.isEmpty()) {
+            return;
+        }
+        int matching = 0;
+        if (!truncatePending && persisted.get(0).baseOffset() == unstableOffset) {
+            while (matching < persisted.size() && matching < unstable.size()
+                    && sameEntry(persisted.get(matching), unstable.get(matching))) {
+                matching++;
+            }
+        }
+        if (matching > 0) {
+            unstableOffset = unstable.get(matching - 1).nextOffset();
+            unstable.subList(0, matching).clear();
+        }
+        Entry lastPersisted = persisted.get(persisted.size() - 1);
+        if (matching < persisted.size() && lastPersisted.nextOffset() > unstableOffset) {
+            truncatePending = true; // storage now holds entries the log no longer has
+        }
+    }
+
+    private static boolean sameEntry(Entry a, Entry b) {
+        return a.baseOffset() == b.baseOffset() && a.term() == b.term() && a.count() == b.count();
+    }
+
+    private int unstableIndexHolding(long offset) {
+        int lo = 0;
+        int hi = unstable.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            Entry e = unstable.get(mid);
+            if (offset < e.baseOffset()) {
+                hi = mid - 1;
+            } else if (offset > e.lastOffset()) {
+                lo = mid + 1;
+            } else {
+                return mid;
+            }
+        }
+        throw new IllegalStateException("offset " + offset + " is not in the unstable entries from " + unstableOffset);
+    }
+
+    RaftStorage storage() {
+        return storage;
+    }
+}

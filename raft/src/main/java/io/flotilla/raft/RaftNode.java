@@ -1,0 +1,677 @@
+package io.flotilla.raft;
+
+import io.flotilla.raft.RaftMessage.AppendRequest;
+import io.flotilla.raft.RaftMessage.AppendResponse;
+import io.flotilla.raft.RaftMessage.TimeoutNow;
+import io.flotilla.raft.RaftMessage.VoteRequest;
+import io.flotilla.raft.RaftMessage.VoteResponse;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * One member of one Raft group, as a deterministic state machine (the etcd-io/raft model):
+ * inputs are {@link #tick()}, {@link #step(RaftMessage)}, {@link #propose} and
+ * {@link #advance(Ready)}; the output is a {@link Ready} describing what to persist, send and
+ * apply. No threads, clocks, sockets or files: the same code runs under the real driver and
+ * under the seeded simulation. Not thread-safe: one driver thread owns a node.
+ *
+ * <p>Implemented: elections with randomized timeouts, pre-vote, refusal of votes while a live
+ * leader is known (so a rejoining member cannot depose it), check-quorum, a no-op entry per
+ * term and commitment only by counting entries of the current term (§5.4.2); replication with
+ * probing, pipelined appends under in-flight limits, and conflict backtracking one term at a time;
+ * proposals batched into append requests; single-voter membership changes with learners;
+ * leadership transfer. Snapshots and read index are not implemented yet.
+ */
+public final class RaftNode {
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
+    private final long groupId;
+    private final MemberId self;
+    private final RaftConfig config;
+    private final RandomGenerator random;
+    private final RaftLog log;
+    private final MembershipHistory memberships;
+
+    private RoleState state = new RoleState.Follower();
+    private long term;
+    private MemberId votedFor;
+    private MemberId leader;
+    private long commitEnd;
+    private long appliedEnd;
+    private int electionElapsed;
+    private int randomizedElectionTimeout;
+    private int heartbeatElapsed;
+    private boolean broadcastPending;
+
+    private final List<RaftMessage> sendNow = new ArrayList<>();
+    private final List<RaftMessage> sendAfterPersist = new ArrayList<>();
+    private HardState persistedHardState;
+    private Ready outstanding;
+
+    /** Starts (or restarts) a member from what its storage holds, as a follower. */
+    public RaftNode(long groupId, MemberId self, RaftConfig config, RaftStorage storage, RandomGenerator random) {
+        this.groupId = groupId;
+        this.self = self;
+        this.config = config;
+        this.random = random;
+        this.log = new RaftLog(storage);
+        this.memberships = new MembershipHistory(storage.membership());
+        HardState hs = storage.hardState();
+        this.persistedHardState = hs;
+        this.term = hs.term();
+        this.votedFor = hs.votedFor();
+        this.commitEnd = Math.min(hs.commitEnd(), storage.endOffset());
+        this.appliedEnd = storage.startOffset();
+        resetElectionTimer();
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    /** Advances logical time by one tick. */
+    public void tick() {
+        if (state instanceof LeaderState leaderState) {
+            tickLeader(leaderState);
+        } else {
+            electionElapsed++;
+            if (electionElapsed >= randomizedElectionTimeout && memberships.current().isVoter(self)) {
+                campaign(config.preVote(), false);
+            }
+        }
+    }
+
+    private void tickLeader(LeaderState leaderState) {
+        heartbeatElapsed++;
+        electionElapsed++;
+        if (electionElapsed >= config.electionTimeoutTicks()) {
+            electionElapsed = 0;
+            if (config.checkQuorum() && !quorumActive(leaderState)) {
+                becomeFollower(term, null);
+                return;
+            }
+        }
+        if (leaderState.transferTarget != null && ++leaderState.transferElapsedTicks >= config.electionTimeoutTicks()) {
+            leaderState.transferTarget = null; // the target did not take over in time: carry on leading
+        }
+        if (heartbeatElapsed >= config.heartbeatTicks()) {
+            heartbeatElapsed = 0;
+            for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
+                e.getValue().onHeartbeatInterval(config);
+                sendHeartbeat(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /**
+     * Delivers a message addressed to this member of this group.
+     *
+     * @throws IllegalArgumentException for a message of another group or member
+     */
+    public void step(RaftMessage m) {
+        if (m.groupId() != groupId || !m.to().equals(self)) {
+            throw new IllegalArgumentException("message for group " + m.groupId() + " member " + m.to()
+                    + " delivered to group " + groupId + " member " + self);
+        }
+        if (m.term() > term && !acceptHigherTerm(m)) {
+            return;
+        }
+        if (m.term() < term) {
+            answerStaleTerm(m);
+            return;
+        }
+        if (m instanceof AppendRequest r) {
+            handleAppend(r);
+        } else if (m instanceof AppendResponse r) {
+            if (state instanceof LeaderState leaderState) {
+                handleAppendResponse(leaderState, r);
+            }
+        } else if (m instanceof VoteRequest r) {
+            handleVoteRequest(r);
+        } else if (m instanceof VoteResponse r) {
+            handleVoteResponse(r);
+        } else if (m instanceof TimeoutNow) {
+            if (memberships.current().isVoter(self) && !(state instanceof LeaderState)) {
+                campaign(false, true);
+            }
+        }
+    }
+
+    /**
+     * A message from a higher term: step down to follower of it, unless it is a vote request
+     * while a live leader is known (refused, so a member that was cut off cannot disrupt) or a
+     * pre-vote exchange (which never changes terms).
+     *
+     * @return whether to go on processing the message
+     */
+    private boolean acceptHigherTerm(RaftMessage m) {
+        if (m instanceof VoteRequest r) {
+            if (!r.transfer() && inLease()) {
+                reply(new VoteResponse(groupId, self, r.from(), term, false, r.preVote()));
+                return false;
+            }
+            if (r.preVote()) {
+                return true;
+            }
+            becomeFollower(m.term(), null);
+            return true;
+        }
+        if (m instanceof VoteResponse r && r.preVote() && r.granted()) {
+            return true; // granted pre-votes carry the term asked about, not the voter's
+        }
+        becomeFollower(m.term(), m instanceof AppendRequest || m instanceof TimeoutNow ? m.from() : null);
+        return true;
+    }
+
+    /** Whether a live leader is known: heard from within the election timeout, or this member leads. */
+    private boolean inLease() {
+        if (state instanceof LeaderState) {
+            return true;
+        }
+        return leader != null && electionElapsed < config.electionTimeoutTicks();
+    }
+
+    private void answerStaleTerm(RaftMessage m) {
+        if (m instanceof AppendRequest r) {
+            // Tells a deposed leader (still sending, e.g. after a partition) that a newer term exists.
+            reply(new AppendResponse(groupId, self, r.from(), term, false, r.prevEnd(), 0, 0));
+        } else if (m instanceof VoteRequest r) {
+            reply(new VoteResponse(groupId, self, r.from(), term, false, r.preVote()));
+        }
+    }
+
+    /**
+     * Proposes a data entry of {@code recordCount} records; the leader gives it the next offsets
+     * and its term. It is committed once a majority holds it durably.
+     *
+     * @return the entry as it will appear in the log
+     * @throws NotLeaderException if this member is not the leader, or is handing leadership over
+     */
+    public Entry propose(ByteBuffer payload, int recordCount) {
+        LeaderState leaderState = requireLeader();
+        Entry entry = new Entry(log.endOffset(), recordCount, term, Entry.Type.DATA, payload);
+        log.append(entry);
+        broadcastPending = true;
+        maybeCommit(leaderState);
+        return entry;
+    }
+
+    /**
+     * Proposes a membership change: one voter added (promoted from learner) or removed, or a
+     * learner added or removed. It takes effect on each member as soon as it is appended.
+     *
+     * @throws IllegalStateException if another change is not committed yet, or this leader has
+     *                               not committed an entry of its term yet
+     * @throws IllegalArgumentException if more than one voter would change
+     */
+    public Entry proposeMembership(Membership next) {
+        LeaderState leaderState = requireLeader();
+        if (commitEnd <= leaderState.termStartOffset) {
+            throw new IllegalStateException("this leader has not committed an entry of term " + term
+                    + " yet; a membership change must wait for it");
+        }
+        if (memberships.latestOffset() >= commitEnd) {
+            throw new IllegalStateException("the membership change at offset " + memberships.latestOffset()
+                    + " is not committed yet (commit end " + commitEnd + ")");
+        }
+        Membership current = memberships.current();
+        long changedVoters = current.voters().stream().filter(v -> !next.isVoter(v)).count()
+                + next.voters().stream().filter(v -> !current.isVoter(v)).count();
+        if (changedVoters > 1) {
+            throw new IllegalArgumentException("a membership change may add or remove one voter at a time; " + current
+                    + " -> " + next + " changes " + changedVoters);
+        }
+        Entry entry = new Entry(log.endOffset(), 1, term, Entry.Type.MEMBERSHIP, next.encode());
+        appendEntry(entry);
+        broadcastPending = true;
+        maybeCommit(leaderState);
+        return entry;
+    }
+
+    /**
+     * Hands leadership to {@code target}: once its log is caught up, it is told to campaign at
+     * once. Proposals are refused meanwhile; after an election timeout without a new leader,
+     * this one carries on.
+     */
+    public void transferLeadership(MemberId target) {
+        LeaderState leaderState = requireLeader();
+        if (target.equals(self)) {
+            return;
+        }
+        if (!memberships.current().isVoter(target)) {
+            throw new IllegalArgumentException(target + " is not a voter of group " + groupId);
+        }
+        leaderState.transferTarget = target;
+        leaderState.transferElapsedTicks = 0;
+        Progress p = leaderState.progress.get(target);
+        if (p.matchEnd() == log.endOffset()) {
+            sendNow.add(new TimeoutNow(groupId, self, target, term));
+        } else {
+            broadcastPending = true;
+        }
+    }
+
+    private LeaderState requireLeader() {
+        if (state instanceof LeaderState leaderState) {
+            if (leaderState.transferTarget != null) {
+                throw new NotLeaderException(self, leaderState.transferTarget, "leadership transfer in progress");
+            }
+            return leaderState;
+        }
+        throw new NotLeaderException(self, leader, null);
+    }
+
+    // ---------------------------------------------------------------- Ready / advance
+
+    /** Whether {@link #ready()} has work; prepares the batched append requests a leader owes. */
+    public boolean hasReady() {
+        if (outstanding != null) {
+            return false;
+        }
+        if (state instanceof LeaderState leaderState && broadcastPending) {
+            broadcastPending = false;
+            for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
+                sendAppend(e.getKey(), e.getValue(), false);
+            }
+        }
+        return !sendNow.isEmpty() || !sendAfterPersist.isEmpty() || log.hasUnpersisted() || hardStateChanged()
+                || appliedEnd < applicableEnd();
+    }
+
+    /**
+     * Takes what the driver must do now; call only when {@link #hasReady()}, and call
+     * {@link #advance(Ready)} before the next one.
+     */
+    public Ready ready() {
+        if (!hasReady()) {
+            throw new IllegalStateException(outstanding != null ? "the previous Ready was not advanced yet"
+                    : "nothing is ready; check hasReady() first");
+        }
+        long applicable = applicableEnd();
+        List<Entry> committed = appliedEnd < applicable
+                ? log.entries(appliedEnd, applicable, config.maxCommittedBytesPerReady()) : List.of();
+        HardState hs = hardStateChanged() ? new HardState(term, votedFor, commitEnd) : null;
+        outstanding = new Ready(sendNow, log.pendingTruncation(), log.unstableEntries(), hs, sendAfterPersist, committed);
+        sendNow.clear();
+        sendAfterPersist.clear();
+        return outstanding;
+    }
+
+    /** The driver persisted, sent and applied {@code ready}. */
+    public void advance(Ready ready) {
+        if (ready != outstanding) {
+            throw new IllegalArgumentException("advance() must be given the Ready last returned by ready()");
+        }
+        outstanding = null;
+        log.stableTo(ready.truncateFrom(), ready.entries());
+        if (ready.hardState() != null) {
+            persistedHardState = ready.hardState();
+        }
+        if (!ready.committed().isEmpty()) {
+            appliedEnd = ready.committed().get(ready.committed().size() - 1).nextOffset();
+        }
+        if (state instanceof LeaderState leaderState) {
+            maybeCommit(leaderState); // the leader's own log counts once durable
+        }
+    }
+
+    /** Committed entries are applied only once durable here too. */
+    private long applicableEnd() {
+        return Math.min(commitEnd, log.stableEnd());
+    }
+
+    private boolean hardStateChanged() {
+        return persistedHardState.term() != term || !java.util.Objects.equals(persistedHardState.votedFor(), votedFor);
+    }
+
+    // ---------------------------------------------------------------- elections
+
+    private void campaign(boolean preVote, boolean transfer) {
+        VoteTally votes = new VoteTally();
+        long electionTerm;
+        if (preVote) {
+            state = new RoleState.PreCandidate(votes);
+            electionTerm = term + 1;
+        } else {
+            term++;
+            votedFor = self;
+            state = new RoleState.Candidate(votes);
+            electionTerm = term;
+        }
+        leader = null;
+        resetElectionTimer();
+        votes.record(self, true);
+        if (votes.outcome(memberships.current()) == VoteTally.Outcome.WON) {
+            electionWon(preVote);
+            return;
+        }
+        for (MemberId voter : memberships.current().voters()) {
+            if (!voter.equals(self)) {
+                // After the term and vote are durable: a vote asked for must not be forgotten by a crash.
+                sendAfterPersist.add(new VoteRequest(groupId, self, voter, electionTerm, log.endOffset(), log.lastTerm(),
+                        preVote, transfer));
+            }
+        }
+    }
+
+    private void electionWon(boolean preVote) {
+        if (preVote) {
+            campaign(false, false);
+        } else {
+            becomeLeader();
+        }
+    }
+
+    private void handleVoteRequest(VoteRequest r) {
+        boolean canVote = r.preVote() ? r.term() > term
+                : r.from().equals(votedFor) || (votedFor == null && leader == null);
+        boolean upToDate = r.lastTerm() > log.lastTerm()
+                || (r.lastTerm() == log.lastTerm() && r.lastEnd() >= log.endOffset());
+        boolean grant = canVote && upToDate && memberships.current().isVoter(self);
+        if (grant && !r.preVote()) {
+            votedFor = r.from();
+            electionElapsed = 0;
+        }
+        reply(new VoteResponse(groupId, self, r.from(), grant && r.preVote() ? r.term() : term, grant, r.preVote()));
+    }
+
+    private void handleVoteResponse(VoteResponse r) {
+        VoteTally votes;
+        if (state instanceof RoleState.PreCandidate pre && r.preVote()) {
+            votes = pre.votes();
+        } else if (state instanceof RoleState.Candidate candidate && !r.preVote()) {
+            votes = candidate.votes();
+        } else {
+            return;
+        }
+        votes.record(r.from(), r.granted());
+        switch (votes.outcome(memberships.current())) {
+            case WON -> electionWon(r.preVote());
+            case LOST -> becomeFollower(term, null);
+            case PENDING -> { }
+        }
+    }
+
+    private void becomeFollower(long newTerm, MemberId newLeader) {
+        if (newTerm > term) {
+            term = newTerm;
+            votedFor = null;
+        }
+        state = new RoleState.Follower();
+        leader = newLeader;
+        resetElectionTimer();
+    }
+
+    private void becomeLeader() {
+        LeaderState leaderState = new LeaderState(log.endOffset());
+        state = leaderState;
+        leader = self;
+        heartbeatElapsed = 0;
+        electionElapsed = 0;
+        for (MemberId member : memberships.current().members()) {
+            if (!member.equals(self)) {
+                leaderState.progress.put(member, newProgress());
+            }
+        }
+        // Committing this entry of the new term commits every earlier entry with it (§5.4.2).
+        appendEntry(new Entry(log.endOffset(), 1, term, Entry.Type.NOOP, EMPTY));
+        broadcastPending = true;
+        maybeCommit(leaderState);
+    }
+
+    private Progress newProgress() {
+        Progress p = new Progress(log.endOffset());
+        p.setRecentActive(true); // a fresh leader gives everyone one check-quorum period
+        return p;
+    }
+
+    private boolean quorumActive(LeaderState leaderState) {
+        int active = memberships.current().isVoter(self) ? 1 : 0;
+        for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
+            if (e.getValue().recentActive() && memberships.current().isVoter(e.getKey())) {
+                active++;
+            }
+            e.getValue().setRecentActive(false);
+        }
+        return active >= memberships.current().quorum();
+    }
+
+    private void resetElectionTimer() {
+        electionElapsed = 0;
+        randomizedElectionTimeout = config.electionTimeoutTicks() + random.nextInt(config.electionTimeoutTicks());
+    }
+
+    // ---------------------------------------------------------------- replication: follower side
+
+    private void handleAppend(AppendRequest r) {
+        if (!(state instanceof RoleState.Follower)) {
+            if (state instanceof LeaderState) {
+                throw new IllegalStateException("two leaders in term " + term + ": " + self + " and " + r.from());
+            }
+            becomeFollower(term, r.from());
+        }
+        leader = r.from();
+        electionElapsed = 0;
+        if (r.prevEnd() < commitEnd) {
+            // Everything below the commit end already matches every leader's log.
+            reply(new AppendResponse(groupId, self, r.from(), term, true, commitEnd, 0, 0));
+            return;
+        }
+        if (!log.matches(r.prevEnd(), r.prevTerm())) {
+            rejectAppend(r);
+            return;
+        }
+        long end = r.prevEnd();
+        for (Entry e : r.entries()) {
+            if (e.baseOffset() < log.endOffset()) {
+                if (log.termAt(e.baseOffset()) == e.term()) {
+                    end = e.nextOffset(); // already held: same offset and term means the same entry
+                    continue;
+                }
+                if (e.baseOffset() < commitEnd) {
+                    throw new IllegalStateException("leader " + r.from() + " would overwrite committed offset "
+                            + e.baseOffset() + " (commit end " + commitEnd + ")");
+                }
+                log.truncateFrom(e.baseOffset());
+                memberships.truncateFrom(e.baseOffset());
+            }
+            appendEntry(e);
+            end = e.nextOffset();
+        }
+        commitEnd = Math.max(commitEnd, Math.min(r.commitEnd(), end));
+        reply(new AppendResponse(groupId, self, r.from(), term, true, end, 0, 0));
+    }
+
+    /** Rejects with a hint that lets the leader skip this member's whole divergent term at once. */
+    private void rejectAppend(AppendRequest r) {
+        long hintEnd;
+        long hintTerm;
+        if (log.endOffset() < r.prevEnd()) {
+            hintEnd = log.endOffset();
+            hintTerm = 0;
+        } else {
+            hintTerm = log.termAt(r.prevEnd() - 1);
+            long base = log.entryBaseAtOrBefore(r.prevEnd() - 1);
+            while (base > log.startOffset() && log.termAt(base - 1) == hintTerm) {
+                base = log.entryBaseAtOrBefore(base - 1);
+            }
+            hintEnd = base;
+        }
+        reply(new AppendResponse(groupId, self, r.from(), term, false, r.prevEnd(), hintEnd, hintTerm));
+    }
+
+    private void appendEntry(Entry e) {
+        log.append(e);
+        if (e.type() == Entry.Type.MEMBERSHIP) {
+            memberships.add(e.baseOffset(), Membership.decode(e.payload()));
+            if (state instanceof LeaderState leaderState) {
+                trackMembers(leaderState);
+            }
+        }
+    }
+
+    private void trackMembers(LeaderState leaderState) {
+        Membership current = memberships.current();
+        leaderState.progress.keySet().removeIf(m -> !current.isMember(m));
+        for (MemberId member : current.members()) {
+            if (!member.equals(self)) {
+                leaderState.progress.computeIfAbsent(member, m -> newProgress());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- replication: leader side
+
+    /** Sends entries from the follower's next offset, if flow control allows; with none, only if {@code force} or the commit moved. */
+    private void sendAppend(MemberId to, Progress p, boolean force) {
+        if (p.isPaused(config)) {
+            return;
+        }
+        long prevEnd = p.nextOffset();
+        List<Entry> entries = prevEnd < log.endOffset()
+                ? log.entries(prevEnd, log.endOffset(), config.maxAppendBytes()) : List.of();
+        if (entries.isEmpty() && !force && p.sentCommitEnd() >= commitEnd) {
+            return;
+        }
+        long bytes = 0;
+        for (Entry e : entries) {
+            bytes += e.sizeInBytes();
+        }
+        long end = entries.isEmpty() ? prevEnd : entries.get(entries.size() - 1).nextOffset();
+        sendNow.add(new AppendRequest(groupId, self, to, term, prevEnd, log.termAt(prevEnd - 1), entries, commitEnd));
+        p.sent(end, bytes, commitEnd);
+    }
+
+    private void sendHeartbeat(MemberId to, Progress p) {
+        long prevEnd = p.matchEnd();
+        if (log.termAt(prevEnd - 1) < 0) {
+            sendAppend(to, p, true); // no known match yet: probe instead
+            return;
+        }
+        sendNow.add(new AppendRequest(groupId, self, to, term, prevEnd, log.termAt(prevEnd - 1), List.of(),
+                Math.min(commitEnd, prevEnd)));
+    }
+
+    private void handleAppendResponse(LeaderState leaderState, AppendResponse r) {
+        Progress p = leaderState.progress.get(r.from());
+        if (p == null) {
+            return; // no longer a member
+        }
+        p.setRecentActive(true);
+        if (r.success()) {
+            if (p.acknowledged(r.matchEnd())) {
+                maybeCommit(leaderState);
+                if (r.from().equals(leaderState.transferTarget) && p.matchEnd() == log.endOffset()) {
+                    sendNow.add(new TimeoutNow(groupId, self, r.from(), term));
+                }
+            }
+            broadcastPending = true;
+            return;
+        }
+        long rejected = r.matchEnd();
+        boolean stale = p.state() == Progress.State.REPLICATE ? rejected <= p.matchEnd() : rejected != p.nextOffset();
+        if (stale) {
+            return;
+        }
+        p.becomeProbe(nextAfterRejection(rejected, r.hintEnd(), r.hintTerm()));
+        sendAppend(r.from(), p, true);
+    }
+
+    /**
+     * Where to probe next after {@code rejected} was refused: past the leader's last entry of
+     * the follower's conflicting term if the leader has that term (both logs agree up to there),
+     * else back to where the follower's run of that term begins.
+     */
+    private long nextAfterRejection(long rejected, long hintEnd, long hintTerm) {
+        long next;
+        if (hintTerm == 0) {
+            next = log.entryBaseAtOrBefore(Math.min(hintEnd, rejected));
+        } else {
+            long base = log.entryBaseAtOrBefore(rejected - 1);
+            while (base > log.startOffset() && log.termAt(base) > hintTerm) {
+                base = log.entryBaseAtOrBefore(base - 1);
+            }
+            long entryEnd = log.termAt(base) <= hintTerm ? nextEntryBoundary(base) : base;
+            next = log.termAt(base) == hintTerm ? entryEnd : log.entryBaseAtOrBefore(Math.min(hintEnd, entryEnd));
+        }
+        if (next >= rejected) {
+            next = log.entryBaseAtOrBefore(rejected - 1); // always move back at least one entry
+        }
+        return next;
+    }
+
+    private long nextEntryBoundary(long base) {
+        List<Entry> one = log.entries(base, log.endOffset(), 1);
+        return one.isEmpty() ? base : one.get(0).nextOffset();
+    }
+
+    /** Advances the commit end to what a majority holds durably, counting only entries of this term (§5.4.2). */
+    private void maybeCommit(LeaderState leaderState) {
+        Membership current = memberships.current();
+        long[] ends = new long[current.voters().size()];
+        int i = 0;
+        for (MemberId voter : current.voters()) {
+            ends[i++] = voter.equals(self) ? log.stableEnd() : leaderState.progress.get(voter).matchEnd();
+        }
+        Arrays.sort(ends);
+        long majorityEnd = ends[ends.length - current.quorum()];
+        if (majorityEnd > commitEnd && log.termAt(majorityEnd - 1) == term) {
+            commitEnd = majorityEnd;
+            broadcastPending = true;
+            if (!current.isVoter(self) && memberships.latestOffset() < commitEnd) {
+                becomeFollower(term, null); // our removal is committed: hand over by falling silent
+            }
+        }
+    }
+
+    private void reply(RaftMessage m) {
+        sendAfterPersist.add(m);
+    }
+
+    // ---------------------------------------------------------------- observers
+
+    public Role role() {
+        return state.role();
+    }
+
+    public long term() {
+        return term;
+    }
+
+    /** The leader this member knows of in its term, or null. */
+    public MemberId leader() {
+        return leader;
+    }
+
+    /** The high watermark: every offset below it is committed. */
+    public long commitEnd() {
+        return commitEnd;
+    }
+
+    /** The membership in force: the latest in this member's log, committed or not. */
+    public Membership membership() {
+        return memberships.current();
+    }
+
+    public MemberId self() {
+        return self;
+    }
+
+    public long groupId() {
+        return groupId;
+    }
+
+    /** End of this member's log (durable or not). */
+    public long logEnd() {
+        return log.endOffset();
+    }
+
+    @Override
+    public String toString() {
+        return "RaftNode[group " + groupId + ", " + self + ", " + role() + " term " + term + ", log end "
+                + log.endOffset() + ", commit " + commitEnd + "]";
+    }
+}

@@ -1,0 +1,151 @@
+package io.flotilla.raft;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * A few members in one test, driven message by message: no threads, no sleeps. Readies are
+ * persisted at once; messages wait in a queue until the test delivers them, so a test can
+ * drop, inspect or rewrite any of them.
+ */
+final class TestCluster {
+    static final long GROUP = 7;
+
+    final Map<MemberId, RaftNode> nodes = new HashMap<>();
+    final Map<MemberId, MemoryStorage> storages = new HashMap<>();
+    final Map<MemberId, List<Entry>> applied = new HashMap<>();
+    final ArrayDeque<RaftMessage> inFlight = new ArrayDeque<>();
+    final Set<MemberId> isolated = new HashSet<>();
+    private final RaftConfig config;
+    private final Random random = new Random(42);
+
+    TestCluster(int voters, RaftConfig config) {
+        this.config = config;
+        MemberId[] ids = new MemberId[voters];
+        for (int i = 0; i < voters; i++) {
+            ids[i] = member(i + 1);
+        }
+        Membership membership = Membership.ofVoters(ids);
+        for (MemberId id : ids) {
+            add(id, new MemoryStorage(membership));
+        }
+    }
+
+    static MemberId member(int nodeId) {
+        return new MemberId(nodeId, 100 + nodeId);
+    }
+
+    void add(MemberId id, MemoryStorage storage) {
+        storages.put(id, storage);
+        applied.put(id, new ArrayList<>());
+        nodes.put(id, new RaftNode(GROUP, id, config, storage, random));
+    }
+
+    RaftNode node(int nodeId) {
+        return nodes.get(member(nodeId));
+    }
+
+    /** Handles every pending Ready of every node: persist, then queue its messages. */
+    void process() {
+        boolean progressed = true;
+        while (progressed) {
+            progressed = false;
+            for (Map.Entry<MemberId, RaftNode> e : nodes.entrySet()) {
+                RaftNode node = e.getValue();
+                while (node.hasReady()) {
+                    Ready ready = node.ready();
+                    inFlight.addAll(ready.sendNow());
+                    storages.get(e.getKey()).persist(ready);
+                    inFlight.addAll(ready.sendAfterPersist());
+                    applied.get(e.getKey()).addAll(ready.committed());
+                    node.advance(ready);
+                    progressed = true;
+                }
+            }
+        }
+    }
+
+    /** Delivers queued messages (and those they cause) until none are left; isolated members send and receive nothing. */
+    void deliverAll() {
+        deliverWhile(m -> true);
+    }
+
+    /** Delivers queued messages that pass {@code filter}; the rest are dropped. */
+    void deliverWhile(Predicate<RaftMessage> filter) {
+        process();
+        while (!inFlight.isEmpty()) {
+            RaftMessage m = inFlight.poll();
+            if (filter.test(m) && !isolated.contains(m.from()) && !isolated.contains(m.to()) && nodes.containsKey(m.to())) {
+                nodes.get(m.to()).step(m);
+            }
+            process();
+        }
+    }
+
+    /** Ticks one node until its role changes away from {@code from}, delivering messages after each tick. */
+    void tickUntilNotRole(RaftNode node, Role from, int maxTicks) {
+        for (int i = 0; i < maxTicks && node.role() == from; i++) {
+            node.tick();
+            deliverAll();
+        }
+    }
+
+    /** Ticks every node once and delivers. */
+    void tickAll() {
+        for (RaftNode node : nodes.values()) {
+            node.tick();
+        }
+        deliverAll();
+    }
+
+    /** Elects {@code nodeId}: ticks it until it campaigns and wins. */
+    RaftNode elect(int nodeId) {
+        RaftNode node = node(nodeId);
+        for (int i = 0; i < 100 && node.role() != Role.LEADER; i++) {
+            node.tick();
+            deliverAll();
+        }
+        if (node.role() != Role.LEADER) {
+            throw new AssertionError(node + " did not become leader");
+        }
+        return node;
+    }
+
+    Entry propose(RaftNode leader, String value) {
+        Entry e = leader.propose(ByteBuffer.wrap(value.getBytes()), 1);
+        deliverAll();
+        return e;
+    }
+
+    static String valueOf(Entry e) {
+        byte[] bytes = new byte[e.payload().remaining()];
+        e.payload().duplicate().get(bytes);
+        return new String(bytes);
+    }
+
+    /** The data values a member applied, in order. */
+    List<String> appliedValues(int nodeId) {
+        List<String> out = new ArrayList<>();
+        for (Entry e : applied.get(member(nodeId))) {
+            if (e.type() == Entry.Type.DATA) {
+                out.add(valueOf(e));
+            }
+        }
+        return out;
+    }
+
+    /** Restarts a member from its storage: its volatile state is gone. */
+    void restart(int nodeId) {
+        MemberId id = member(nodeId);
+        nodes.put(id, new RaftNode(GROUP, id, config, storages.get(id), random));
+        applied.put(id, new ArrayList<>());
+    }
+}
