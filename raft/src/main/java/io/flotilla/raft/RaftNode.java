@@ -250,7 +250,7 @@ public final class RaftNode {
         if (p.matchEnd() == log.endOffset()) {
             sendNow.add(new TimeoutNow(groupId, self, target, term));
         } else {
-            broadcastPending = true;
+            sendAppend(target, p, true); // catch it up now; its acknowledgement triggers the hand-over
         }
     }
 
@@ -567,6 +567,10 @@ public final class RaftNode {
                 if (r.from().equals(leaderState.transferTarget) && p.matchEnd() == log.endOffset()) {
                     sendNow.add(new TimeoutNow(groupId, self, r.from(), term));
                 }
+            } else if (r.matchEnd() == p.matchEnd() && p.matchEnd() < log.endOffset()) {
+                // A heartbeat answer from a follower still behind: appends we count as in flight may
+                // have been lost. An append from where we think it is makes it reject, and probing starts.
+                sendAppend(r.from(), p, true);
             }
             broadcastPending = true;
             return;

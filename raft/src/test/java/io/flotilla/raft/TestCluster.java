@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.random.RandomGenerator;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -25,7 +25,8 @@ final class TestCluster {
     final ArrayDeque<RaftMessage> inFlight = new ArrayDeque<>();
     final Set<MemberId> isolated = new HashSet<>();
     private final RaftConfig config;
-    private final Random random = new Random(42);
+    /** Per member, the extra ticks added to its election timeout: tests choose who times out first. */
+    private final Map<MemberId, Integer> timeoutExtra = new HashMap<>();
 
     TestCluster(int voters, RaftConfig config) {
         this.config = config;
@@ -46,7 +47,23 @@ final class TestCluster {
     void add(MemberId id, MemoryStorage storage) {
         storages.put(id, storage);
         applied.put(id, new ArrayList<>());
-        nodes.put(id, new RaftNode(GROUP, id, config, storage, random));
+        timeoutExtra.put(id, Math.min(id.nodeId() - 1, config.electionTimeoutTicks() - 1)); // node 1 times out first
+        nodes.put(id, newNode(id));
+    }
+
+    private RaftNode newNode(MemberId id) {
+        RandomGenerator fixed = new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return 0;
+            }
+
+            @Override
+            public int nextInt(int bound) {
+                return Math.min(timeoutExtra.get(id), bound - 1);
+            }
+        };
+        return new RaftNode(GROUP, id, config, storages.get(id), fixed);
     }
 
     RaftNode node(int nodeId) {
@@ -106,12 +123,17 @@ final class TestCluster {
         deliverAll();
     }
 
-    /** Elects {@code nodeId}: ticks it until it campaigns and wins. */
+    /**
+     * Elects {@code nodeId}: it gets the shortest election timeout, everyone's clock runs, and it
+     * times out first (the others' leases on the old leader expire on the way).
+     */
     RaftNode elect(int nodeId) {
+        for (MemberId id : nodes.keySet()) {
+            timeoutExtra.put(id, id.equals(member(nodeId)) ? 0 : config.electionTimeoutTicks() - 1);
+        }
         RaftNode node = node(nodeId);
         for (int i = 0; i < 100 && node.role() != Role.LEADER; i++) {
-            node.tick();
-            deliverAll();
+            tickAll();
         }
         if (node.role() != Role.LEADER) {
             throw new AssertionError(node + " did not become leader");
@@ -145,7 +167,7 @@ final class TestCluster {
     /** Restarts a member from its storage: its volatile state is gone. */
     void restart(int nodeId) {
         MemberId id = member(nodeId);
-        nodes.put(id, new RaftNode(GROUP, id, config, storages.get(id), random));
+        nodes.put(id, newNode(id));
         applied.put(id, new ArrayList<>());
     }
 }

@@ -1,0 +1,103 @@
+package io.flotilla.raft;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TransferAndMembershipTest {
+    @Test
+    void leadershipTransferCatchesTheTargetUpThenHandsOver() {
+        TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
+        RaftNode leader = c.elect(1);
+        c.isolated.add(TestCluster.member(3));
+        c.propose(leader, "a"); // node 3 lags behind
+        c.isolated.clear();
+        leader.transferLeadership(TestCluster.member(3));
+        assertThrows(NotLeaderException.class, () -> leader.propose(ByteBuffer.allocate(1), 1),
+                "proposals wait while leadership moves");
+        c.deliverAll();
+        assertEquals(Role.LEADER, c.node(3).role());
+        assertEquals(Role.FOLLOWER, leader.role());
+        assertEquals(List.of("a"), c.appliedValues(3));
+    }
+
+    @Test
+    void aLearnerCatchesUpWithoutVotingAndIsThenPromoted() {
+        TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
+        RaftNode leader = c.elect(1);
+        for (int i = 0; i < 5; i++) {
+            c.propose(leader, "v" + i);
+        }
+        MemberId learner = TestCluster.member(4);
+        c.add(learner, new MemoryStorage(leader.membership()));
+        leader.proposeMembership(leader.membership().addLearner(learner));
+        c.deliverAll();
+        for (int i = 0; i < 3; i++) {
+            c.tickAll();
+        }
+        assertEquals(List.of("v0", "v1", "v2", "v3", "v4"), c.appliedValues(4));
+        assertEquals(Role.FOLLOWER, c.node(4).role());
+        assertFalse(c.node(4).membership().isVoter(learner));
+        for (int i = 0; i < 100; i++) {
+            c.node(4).tick(); // a learner never campaigns
+        }
+        assertEquals(Role.FOLLOWER, c.node(4).role());
+
+        leader.proposeMembership(leader.membership().promote(learner));
+        c.deliverAll();
+        assertTrue(leader.membership().isVoter(learner));
+        assertEquals(3, leader.membership().quorum(), "four voters need three");
+        c.isolated.add(TestCluster.member(2));
+        c.isolated.add(TestCluster.member(3));
+        c.propose(leader, "needs the new voter");
+        assertEquals(List.of("v0", "v1", "v2", "v3", "v4"), c.appliedValues(1), "two of four voters cannot commit");
+    }
+
+    @Test
+    void aRemovedFollowerNoLongerCountsTowardTheQuorum() {
+        TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
+        RaftNode leader = c.elect(1);
+        c.propose(leader, "before");
+        leader.proposeMembership(leader.membership().remove(TestCluster.member(3)));
+        c.deliverAll();
+        c.isolated.add(TestCluster.member(3));
+        c.propose(leader, "after");
+        assertEquals(List.of("before", "after"), c.appliedValues(2), "two voters of two commit it");
+        assertEquals(2, leader.membership().voters().size());
+    }
+
+    @Test
+    void membershipChangesGoOneVoterAtATimeAndOneAtATime() {
+        TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
+        RaftNode leader = c.elect(1);
+        Membership twoNew = leader.membership().addLearner(TestCluster.member(4)).addLearner(TestCluster.member(5))
+                .promote(TestCluster.member(4)).promote(TestCluster.member(5));
+        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
+                () -> leader.proposeMembership(twoNew));
+        assertTrue(tooMany.getMessage().contains("one voter at a time"), tooMany.getMessage());
+        c.isolated.add(TestCluster.member(2));
+        c.isolated.add(TestCluster.member(3));
+        leader.proposeMembership(leader.membership().addLearner(TestCluster.member(4)));
+        IllegalStateException pending = assertThrows(IllegalStateException.class,
+                () -> leader.proposeMembership(leader.membership().addLearner(TestCluster.member(5))));
+        assertTrue(pending.getMessage().contains("is not committed yet"), pending.getMessage());
+    }
+
+    @Test
+    void aWipedNodeRejoinsOnlyAsANewIncarnation() {
+        Membership m = Membership.ofVoters(TestCluster.member(1), TestCluster.member(2), TestCluster.member(3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.addLearner(new MemberId(2, 999)));
+        assertTrue(e.getMessage().contains("node 2 is already a member"), e.getMessage());
+        Membership replaced = m.remove(TestCluster.member(2)).addLearner(new MemberId(2, 999));
+        assertTrue(replaced.isMember(new MemberId(2, 999)));
+        assertFalse(replaced.isMember(TestCluster.member(2)));
+        assertEquals(replaced, Membership.decode(replaced.encode()));
+    }
+}
