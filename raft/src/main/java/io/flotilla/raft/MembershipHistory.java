@@ -5,21 +5,21 @@ import java.util.List;
 
 /**
  * The memberships in a member's log, newest last: membership entries take effect when
- * appended, so a truncation must restore the one before them.
+ * appended, so a truncation must restore the one before them, also after a restart.
  */
 final class MembershipHistory {
-    private record At(long offset, Membership membership) {
-    }
+    private final List<MembershipEntry> history = new ArrayList<>();
 
-    private final List<At> history = new ArrayList<>();
-
-    /** Starts from what the durable log says; offset -1 stands for "before the log". */
-    MembershipHistory(Membership initial) {
-        history.add(new At(-1, initial));
+    /** Starts from the durable log's history: the base membership, then every membership entry. */
+    MembershipHistory(List<MembershipEntry> durable) {
+        if (durable.isEmpty() || durable.get(0).offset() != -1) {
+            throw new IllegalArgumentException("a membership history starts with the base membership at offset -1");
+        }
+        history.addAll(durable);
     }
 
     void add(long offset, Membership membership) {
-        history.add(new At(offset, membership));
+        history.add(new MembershipEntry(offset, membership));
     }
 
     void truncateFrom(long offset) {

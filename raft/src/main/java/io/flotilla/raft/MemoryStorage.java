@@ -79,13 +79,15 @@ public final class MemoryStorage implements RaftStorage {
     }
 
     @Override
-    public Membership membership() {
-        for (int i = entries.size() - 1; i >= 0; i--) {
-            if (entries.get(i).type() == Entry.Type.MEMBERSHIP) {
-                return Membership.decode(entries.get(i).payload());
+    public List<MembershipEntry> membershipHistory() {
+        List<MembershipEntry> history = new ArrayList<>();
+        history.add(new MembershipEntry(-1, baseMembership));
+        for (Entry e : entries) {
+            if (e.type() == Entry.Type.MEMBERSHIP) {
+                history.add(new MembershipEntry(e.baseOffset(), Membership.decode(e.payload())));
             }
         }
-        return baseMembership;
+        return history;
     }
 
     @Override

@@ -25,6 +25,7 @@ final class Progress {
     private long nextOffset;
     private long sentCommitEnd;
     private boolean recentActive;
+    private boolean ackedSinceHeartbeat;
 
     Progress(long nextOffset) {
         this.nextOffset = nextOffset;
@@ -59,6 +60,7 @@ final class Progress {
             return false;
         }
         matchEnd = end;
+        ackedSinceHeartbeat = true;
         nextOffset = Math.max(nextOffset, end);
         if (state == State.PROBE) {
             becomeReplicate();
@@ -81,13 +83,23 @@ final class Progress {
         inflightBytes = 0;
     }
 
-    /** A heartbeat interval passed: a lost probe may be retried, a full window re-probed from the match. */
+    /**
+     * A heartbeat interval passed: a lost probe may be retried; a full window frees its oldest
+     * slot (as etcd does), so one more append goes out: if earlier ones were lost, the follower
+     * rejects it and probing starts, without resending everything still in flight.
+     */
     void onHeartbeatInterval(RaftConfig config) {
+        ackedSinceHeartbeat = false;
         if (state == State.PROBE) {
             probeSent = false;
-        } else if (isPaused(config)) {
-            becomeProbe(matchEnd);
+        } else if (isPaused(config) && !inflight.isEmpty()) {
+            inflightBytes -= inflight.poll().bytes();
         }
+    }
+
+    /** Whether the follower acknowledged progress since the last heartbeat interval. */
+    boolean ackedSinceHeartbeat() {
+        return ackedSinceHeartbeat;
     }
 
     State state() {

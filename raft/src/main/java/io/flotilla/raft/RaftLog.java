@@ -58,7 +58,10 @@ final class RaftLog {
         return end <= endOffset() && termAt(end - 1) == term;
     }
 
-    /** Base offset of the entry holding {@code offset}, or {@code offset} itself at the end of the log. */
+    /**
+     * Base offset of the entry holding {@code offset}; {@code offset} itself at or past the end
+     * of the log; the log start for offsets below it (clamped, so callers never go below the start).
+     */
     long entryBaseAtOrBefore(long offset) {
         if (offset >= endOffset()) {
             return endOffset();
@@ -184,9 +187,5 @@ final class RaftLog {
             }
         }
         throw new IllegalStateException("offset " + offset + " is not in the unstable entries from " + unstableOffset);
-    }
-
-    RaftStorage storage() {
-        return storage;
     }
 }

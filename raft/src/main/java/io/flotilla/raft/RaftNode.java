@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
@@ -60,12 +61,14 @@ public final class RaftNode {
         this.config = config;
         this.random = random;
         this.log = new RaftLog(storage);
-        this.memberships = new MembershipHistory(storage.membership());
+        this.memberships = new MembershipHistory(storage.membershipHistory());
         HardState hs = storage.hardState();
         this.persistedHardState = hs;
         this.term = hs.term();
         this.votedFor = hs.votedFor();
-        this.commitEnd = Math.min(hs.commitEnd(), storage.endOffset());
+        // Entries below the start were compacted into a snapshot, which holds only committed ones.
+        this.commitEnd = Math.max(storage.startOffset(), Math.min(hs.commitEnd(), storage.endOffset()));
+        // The application rebuilds from its snapshot, so committed entries are handed over again from the start.
         this.appliedEnd = storage.startOffset();
         resetElectionTimer();
     }
@@ -166,8 +169,15 @@ public final class RaftNode {
         return true;
     }
 
-    /** Whether a live leader is known: heard from within the election timeout, or this member leads. */
+    /**
+     * Whether a live leader is known: heard from within the election timeout, or this member
+     * leads. Only with check-quorum: otherwise a leader cut off from a majority never steps down,
+     * and a lease on it would block elections for good.
+     */
     private boolean inLease() {
+        if (!config.checkQuorum()) {
+            return false;
+        }
         if (state instanceof LeaderState) {
             return true;
         }
@@ -191,11 +201,10 @@ public final class RaftNode {
      * @throws NotLeaderException if this member is not the leader, or is handing leadership over
      */
     public Entry propose(ByteBuffer payload, int recordCount) {
-        LeaderState leaderState = requireLeader();
+        requireLeader();
         Entry entry = new Entry(log.endOffset(), recordCount, term, Entry.Type.DATA, payload);
         log.append(entry);
         broadcastPending = true;
-        maybeCommit(leaderState);
         return entry;
     }
 
@@ -227,7 +236,6 @@ public final class RaftNode {
         Entry entry = new Entry(log.endOffset(), 1, term, Entry.Type.MEMBERSHIP, next.encode());
         appendEntry(entry);
         broadcastPending = true;
-        maybeCommit(leaderState);
         return entry;
     }
 
@@ -266,17 +274,15 @@ public final class RaftNode {
 
     // ---------------------------------------------------------------- Ready / advance
 
-    /** Whether {@link #ready()} has work; prepares the batched append requests a leader owes. */
+    /**
+     * Whether {@link #ready()} has work. A leader's append requests are built here, lazily, so
+     * that proposals made since the last Ready travel together.
+     */
     public boolean hasReady() {
         if (outstanding != null) {
             return false;
         }
-        if (state instanceof LeaderState leaderState && broadcastPending) {
-            broadcastPending = false;
-            for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
-                sendAppend(e.getKey(), e.getValue(), false);
-            }
-        }
+        flushBroadcast();
         return !sendNow.isEmpty() || !sendAfterPersist.isEmpty() || log.hasUnpersisted() || hardStateChanged()
                 || appliedEnd < applicableEnd();
     }
@@ -293,7 +299,14 @@ public final class RaftNode {
         long applicable = applicableEnd();
         List<Entry> committed = appliedEnd < applicable
                 ? log.entries(appliedEnd, applicable, config.maxCommittedBytesPerReady()) : List.of();
-        HardState hs = hardStateChanged() ? new HardState(term, votedFor, commitEnd) : null;
+        // The stored commit end stays within the durable, matching prefix: whatever order the
+        // driver makes the log and the hard state durable in, it never covers a truncated tail.
+        HardState hs = hardStateChanged() ? new HardState(term, votedFor, Math.min(commitEnd, log.stableEnd())) : null;
+        if (persistedHardState.term() != term) {
+            // Appends carry the current term: they must not reach anyone before it is durable here.
+            sendAfterPersist.addAll(0, sendNow);
+            sendNow.clear();
+        }
         outstanding = new Ready(sendNow, log.pendingTruncation(), log.unstableEntries(), hs, sendAfterPersist, committed);
         sendNow.clear();
         sendAfterPersist.clear();
@@ -323,8 +336,18 @@ public final class RaftNode {
         return Math.min(commitEnd, log.stableEnd());
     }
 
+    /** Term and vote must be durable before they are acted on; the commit end rides along (a lower bound is enough). */
     private boolean hardStateChanged() {
-        return persistedHardState.term() != term || !java.util.Objects.equals(persistedHardState.votedFor(), votedFor);
+        return persistedHardState.term() != term || !Objects.equals(persistedHardState.votedFor(), votedFor);
+    }
+
+    private void flushBroadcast() {
+        if (state instanceof LeaderState leaderState && broadcastPending) {
+            broadcastPending = false;
+            for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
+                sendAppend(e.getKey(), e.getValue(), false);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- elections
@@ -419,7 +442,6 @@ public final class RaftNode {
         // Committing this entry of the new term commits every earlier entry with it (§5.4.2).
         appendEntry(new Entry(log.endOffset(), 1, term, Entry.Type.NOOP, EMPTY));
         broadcastPending = true;
-        maybeCommit(leaderState);
     }
 
     private Progress newProgress() {
@@ -489,8 +511,8 @@ public final class RaftNode {
     private void rejectAppend(AppendRequest r) {
         long hintEnd;
         long hintTerm;
-        if (log.endOffset() < r.prevEnd()) {
-            hintEnd = log.endOffset();
+        if (log.endOffset() < r.prevEnd() || log.termAt(r.prevEnd() - 1) < 0) {
+            hintEnd = Math.min(log.endOffset(), Math.max(log.startOffset(), r.prevEnd()));
             hintTerm = 0;
         } else {
             hintTerm = log.termAt(r.prevEnd() - 1);
@@ -531,6 +553,9 @@ public final class RaftNode {
             return;
         }
         long prevEnd = p.nextOffset();
+        if (prevEnd < log.startOffset()) {
+            return; // the follower needs entries compacted away: only a snapshot can help (not built yet)
+        }
         List<Entry> entries = prevEnd < log.endOffset()
                 ? log.entries(prevEnd, log.endOffset(), config.maxAppendBytes()) : List.of();
         if (entries.isEmpty() && !force && p.sentCommitEnd() >= commitEnd) {
@@ -564,10 +589,13 @@ public final class RaftNode {
         if (r.success()) {
             if (p.acknowledged(r.matchEnd())) {
                 maybeCommit(leaderState);
+                if (state != leaderState) {
+                    return; // the commit removed this leader
+                }
                 if (r.from().equals(leaderState.transferTarget) && p.matchEnd() == log.endOffset()) {
                     sendNow.add(new TimeoutNow(groupId, self, r.from(), term));
                 }
-            } else if (r.matchEnd() == p.matchEnd() && p.matchEnd() < log.endOffset()) {
+            } else if (r.matchEnd() == p.matchEnd() && p.matchEnd() < log.endOffset() && !p.ackedSinceHeartbeat()) {
                 // A heartbeat answer from a follower still behind: appends we count as in flight may
                 // have been lost. An append from where we think it is makes it reject, and probing starts.
                 sendAppend(r.from(), p, true);
@@ -580,7 +608,11 @@ public final class RaftNode {
         if (stale) {
             return;
         }
-        p.becomeProbe(nextAfterRejection(rejected, r.hintEnd(), r.hintTerm()));
+        long next = nextAfterRejection(rejected, r.hintEnd(), r.hintTerm());
+        if (next >= rejected) {
+            return; // nothing earlier to offer: the follower needs a snapshot (not built yet)
+        }
+        p.becomeProbe(next);
         sendAppend(r.from(), p, true);
     }
 

@@ -15,8 +15,19 @@ public interface RaftStorage {
     /** The hard state persisted last (or {@link HardState#INITIAL}). */
     HardState hardState();
 
-    /** The membership in force at the end of the durable log: its last membership entry, else the snapshot's or the bootstrap one. */
-    Membership membership();
+    /**
+     * The base membership (bootstrap, or the snapshot's) at offset -1, followed by every
+     * membership entry of the durable log in offset order: a restarted member needs the ones
+     * before the newest, because a truncation of an uncommitted change must restore the previous
+     * membership.
+     */
+    List<MembershipEntry> membershipHistory();
+
+    /** The membership in force at the end of the durable log. */
+    default Membership membership() {
+        List<MembershipEntry> history = membershipHistory();
+        return history.get(history.size() - 1).membership();
+    }
 
     long startOffset();
 

@@ -3,7 +3,11 @@ package io.flotilla.raft;
 import java.util.List;
 
 /**
- * What a group asks its driver to do, in this order:
+ * What a group asks its driver to do. {@code sendNow} never depends on anything unpersisted
+ * (while the member's current term is not durable, its appends wait in
+ * {@code sendAfterPersist}). The log writes and the hard state may be made durable in either
+ * order, but both before {@code sendAfterPersist} goes out: the hard state's commit end never
+ * covers entries this Ready truncates. In this order:
  * <ol>
  *   <li>send {@link #sendNow} at once (a leader's append requests: it writes its own log in
  *   parallel with replicating it);</li>

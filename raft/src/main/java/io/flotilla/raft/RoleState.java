@@ -7,7 +7,8 @@ package io.flotilla.raft;
  * <pre>
  * Follower     -> PreCandidate (election timeout, pre-vote on) | Candidate (timeout, pre-vote off; TimeoutNow)
  * PreCandidate -> Candidate (pre-vote won) | Follower (lost, or a leader or higher term appeared)
- * Candidate    -> Leader (won) | Follower (lost, or a leader or higher term appeared) | Candidate (timeout)
+ * Candidate    -> Leader (won) | Follower (lost, or a leader or higher term appeared)
+ *                 | PreCandidate or Candidate (timeout, with pre-vote on or off)
  * Leader       -> Follower (higher term; check-quorum failed; removed by a committed membership)
  * </pre>
  */
