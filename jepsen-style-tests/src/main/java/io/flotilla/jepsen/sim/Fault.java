@@ -1,0 +1,180 @@
+package io.flotilla.jepsen.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One fault, as a schedule lists it and as {@link #encode()} writes it in a replay string
+ * ({@code crash:1:300}, {@code split:0.1}, {@code bridge:2:0.1}, {@code drop:0.05}, ...).
+ * Every partition replaces the previous one; {@link Heal} restores full connectivity.
+ */
+public sealed interface Fault {
+    FaultKind kind();
+
+    String encode();
+
+    /** Node {@code node} crashes and restarts {@code downMs} later (or at the final heal, if sooner). */
+    record Crash(int node, long downMs) implements Fault {
+        public FaultKind kind() {
+            return FaultKind.CRASH;
+        }
+
+        public String encode() {
+            return "crash:" + node + ":" + downMs;
+        }
+    }
+
+    /**
+     * Arms node {@code node}: the next time it takes a Ready that records a vote for another
+     * member, it crashes before that Ready's fsync completes, and restarts {@code downMs} later.
+     */
+    record CrashOnVote(int node, long downMs) implements Fault {
+        public FaultKind kind() {
+            return FaultKind.CRASH_ON_VOTE;
+        }
+
+        public String encode() {
+            return "crashonvote:" + node + ":" + downMs;
+        }
+    }
+
+    record Isolate(int node) implements Fault {
+        public FaultKind kind() {
+            return FaultKind.ISOLATE;
+        }
+
+        public String encode() {
+            return "isolate:" + node;
+        }
+    }
+
+    /** {@code side} and the other nodes cannot reach each other. */
+    record Split(List<Integer> side) implements Fault {
+        public Split {
+            side = List.copyOf(side);
+        }
+
+        public FaultKind kind() {
+            return FaultKind.SPLIT;
+        }
+
+        public String encode() {
+            return "split:" + nodes(side);
+        }
+    }
+
+    /** Messages from {@code from} to the other nodes are lost; the other direction works. */
+    record OneWay(List<Integer> from) implements Fault {
+        public OneWay {
+            from = List.copyOf(from);
+        }
+
+        public FaultKind kind() {
+            return FaultKind.ONE_WAY;
+        }
+
+        public String encode() {
+            return "oneway:" + nodes(from);
+        }
+    }
+
+    /** {@code side} and the rest (bar {@code bridge}) cannot reach each other; {@code bridge} reaches everyone. */
+    record Bridge(int bridge, List<Integer> side) implements Fault {
+        public Bridge {
+            side = List.copyOf(side);
+        }
+
+        public FaultKind kind() {
+            return FaultKind.BRIDGE;
+        }
+
+        public String encode() {
+            return "bridge:" + bridge + ":" + nodes(side);
+        }
+    }
+
+    record Heal() implements Fault {
+        public FaultKind kind() {
+            return FaultKind.HEAL;
+        }
+
+        public String encode() {
+            return "heal";
+        }
+    }
+
+    record DropRate(double probability) implements Fault {
+        public FaultKind kind() {
+            return FaultKind.DROP;
+        }
+
+        public String encode() {
+            return "drop:" + probability;
+        }
+    }
+
+    record DuplicateRate(double probability) implements Fault {
+        public FaultKind kind() {
+            return FaultKind.DUPLICATE;
+        }
+
+        public String encode() {
+            return "dup:" + probability;
+        }
+    }
+
+    /** Message delays drawn from {@code delay} from now on. */
+    record Delay(Range delay) implements Fault {
+        public FaultKind kind() {
+            return FaultKind.SLOW_NETWORK;
+        }
+
+        public String encode() {
+            return "delay:" + delay;
+        }
+    }
+
+    static Fault parse(String text) {
+        String[] f = text.split(":");
+        switch (f[0]) {
+            case "crash":
+                return new Crash(Integer.parseInt(f[1]), Long.parseLong(f[2]));
+            case "crashonvote":
+                return new CrashOnVote(Integer.parseInt(f[1]), Long.parseLong(f[2]));
+            case "isolate":
+                return new Isolate(Integer.parseInt(f[1]));
+            case "split":
+                return new Split(parseNodes(f[1]));
+            case "oneway":
+                return new OneWay(parseNodes(f[1]));
+            case "bridge":
+                return new Bridge(Integer.parseInt(f[1]), parseNodes(f[2]));
+            case "heal":
+                return new Heal();
+            case "drop":
+                return new DropRate(Double.parseDouble(f[1]));
+            case "dup":
+                return new DuplicateRate(Double.parseDouble(f[1]));
+            case "delay":
+                return new Delay(Range.parse(f[1]));
+            default:
+                throw new IllegalArgumentException("unknown fault '" + text + "'");
+        }
+    }
+
+    private static String nodes(List<Integer> nodes) {
+        StringBuilder sb = new StringBuilder();
+        for (int n : nodes) {
+            sb.append(sb.length() == 0 ? "" : ".").append(n);
+        }
+        return sb.toString();
+    }
+
+    private static List<Integer> parseNodes(String text) {
+        List<Integer> out = new ArrayList<>();
+        for (String n : text.split("\\.")) {
+            out.add(Integer.parseInt(n));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,30 @@
+package io.flotilla.jepsen.sim;
+
+/** Kinds of fault; swarm testing enables a random subset of them per seed. */
+public enum FaultKind {
+    /** A node stops (volatile state and unpersisted writes lost) and restarts later. */
+    CRASH,
+    /** A node is armed to crash during the fsync of its next vote for another member (the worst moment). */
+    CRASH_ON_VOTE,
+    /** One node cut off from all others, both ways. */
+    ISOLATE,
+    /** Two sides that cannot reach each other. */
+    SPLIT,
+    /** One side's messages to the rest are lost; the rest still reach it. */
+    ONE_WAY,
+    /** Two halves connected only through one node that reaches both. */
+    BRIDGE,
+    /** Random message loss. */
+    DROP,
+    /** Random message duplication. */
+    DUPLICATE,
+    /** A wider, slower delay range (more reordering). */
+    SLOW_NETWORK,
+    /** Partitions end; generated after partitions, never chosen on its own. */
+    HEAL;
+
+    /** Whether swarm testing chooses this kind (HEAL only follows partitions). */
+    public boolean swarmable() {
+        return this != HEAL;
+    }
+}

@@ -1,0 +1,100 @@
+package io.flotilla.jepsen.sim;
+
+import io.flotilla.raft.Entry;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * After everything heals, a probe client proposes (negative, so unique) values until one of
+ * them is applied by every node. A proposal the leader accepted but that is not applied
+ * everywhere within {@link #PATIENCE_MS} is given up for a new one (a deposed leader may lose
+ * it, legitimately). {@link #explain} says what the cluster looks like when time is up.
+ */
+final class LivenessCheck {
+    static final String NAME = "liveness";
+    static final long RETRY_MS = 10;
+    static final long PATIENCE_MS = 1000;
+
+    private final int nodes;
+    private final RandomGenerator random;
+    private final Client client;
+    private final HashMap<Long, Integer> appliedBy = new HashMap<>();
+    private long healedAtMs = -1;
+    private long nextValue = -1;
+    private long value;
+    private Entry accepted;
+    private int attempts;
+    private boolean satisfied;
+
+    LivenessCheck(int nodes, RandomGenerator random) {
+        this.nodes = nodes;
+        this.random = random;
+        this.client = new Client(random.nextInt(nodes));
+    }
+
+    void start(long nowMs) {
+        healedAtMs = nowMs;
+    }
+
+    boolean satisfied() {
+        return satisfied;
+    }
+
+    /** The probe's turn: propose (again), or give up on an accepted value that did not commit. */
+    String probe(List<SimNode> all, Scheduler scheduler) {
+        if (satisfied) {
+            return "probe done";
+        }
+        if (value == 0 || accepted != null) {
+            value = nextValue--;
+            accepted = null;
+        }
+        attempts++;
+        Client.Attempt attempt = client.propose(all, Entries.value(value), 1, random);
+        if (attempt.accepted() != null) {
+            accepted = attempt.accepted().entry();
+            scheduler.after(PATIENCE_MS, new SimEvent.Probe());
+        } else {
+            scheduler.after(RETRY_MS, new SimEvent.Probe());
+        }
+        return "probe v" + value + ": " + attempt.describe();
+    }
+
+    void applied(int node, Entry e) {
+        if (healedAtMs < 0 || e.type() != Entry.Type.DATA || e.payload().remaining() != 8) {
+            return;
+        }
+        long v = e.payload().getLong(e.payload().position());
+        if (v < 0 && appliedBy.merge(v, 1 << node, (a, b) -> a | b) == (1 << nodes) - 1) {
+            satisfied = true;
+        }
+    }
+
+    String explain(List<SimNode> all, StateMachineSafety applied, long nowMs) {
+        StringBuilder sb = new StringBuilder("no proposal made after healing at " + healedAtMs + " ms committed on all "
+                + nodes + " nodes by " + nowMs + " ms (" + attempts + " probe attempts; last "
+                + (accepted == null ? "v" + value + " not accepted" : "accepted as " + Entries.describe(accepted))
+                + "). Nodes:");
+        boolean leader = false;
+        for (SimNode n : all) {
+            Replica r = n.replica();
+            sb.append("\n  n").append(n.index());
+            if (r == null) {
+                sb.append(" down");
+                continue;
+            }
+            leader |= r.role() == io.flotilla.raft.Role.LEADER;
+            sb.append(' ').append(r.role()).append(" term ").append(r.term()).append(" leader ")
+                    .append(r.leader() == null ? "unknown" : "n" + r.leader().nodeId()).append(" commit end ")
+                    .append(r.commitEnd()).append(" applied to ").append(applied.appliedEnd(n.index()))
+                    .append(" durable end ").append(n.durable().end()).append(" (last term ")
+                    .append(n.durable().lastTerm()).append(')');
+        }
+        if (!leader) {
+            sb.insert(0, "no leader at the deadline; ");
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,78 @@
+package io.flotilla.jepsen.sim;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything one simulated run depends on. The seed drives every random choice; the rest is
+ * what the generator drew from it (and what the shrinker reduces). {@link #encode()} gives a
+ * one-line form that {@link #parse} reads back, for {@code -Dflotilla.sim.replay}.
+ *
+ * @param durationMs  length of the fault phase; then everything heals and liveness is checked
+ * @param disk        latency of one persistence (fsync) in ms
+ * @param network     message delay in ms (before faults change it)
+ * @param proposeEvery each client's pause between accepted proposals, ms
+ */
+public record RunSpec(long seed, int nodes, long durationMs, Range disk, Range network, Range proposeEvery,
+                      boolean preVote, boolean checkQuorum, DriverFault driverFault, FaultSchedule schedule) {
+    public RunSpec {
+        if (nodes < 1 || nodes > 9) {
+            throw new IllegalArgumentException("1 to 9 nodes, not " + nodes);
+        }
+        for (TimedFault f : schedule.faults()) {
+            if (f.atMs() < 0 || f.atMs() >= durationMs) {
+                throw new IllegalArgumentException("fault " + f.encode() + " is outside the fault phase [0, "
+                        + durationMs + ")");
+            }
+        }
+    }
+
+    /** Shorter fault phase; faults at or after the new end are dropped. */
+    public RunSpec withDuration(long ms) {
+        return new RunSpec(seed, nodes, ms, disk, network, proposeEvery, preVote, checkQuorum, driverFault,
+                schedule.before(ms));
+    }
+
+    public RunSpec withSchedule(FaultSchedule s) {
+        return new RunSpec(seed, nodes, durationMs, disk, network, proposeEvery, preVote, checkQuorum, driverFault, s);
+    }
+
+    public RunSpec withDriverFault(DriverFault d) {
+        return new RunSpec(seed, nodes, durationMs, disk, network, proposeEvery, preVote, checkQuorum, d, schedule);
+    }
+
+    public RunSpec withDisk(Range d) {
+        return new RunSpec(seed, nodes, durationMs, d, network, proposeEvery, preVote, checkQuorum, driverFault,
+                schedule);
+    }
+
+    public String encode() {
+        return "seed=" + seed + " nodes=" + nodes + " ms=" + durationMs + " disk=" + disk + " net=" + network
+                + " propose=" + proposeEvery + " prevote=" + preVote + " checkquorum=" + checkQuorum
+                + " driver=" + driverFault + " faults=" + schedule.encode();
+    }
+
+    public static RunSpec parse(String text) {
+        Map<String, String> f = new LinkedHashMap<>();
+        for (String part : text.trim().split("\\s+")) {
+            int eq = part.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("'" + part + "' is not key=value in run spec '" + text + "'");
+            }
+            f.put(part.substring(0, eq), part.substring(eq + 1));
+        }
+        return new RunSpec(Long.parseLong(need(f, "seed")), Integer.parseInt(need(f, "nodes")),
+                Long.parseLong(need(f, "ms")), Range.parse(need(f, "disk")), Range.parse(need(f, "net")),
+                Range.parse(need(f, "propose")), Boolean.parseBoolean(need(f, "prevote")),
+                Boolean.parseBoolean(need(f, "checkquorum")), DriverFault.valueOf(f.getOrDefault("driver", "NONE")),
+                FaultSchedule.parse(f.getOrDefault("faults", "-")));
+    }
+
+    private static String need(Map<String, String> fields, String key) {
+        String v = fields.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("run spec lacks '" + key + "='");
+        }
+        return v;
+    }
+}

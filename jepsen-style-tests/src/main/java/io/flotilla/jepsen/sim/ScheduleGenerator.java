@@ -1,0 +1,138 @@
+package io.flotilla.jepsen.sim;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Draws a {@link RunSpec} from a seed. Swarm testing: each seed enables a random subset of the
+ * allowed fault kinds and its own fault density, disk and network speeds and client rate, so
+ * seeds differ in kind, not only in detail (a run with every fault on at once rarely reaches the
+ * states one or two faults at a time reach).
+ */
+public final class ScheduleGenerator {
+    static final Range[] DISKS = {new Range(1, 2), new Range(1, 10), new Range(5, 30)};
+    static final Range[] NETWORKS = {new Range(1, 5), new Range(1, 20), new Range(5, 40)};
+    static final Range[] PROPOSE_EVERY = {new Range(1, 5), new Range(5, 40), new Range(20, 100)};
+    static final Range[] SLOW_NETWORKS = {new Range(1, 100), new Range(10, 200)};
+    static final int[] MEAN_GAPS_MS = {100, 300, 800};
+    static final double[] DROP_RATES = {0.01, 0.05, 0.1, 0.3};
+    static final double[] DUPLICATE_RATES = {0.01, 0.05, 0.2};
+
+    private final Set<FaultKind> allowed;
+    private final boolean swarm;
+    private final Range durationMs;
+
+    /** @param swarm enable a random subset of {@code allowed} per seed (else all of them, always) */
+    public ScheduleGenerator(Set<FaultKind> allowed, boolean swarm, Range durationMs) {
+        this.allowed = allowed.isEmpty() ? EnumSet.noneOf(FaultKind.class) : EnumSet.copyOf(allowed);
+        this.allowed.remove(FaultKind.HEAL);
+        this.swarm = swarm;
+        this.durationMs = durationMs;
+    }
+
+    /** Every fault kind, swarm-selected, fault phases of 1 to 3 s. */
+    public static ScheduleGenerator standard() {
+        return new ScheduleGenerator(EnumSet.allOf(FaultKind.class), true, new Range(1000, 3000));
+    }
+
+    public RunSpec generate(long seed) {
+        SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        int nodes = r.nextBoolean() ? 3 : 5;
+        List<FaultKind> kinds = new ArrayList<>();
+        for (FaultKind k : allowed) {
+            if (!swarm || r.nextBoolean()) {
+                kinds.add(k);
+            }
+        }
+        long duration = durationMs.draw(r);
+        Range network = pick(r, NETWORKS);
+        RunSpec spec = new RunSpec(seed, nodes, duration, pick(r, DISKS), network, pick(r, PROPOSE_EVERY),
+                r.nextInt(4) != 0, r.nextInt(4) != 0, DriverFault.NONE, FaultSchedule.NONE);
+        int meanGap = MEAN_GAPS_MS[r.nextInt(MEAN_GAPS_MS.length)];
+        return spec.withSchedule(faults(r, kinds, nodes, duration, meanGap, network));
+    }
+
+    private static FaultSchedule faults(SplittableRandom r, List<FaultKind> kinds, int n, long duration, int meanGap,
+                                        Range network) {
+        List<TimedFault> out = new ArrayList<>();
+        if (kinds.isEmpty()) {
+            return FaultSchedule.NONE;
+        }
+        for (long t = 1 + r.nextInt(2 * meanGap); t < duration; t += 1 + r.nextInt(2 * meanGap)) {
+            FaultKind kind = kinds.get(r.nextInt(kinds.size()));
+            switch (kind) {
+                case CRASH -> out.add(new TimedFault(t, new Fault.Crash(r.nextInt(n),
+                        r.nextInt(8) == 0 ? 1000 + r.nextInt(3000) : 10 + r.nextInt(600))));
+                case CRASH_ON_VOTE -> out.add(new TimedFault(t, new Fault.CrashOnVote(r.nextInt(n),
+                        10 + r.nextInt(600))));
+                case ISOLATE -> partition(r, out, t, duration, new Fault.Isolate(r.nextInt(n)));
+                case SPLIT -> partition(r, out, t, duration, new Fault.Split(side(r, allNodes(n))));
+                case ONE_WAY -> partition(r, out, t, duration, new Fault.OneWay(side(r, allNodes(n))));
+                case BRIDGE -> {
+                    int bridge = r.nextInt(n);
+                    List<Integer> others = allNodes(n);
+                    others.remove(Integer.valueOf(bridge));
+                    partition(r, out, t, duration, new Fault.Bridge(bridge, side(r, others)));
+                }
+                case DROP -> rate(r, out, t, duration, new Fault.DropRate(DROP_RATES[r.nextInt(DROP_RATES.length)]),
+                        new Fault.DropRate(0));
+                case DUPLICATE -> rate(r, out, t, duration,
+                        new Fault.DuplicateRate(DUPLICATE_RATES[r.nextInt(DUPLICATE_RATES.length)]),
+                        new Fault.DuplicateRate(0));
+                case SLOW_NETWORK -> rate(r, out, t, duration, new Fault.Delay(pick(r, SLOW_NETWORKS)),
+                        new Fault.Delay(network));
+                default -> throw new IllegalStateException("no generator for " + kind);
+            }
+        }
+        return new FaultSchedule(out);
+    }
+
+    /** The partition, and usually a heal 50 ms to 1.5 s later (if that is still in the fault phase). */
+    private static void partition(SplittableRandom r, List<TimedFault> out, long t, long duration, Fault fault) {
+        out.add(new TimedFault(t, fault));
+        if (r.nextInt(5) != 0) {
+            long healAt = t + 50 + r.nextInt(1500);
+            if (healAt < duration) {
+                out.add(new TimedFault(healAt, new Fault.Heal()));
+            }
+        }
+    }
+
+    /** A changed rate, and usually its end 50 ms to 1.5 s later. */
+    private static void rate(SplittableRandom r, List<TimedFault> out, long t, long duration, Fault on, Fault off) {
+        out.add(new TimedFault(t, on));
+        if (r.nextInt(3) != 0) {
+            long offAt = t + 50 + r.nextInt(1500);
+            if (offAt < duration) {
+                out.add(new TimedFault(offAt, off));
+            }
+        }
+    }
+
+    private static List<Integer> allNodes(int n) {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            all.add(i);
+        }
+        return all;
+    }
+
+    /** A random non-empty proper subset of {@code of} (which has at least two members). */
+    private static List<Integer> side(SplittableRandom r, List<Integer> of) {
+        int mask = 1 + r.nextInt((1 << of.size()) - 2);
+        List<Integer> side = new ArrayList<>();
+        for (int i = 0; i < of.size(); i++) {
+            if ((mask & (1 << i)) != 0) {
+                side.add(of.get(i));
+            }
+        }
+        return side;
+    }
+
+    private static Range pick(SplittableRandom r, Range[] choices) {
+        return choices[r.nextInt(choices.length)];
+    }
+}

@@ -1,0 +1,36 @@
+package io.flotilla.jepsen.sim;
+
+import io.flotilla.raft.Entry;
+import io.flotilla.raft.RaftMessage;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What serialization does to entries crossing a network or a disk: every copy gets its own
+ * payload bytes, read-only, so no node can see (or corrupt) another's buffers, and a replica that
+ * writes into a payload it did not create fails loudly.
+ */
+final class Wire {
+    private Wire() {
+    }
+
+    static RaftMessage copy(RaftMessage m) {
+        if (m instanceof RaftMessage.AppendRequest a && !a.entries().isEmpty()) {
+            return new RaftMessage.AppendRequest(a.groupId(), a.from(), a.to(), a.term(), a.prevEnd(), a.prevTerm(),
+                    copy(a.entries()), a.commitEnd());
+        }
+        return m;
+    }
+
+    static List<Entry> copy(List<Entry> entries) {
+        List<Entry> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            ByteBuffer bytes = ByteBuffer.allocate(e.payload().remaining());
+            bytes.put(e.payload().duplicate()).flip();
+            out.add(new Entry(e.baseOffset(), e.count(), e.term(), e.type(), bytes.asReadOnlyBuffer()));
+        }
+        return out;
+    }
+}

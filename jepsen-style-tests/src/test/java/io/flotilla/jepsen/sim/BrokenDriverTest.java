@@ -1,0 +1,38 @@
+package io.flotilla.jepsen.sim;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.function.LongFunction;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A checker that cannot fail is worthless: the real {@code RaftNode} under a deliberately broken
+ * driver must be caught violating safety. (A liveness failure or an exception would not count.)
+ */
+class BrokenDriverTest {
+    static final int SEEDS = Integer.getInteger("flotilla.sim.brokenDriverSeeds", 400);
+
+    @Test
+    void acknowledgingBeforeFsyncIsCaught() {
+        assertCaught(BrokenDriverProfiles.ackBeforeFsync(), RaftNodeReplica.FACTORY, "acknowledging before fsync");
+    }
+
+    @Test
+    void grantingAVoteWithoutPersistingItIsCaught() {
+        assertCaught(BrokenDriverProfiles.unpersistedVote(), RaftNodeReplica.FACTORY,
+                "granting a vote without persisting it");
+    }
+
+    static Campaign.Report assertCaught(LongFunction<RunSpec> specs, Replica.Factory factory, String what) {
+        Campaign.Report report = Campaign.run(1, SEEDS, specs, factory, 100);
+        System.out.println(what + ": " + report.summary());
+        assertFalse(report.passed(), what + " went unnoticed in " + SEEDS + " seeds");
+        System.out.println(report.failureReport());
+        assertTrue(report.failed().failure().isSafety(), () -> what + " was caught, but not as a safety violation:\n"
+                + report.failureReport());
+        assertTrue(report.minimal().failure().isSafety());
+        return report;
+    }
+}
