@@ -26,6 +26,7 @@ final class Progress {
     private long sentCommitEnd;
     private boolean recentActive;
     private boolean ackedSinceHeartbeat;
+    private boolean forcedSinceHeartbeat;
 
     Progress(long nextOffset) {
         this.nextOffset = nextOffset;
@@ -55,7 +56,11 @@ final class Progress {
         while (!inflight.isEmpty() && inflight.peek().end() <= end) {
             inflightBytes -= inflight.poll().bytes();
         }
-        probeSent = false;
+        if (end >= nextOffset) {
+            // The answer to the outstanding probe. Older (or duplicated) answers must not release
+            // another probe each: under duplication that multiplies messages without bound.
+            probeSent = false;
+        }
         if (end <= matchEnd) {
             return false;
         }
@@ -90,6 +95,7 @@ final class Progress {
      */
     void onHeartbeatInterval(RaftConfig config) {
         ackedSinceHeartbeat = false;
+        forcedSinceHeartbeat = false;
         if (state == State.PROBE) {
             probeSent = false;
         } else if (isPaused(config) && !inflight.isEmpty()) {
@@ -97,9 +103,17 @@ final class Progress {
         }
     }
 
-    /** Whether the follower acknowledged progress since the last heartbeat interval. */
-    boolean ackedSinceHeartbeat() {
-        return ackedSinceHeartbeat;
+    /**
+     * Whether to push an append at a follower that answered a heartbeat while behind: only if
+     * it acknowledged nothing since the last heartbeat interval (its appends may be lost), and
+     * at most once per interval (duplicated answers must not each trigger one).
+     */
+    boolean shouldForceAppendAfterHeartbeat() {
+        if (ackedSinceHeartbeat || forcedSinceHeartbeat) {
+            return false;
+        }
+        forcedSinceHeartbeat = true;
+        return true;
     }
 
     State state() {

@@ -595,7 +595,8 @@ public final class RaftNode {
                 if (r.from().equals(leaderState.transferTarget) && p.matchEnd() == log.endOffset()) {
                     sendNow.add(new TimeoutNow(groupId, self, r.from(), term));
                 }
-            } else if (r.matchEnd() == p.matchEnd() && p.matchEnd() < log.endOffset() && !p.ackedSinceHeartbeat()) {
+            } else if (r.matchEnd() == p.matchEnd() && p.matchEnd() < log.endOffset()
+                    && p.shouldForceAppendAfterHeartbeat()) {
                 // A heartbeat answer from a follower still behind: appends we count as in flight may
                 // have been lost. An append from where we think it is makes it reject, and probing starts.
                 sendAppend(r.from(), p, true);

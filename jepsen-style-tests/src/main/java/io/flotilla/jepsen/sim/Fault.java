@@ -123,6 +123,17 @@ public sealed interface Fault {
         }
     }
 
+    /** Whether messages within a pair of nodes may overtake each other from now on. */
+    record Reorder(boolean on) implements Fault {
+        public FaultKind kind() {
+            return FaultKind.REORDER;
+        }
+
+        public String encode() {
+            return "reorder:" + on;
+        }
+    }
+
     /** Message delays drawn from {@code delay} from now on. */
     record Delay(Range delay) implements Fault {
         public FaultKind kind() {
@@ -157,6 +168,8 @@ public sealed interface Fault {
                 return new DuplicateRate(Double.parseDouble(f[1]));
             case "delay":
                 return new Delay(Range.parse(f[1]));
+            case "reorder":
+                return new Reorder(Boolean.parseBoolean(f[1]));
             default:
                 throw new IllegalArgumentException("unknown fault '" + text + "'");
         }

@@ -18,8 +18,13 @@ public enum FaultKind {
     DROP,
     /** Random message duplication. */
     DUPLICATE,
-    /** A wider, slower delay range (more reordering). */
+    /** A wider, slower delay range. */
     SLOW_NETWORK,
+    /**
+     * Messages between one pair of nodes overtake each other. Off by default: the transport is
+     * one ordered stream per peer, so within a pair only a broken connection (loss) disturbs order.
+     */
+    REORDER,
     /** Partitions end; generated after partitions, never chosen on its own. */
     HEAL;
 

@@ -1,5 +1,7 @@
 package io.flotilla.jepsen.sim;
 
+import io.flotilla.raft.RaftConfig;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,9 +14,12 @@ import java.util.Map;
  * @param disk        latency of one persistence (fsync) in ms
  * @param network     message delay in ms (before faults change it)
  * @param proposeEvery each client's pause between accepted proposals, ms
+ * @param maxAppendBytes entry bytes per append request ({@code RaftConfig.maxAppendBytes}); 1 sends one
+ *                    entry per request, so acknowledgements cover a leader's log piece by piece
  */
 public record RunSpec(long seed, int nodes, long durationMs, Range disk, Range network, Range proposeEvery,
-                      boolean preVote, boolean checkQuorum, DriverFault driverFault, FaultSchedule schedule) {
+                      boolean preVote, boolean checkQuorum, long maxAppendBytes, DriverFault driverFault,
+                      FaultSchedule schedule) {
     public RunSpec {
         if (nodes < 1 || nodes > 9) {
             throw new IllegalArgumentException("1 to 9 nodes, not " + nodes);
@@ -29,27 +34,27 @@ public record RunSpec(long seed, int nodes, long durationMs, Range disk, Range n
 
     /** Shorter fault phase; faults at or after the new end are dropped. */
     public RunSpec withDuration(long ms) {
-        return new RunSpec(seed, nodes, ms, disk, network, proposeEvery, preVote, checkQuorum, driverFault,
+        return new RunSpec(seed, nodes, ms, disk, network, proposeEvery, preVote, checkQuorum, maxAppendBytes, driverFault,
                 schedule.before(ms));
     }
 
     public RunSpec withSchedule(FaultSchedule s) {
-        return new RunSpec(seed, nodes, durationMs, disk, network, proposeEvery, preVote, checkQuorum, driverFault, s);
+        return new RunSpec(seed, nodes, durationMs, disk, network, proposeEvery, preVote, checkQuorum, maxAppendBytes, driverFault, s);
     }
 
     public RunSpec withDriverFault(DriverFault d) {
-        return new RunSpec(seed, nodes, durationMs, disk, network, proposeEvery, preVote, checkQuorum, d, schedule);
+        return new RunSpec(seed, nodes, durationMs, disk, network, proposeEvery, preVote, checkQuorum, maxAppendBytes, d, schedule);
     }
 
     public RunSpec withDisk(Range d) {
-        return new RunSpec(seed, nodes, durationMs, d, network, proposeEvery, preVote, checkQuorum, driverFault,
+        return new RunSpec(seed, nodes, durationMs, d, network, proposeEvery, preVote, checkQuorum, maxAppendBytes, driverFault,
                 schedule);
     }
 
     public String encode() {
         return "seed=" + seed + " nodes=" + nodes + " ms=" + durationMs + " disk=" + disk + " net=" + network
                 + " propose=" + proposeEvery + " prevote=" + preVote + " checkquorum=" + checkQuorum
-                + " driver=" + driverFault + " faults=" + schedule.encode();
+                + " append=" + maxAppendBytes + " driver=" + driverFault + " faults=" + schedule.encode();
     }
 
     public static RunSpec parse(String text) {
@@ -64,7 +69,9 @@ public record RunSpec(long seed, int nodes, long durationMs, Range disk, Range n
         return new RunSpec(Long.parseLong(need(f, "seed")), Integer.parseInt(need(f, "nodes")),
                 Long.parseLong(need(f, "ms")), Range.parse(need(f, "disk")), Range.parse(need(f, "net")),
                 Range.parse(need(f, "propose")), Boolean.parseBoolean(need(f, "prevote")),
-                Boolean.parseBoolean(need(f, "checkquorum")), DriverFault.valueOf(f.getOrDefault("driver", "NONE")),
+                Boolean.parseBoolean(need(f, "checkquorum")),
+                Long.parseLong(f.getOrDefault("append", Long.toString(RaftConfig.DEFAULTS.maxAppendBytes()))),
+                DriverFault.valueOf(f.getOrDefault("driver", "NONE")),
                 FaultSchedule.parse(f.getOrDefault("faults", "-")));
     }
 

@@ -1,5 +1,7 @@
 package io.flotilla.jepsen.sim;
 
+import io.flotilla.raft.RaftConfig;
+
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -50,7 +52,8 @@ public final class ScheduleGenerator {
         long duration = durationMs.draw(r);
         Range network = pick(r, NETWORKS);
         RunSpec spec = new RunSpec(seed, nodes, duration, pick(r, DISKS), network, pick(r, PROPOSE_EVERY),
-                r.nextInt(4) != 0, r.nextInt(4) != 0, DriverFault.NONE, FaultSchedule.NONE);
+                r.nextInt(4) != 0, r.nextInt(4) != 0, r.nextBoolean() ? 1 : RaftConfig.DEFAULTS.maxAppendBytes(),
+                DriverFault.NONE, FaultSchedule.NONE);
         int meanGap = MEAN_GAPS_MS[r.nextInt(MEAN_GAPS_MS.length)];
         return spec.withSchedule(faults(r, kinds, nodes, duration, meanGap, network));
     }
@@ -84,6 +87,7 @@ public final class ScheduleGenerator {
                         new Fault.DuplicateRate(0));
                 case SLOW_NETWORK -> rate(r, out, t, duration, new Fault.Delay(pick(r, SLOW_NETWORKS)),
                         new Fault.Delay(network));
+                case REORDER -> rate(r, out, t, duration, new Fault.Reorder(true), new Fault.Reorder(false));
                 default -> throw new IllegalStateException("no generator for " + kind);
             }
         }

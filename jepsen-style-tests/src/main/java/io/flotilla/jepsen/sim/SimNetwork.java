@@ -7,7 +7,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * The network between the nodes: a matrix of directed links (cut or not), random loss and
- * duplication, and a random delay per message (which also reorders them). A message is judged
+ * duplication, and a random delay per message. Between one pair of nodes messages arrive in the
+ * order sent, as on the per-peer stream the transport uses (messages of different pairs
+ * interleave freely), unless a {@link Fault.Reorder} fault lets them overtake each other. A message is judged
  * when sent: once on the wire it arrives even if a partition starts meanwhile. Whether the
  * recipient is up is the simulation's business at delivery. Each delivery carries its own copy of
  * the entries' bytes, as serialization would.
@@ -23,6 +25,9 @@ public final class SimNetwork {
     private Range delay;
     private double dropRate;
     private double duplicateRate;
+    private boolean reorder;
+    /** Per directed pair, when its last message arrives: a later one must not arrive before it. */
+    private final long[][] lastArrival;
     private long sent;
     private long lostToPartitions;
     private long dropped;
@@ -31,6 +36,7 @@ public final class SimNetwork {
     public SimNetwork(int nodes, Range delay, Scheduler scheduler, RandomGenerator random) {
         this.nodes = nodes;
         this.cut = new boolean[nodes][nodes];
+        this.lastArrival = new long[nodes][nodes];
         this.scheduler = scheduler;
         this.random = random;
         this.normalDelay = delay;
@@ -54,6 +60,7 @@ public final class SimNetwork {
         heal();
         dropRate = 0;
         duplicateRate = 0;
+        reorder = false;
         delay = normalDelay;
     }
 
@@ -125,6 +132,8 @@ public final class SimNetwork {
             setDuplicateRate(f.probability());
         } else if (fault instanceof Fault.Delay f) {
             setDelay(f.delay());
+        } else if (fault instanceof Fault.Reorder f) {
+            reorder = f.on();
         } else {
             return false;
         }
@@ -147,13 +156,23 @@ public final class SimNetwork {
             dropped++;
             return "lost";
         }
-        scheduler.after(delay.draw(random), new SimEvent.Deliver(Wire.copy(message), false));
+        scheduler.after(delayFor(from, to), new SimEvent.Deliver(Wire.copy(message), false));
         if (duplicateRate > 0 && random.nextDouble() < duplicateRate) {
             duplicated++;
-            scheduler.after(delay.draw(random), new SimEvent.Deliver(Wire.copy(message), true));
+            scheduler.after(delayFor(from, to), new SimEvent.Deliver(Wire.copy(message), true));
             return "dup";
         }
         return "";
+    }
+
+    /** A random delay, stretched if needed so the message does not overtake the pair's previous one. */
+    private long delayFor(int from, int to) {
+        long arrival = scheduler.now() + delay.draw(random);
+        if (!reorder) {
+            arrival = Math.max(arrival, lastArrival[from][to]);
+        }
+        lastArrival[from][to] = Math.max(lastArrival[from][to], arrival);
+        return arrival - scheduler.now();
     }
 
     private boolean[] members(List<Integer> side) {

@@ -57,7 +57,9 @@ public final class Simulation implements SimNode.Host {
         tickRandom = root.split();
         SplittableRandom netRandom = root.split();
         SplittableRandom clientRandom = root.split();
-        config = RaftConfig.DEFAULTS.withPreVote(spec.preVote()).withCheckQuorum(spec.checkQuorum());
+        config = RaftConfig.DEFAULTS.withPreVote(spec.preVote()).withCheckQuorum(spec.checkQuorum())
+                .withFlowControl(RaftConfig.DEFAULTS.maxInflightAppends(), RaftConfig.DEFAULTS.maxInflightBytes(),
+                        spec.maxAppendBytes());
         MemberId[] ids = new MemberId[spec.nodes()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = new MemberId(i, INCARNATION);

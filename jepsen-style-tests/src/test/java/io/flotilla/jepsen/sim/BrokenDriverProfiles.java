@@ -1,5 +1,7 @@
 package io.flotilla.jepsen.sim;
 
+import io.flotilla.raft.RaftConfig;
+
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -36,7 +38,7 @@ final class BrokenDriverProfiles {
                 faults.add(new TimedFault(t, new Fault.Crash(r.nextInt(3), 50 + r.nextInt(500))));
             }
             return new RunSpec(seed, 3, ms, new Range(1, 10), new Range(1, 20), new Range(5, 40), true, true,
-                    DriverFault.UNPERSISTED_VOTE, new FaultSchedule(faults));
+                    RaftConfig.DEFAULTS.maxAppendBytes(), DriverFault.UNPERSISTED_VOTE, new FaultSchedule(faults));
         };
     }
 }
