@@ -48,6 +48,27 @@ public record Entry(long baseOffset, int count, long term, Type type, ByteBuffer
         return payload.remaining();
     }
 
+    /**
+     * Index of the entry holding {@code offset} in {@code entries} (contiguous, in offset
+     * order), or -1 if none does.
+     */
+    public static int indexHolding(java.util.List<Entry> entries, long offset) {
+        int lo = 0;
+        int hi = entries.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            Entry e = entries.get(mid);
+            if (offset < e.baseOffset()) {
+                hi = mid - 1;
+            } else if (offset > e.lastOffset()) {
+                lo = mid + 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
+    }
+
     @Override
     public String toString() {
         return "Entry[" + baseOffset + ".." + lastOffset() + " t" + term + (type == Type.DATA ? "" : " " + type) + "]";

@@ -144,18 +144,9 @@ public final class MemoryStorage implements RaftStorage {
     }
 
     private int indexHolding(long offset) {
-        int lo = 0;
-        int hi = entries.size() - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            Entry e = entries.get(mid);
-            if (offset < e.baseOffset()) {
-                hi = mid - 1;
-            } else if (offset > e.lastOffset()) {
-                lo = mid + 1;
-            } else {
-                return mid;
-            }
+        int i = Entry.indexHolding(entries, offset);
+        if (i >= 0) {
+            return i;
         }
         throw new IllegalArgumentException("offset " + offset + " is not in the log [" + startOffset + ", "
                 + endOffset() + ")");

@@ -173,18 +173,9 @@ final class RaftLog {
     }
 
     private int unstableIndexHolding(long offset) {
-        int lo = 0;
-        int hi = unstable.size() - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            Entry e = unstable.get(mid);
-            if (offset < e.baseOffset()) {
-                hi = mid - 1;
-            } else if (offset > e.lastOffset()) {
-                lo = mid + 1;
-            } else {
-                return mid;
-            }
+        int i = Entry.indexHolding(unstable, offset);
+        if (i >= 0) {
+            return i;
         }
         throw new IllegalStateException("offset " + offset + " is not in the unstable entries from " + unstableOffset);
     }

@@ -53,20 +53,7 @@ final class ToyLog {
     }
 
     int indexCovering(long offset) {
-        int lo = 0;
-        int hi = entries.size() - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            Entry e = entries.get(mid);
-            if (offset < e.baseOffset()) {
-                hi = mid - 1;
-            } else if (offset > e.lastOffset()) {
-                lo = mid + 1;
-            } else {
-                return mid;
-            }
-        }
-        return -1;
+        return Entry.indexHolding(entries, offset);
     }
 
     /** The largest entry boundary at or below {@code offset}. */
