@@ -627,22 +627,21 @@ public final class RaftNode {
         if (hintTerm == 0) {
             next = log.entryBaseAtOrBefore(Math.min(hintEnd, rejected));
         } else {
+            // Walk back entry by entry; 'end' is always where the entry at 'base' ends, so no entry is read.
+            long end = rejected;
             long base = log.entryBaseAtOrBefore(rejected - 1);
-            while (base > log.startOffset() && log.termAt(base) > hintTerm) {
+            long term = log.termAt(base);
+            while (base > log.startOffset() && term > hintTerm) {
+                end = base;
                 base = log.entryBaseAtOrBefore(base - 1);
+                term = log.termAt(base);
             }
-            long entryEnd = log.termAt(base) <= hintTerm ? nextEntryBoundary(base) : base;
-            next = log.termAt(base) == hintTerm ? entryEnd : log.entryBaseAtOrBefore(Math.min(hintEnd, entryEnd));
+            next = term == hintTerm ? end : log.entryBaseAtOrBefore(Math.min(hintEnd, term < hintTerm ? end : base));
         }
         if (next >= rejected) {
             next = log.entryBaseAtOrBefore(rejected - 1); // always move back at least one entry
         }
         return next;
-    }
-
-    private long nextEntryBoundary(long base) {
-        List<Entry> one = log.entries(base, log.endOffset(), 1);
-        return one.isEmpty() ? base : one.get(0).nextOffset();
     }
 
     /** Advances the commit end to what a majority holds durably, counting only entries of this term (§5.4.2). */
@@ -699,11 +698,6 @@ public final class RaftNode {
 
     public long groupId() {
         return groupId;
-    }
-
-    /** End of this member's log (durable or not). */
-    public long logEnd() {
-        return log.endOffset();
     }
 
     @Override
