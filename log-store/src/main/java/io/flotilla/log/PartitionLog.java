@@ -8,13 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,7 +38,6 @@ import java.util.function.LongSupplier;
  */
 public final class PartitionLog implements AutoCloseable {
     static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
-    static final String START_OFFSET_FILE = "log-start-offset";
 
     private final Path dir;
     private final LogConfig config;
@@ -89,7 +84,7 @@ public final class PartitionLog implements AutoCloseable {
     private void load() throws IOException {
         boolean clean = Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN_FILE));
         List<Long> bases = listSegments();
-        long[] checkpoint = readStartOffset();
+        LogStart checkpoint = LogStart.read(dir);
         List<LogSegment> opened = new ArrayList<>();
         try {
             for (int i = 0; i < bases.size(); i++) {
@@ -107,7 +102,7 @@ public final class PartitionLog implements AutoCloseable {
                 }
             }
             if (opened.isEmpty()) {
-                opened.add(LogSegment.create(dir, Math.max(checkpoint[0], 0), config));
+                opened.add(LogSegment.create(dir, Math.max(checkpoint.offset(), 0), config));
                 syncDirectory();
             }
         } catch (IOException | RuntimeException e) {
@@ -121,8 +116,8 @@ public final class PartitionLog implements AutoCloseable {
             throw e;
         }
         segments = opened.toArray(new LogSegment[0]);
-        startOffset = Math.max(checkpoint[0], segments[0].baseOffset);
-        termBeforeStart = Math.max(checkpoint[1], 0);
+        startOffset = Math.max(checkpoint.offset(), segments[0].baseOffset);
+        termBeforeStart = checkpoint.termBeforeStart();
         if (startOffset > endOffset()) {
             resetSegments(startOffset, termBeforeStart); // a crash lost the tail below a recorded prefix deletion
         } else {
@@ -409,7 +404,7 @@ public final class PartitionLog implements AutoCloseable {
             }
             syncDirectory();
             LogSegment fresh = LogSegment.create(dir, newStartOffset, config);
-            writeStartOffset(newStartOffset, termBefore);
+            new LogStart(newStartOffset, termBefore).write(dir);
             segments = new LogSegment[] {fresh};
             startOffset = newStartOffset;
             termBeforeStart = termBefore;
@@ -522,7 +517,7 @@ public final class PartitionLog implements AutoCloseable {
 
     /** Checkpoints the new start, then deletes the segments below it. Holds both locks. */
     private void moveStart(long newStart, long termBefore) throws IOException {
-        writeStartOffset(newStart, termBefore);
+        new LogStart(newStart, termBefore).write(dir);
         startOffset = newStart;
         termBeforeStart = termBefore;
         dropSegmentsBelow(newStart);
@@ -711,45 +706,8 @@ public final class PartitionLog implements AutoCloseable {
         syncDirectory();
     }
 
-    /** Reads {@code [startOffset, termBeforeStart]} from the checkpoint, or {@code [-1, 0]} if there is none. */
-    private long[] readStartOffset() throws IOException {
-        Path file = dir.resolve(START_OFFSET_FILE);
-        if (!Files.exists(file)) {
-            return new long[] {-1, 0};
-        }
-        String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
-        String[] parts = text.split(" ");
-        try {
-            if (parts.length == 2) {
-                return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])};
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new CorruptLogException(file, 0, "log start checkpoint holds '" + text
-                + "'; expected '<start offset> <term before it>'");
-    }
-
-    private void writeStartOffset(long offset, long term) throws IOException {
-        Path file = dir.resolve(START_OFFSET_FILE);
-        Path tmp = dir.resolve(START_OFFSET_FILE + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer text = ByteBuffer.wrap((offset + " " + term + "\n").getBytes(StandardCharsets.US_ASCII));
-            while (text.hasRemaining()) {
-                ch.write(text);
-            }
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory();
-    }
-
-    /** Makes file creations, deletions and renames in the log directory durable. */
     private void syncDirectory() throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        LogStart.syncDirectory(dir);
     }
 
     private IOException markFailed(IOException e) {

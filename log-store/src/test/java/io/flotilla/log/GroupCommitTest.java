@@ -112,6 +112,31 @@ class GroupCommitTest {
     }
 
     @Test
+    void releasingALogFailsItsWaitersAndForgetsIt() throws Exception {
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        GroupCommit gated = new GroupCommit(1, task -> new Thread(() -> {
+            try {
+                gate.await(); // keep the flusher from serving the waiter before the release
+            } catch (InterruptedException e) {
+                return;
+            }
+            task.run();
+        }));
+        try (PartitionLog log = PartitionLog.open(dir.resolve("p6"), LogConfig.DEFAULTS, () -> 0L)) {
+            log.append(TestBatches.simple(0, 1, 1, 0));
+            CompletableFuture<Long> waiter = gated.whenDurable(log, 1);
+            gated.release(log);
+            CompletionException e = assertThrows(CompletionException.class, waiter::join);
+            assertInstanceOf(LogClosedException.class, e.getCause());
+            gate.countDown();
+            assertEquals(1L, gated.whenDurable(log, 1).get(10, TimeUnit.SECONDS), "a released log can wait again");
+        } finally {
+            gate.countDown();
+            gated.close();
+        }
+    }
+
+    @Test
     void waitingPastTheEndOfTheLogIsRefused() throws IOException {
         try (PartitionLog log = PartitionLog.open(dir.resolve("p5"), LogConfig.DEFAULTS, () -> 0L)) {
             log.append(TestBatches.simple(0, 1, 1, 0));
