@@ -13,9 +13,26 @@ public final class Campaign {
     public static final String REPLAY_PREFIX =
             "./mvnw -B -o -pl jepsen-style-tests test -Dtest=SimulationTest ";
 
+    /** How many runs had 3 and 5 initial voters, spare nodes (beyond the voters), leader traps. */
+    public record Mix(int threeVoters, int fiveVoters, int withSpares, int withLeaderTraps) {
+        static final Mix NONE = new Mix(0, 0, 0, 0);
+
+        Mix plus(RunSpec spec) {
+            boolean traps = spec.schedule().faults().stream().anyMatch(f -> f.fault() instanceof Fault.LeaderTrap);
+            return new Mix(threeVoters + (spec.voters() == 3 ? 1 : 0), fiveVoters + (spec.voters() == 5 ? 1 : 0),
+                    withSpares + (spec.nodes() > spec.voters() ? 1 : 0), withLeaderTraps + (traps ? 1 : 0));
+        }
+
+        @Override
+        public String toString() {
+            return threeVoters + " of 3 voters, " + fiveVoters + " of 5; " + withSpares + " with spare nodes, "
+                    + withLeaderTraps + " with leader traps";
+        }
+    }
+
     /** What a campaign came to; {@code failed} is null when every run passed. */
-    public record Report(int runs, int planned, int threeNode, int fiveNode, SimStats totals, RunOutcome failed,
-                         Shrinker.Result minimal, long wallMs) {
+    public record Report(int runs, int planned, Mix mix, SimStats totals, RunOutcome failed, Shrinker.Result minimal,
+                         long wallMs) {
         public boolean passed() {
             return failed == null;
         }
@@ -24,8 +41,8 @@ public final class Campaign {
         public String summary() {
             String budget = passed() && runs < planned ? " (wall-clock budget reached: " + runs + " of " + planned
                     + " planned)" : "";
-            return "simulation: " + runs + " schedules" + budget + " (" + threeNode + " of 3 nodes, " + fiveNode
-                    + " of 5) in " + wallMs / 1000.0 + " s: " + totals + (passed() ? "; all invariants held"
+            return "simulation: " + runs + " schedules" + budget + " (" + mix + ") in " + wallMs / 1000.0 + " s: "
+                    + totals + (passed() ? "; all invariants held"
                     : "; FAILED " + failed.failure().invariant());
         }
 
@@ -39,7 +56,8 @@ public final class Campaign {
             StringBuilder sb = new StringBuilder();
             sb.append("SIMULATION FAILED: ").append(f.invariant()).append('\n')
                     .append("seed ").append(original.seed()).append(" (").append(original.nodes())
-                    .append(" nodes), schedule ").append(runs).append(" of this campaign; it failed at ")
+                    .append(" nodes, ").append(original.voters()).append(" voters), schedule ").append(runs)
+                    .append(" of this campaign; it failed at ")
                     .append(failed.failure().atMs()).append(" ms: ").append(failed.failure().message()).append('\n')
                     .append("original fault phase ").append(original.durationMs()).append(" ms, ")
                     .append(original.schedule().size()).append(" faults; shrunk in ").append(minimal.runs())
@@ -77,26 +95,21 @@ public final class Campaign {
                              int maxShrinkRuns, long maxWallMs) {
         long started = System.nanoTime();
         SimStats totals = new SimStats();
-        int three = 0;
-        int five = 0;
+        Mix mix = Mix.NONE;
         int done = 0;
         while (done < count && (System.nanoTime() - started) / 1_000_000 < maxWallMs) {
             RunSpec spec = specs.apply(firstSeed + done);
             done++;
-            if (spec.nodes() == 3) {
-                three++;
-            } else {
-                five++;
-            }
+            mix = mix.plus(spec);
             RunOutcome outcome = Simulation.run(spec, factory);
             totals.add(outcome.stats());
             if (outcome.failed()) {
                 Shrinker.Result minimal = new Shrinker(s -> Simulation.run(s, factory), maxShrinkRuns)
                         .shrink(spec, outcome.failure());
-                return new Report(done, count, three, five, totals, outcome, minimal, millisSince(started));
+                return new Report(done, count, mix, totals, outcome, minimal, millisSince(started));
             }
         }
-        return new Report(done, count, three, five, totals, null, null, millisSince(started));
+        return new Report(done, count, mix, totals, null, null, millisSince(started));
     }
 
     public static Report run(long firstSeed, int count, LongFunction<RunSpec> specs, Replica.Factory factory,

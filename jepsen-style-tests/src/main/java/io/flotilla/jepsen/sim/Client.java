@@ -18,15 +18,22 @@ final class Client {
             if (result == null) {
                 return "n" + node + " down";
             }
-            if (result instanceof ProposeResult.Accepted a) {
-                return "n" + node + " accepted " + Entries.describe(a.entry());
-            }
-            MemberId hint = ((ProposeResult.NotLeader) result).leaderHint();
-            return "n" + node + " not leader (hint " + (hint == null ? "none" : "n" + hint.nodeId()) + ")";
+            return "n" + node + " " + Client.describe(result);
         }
     }
 
     private int believedLeader;
+
+    static String describe(ProposeResult result) {
+        if (result instanceof ProposeResult.Accepted a) {
+            return "accepted " + Entries.describe(a.entry());
+        }
+        if (result instanceof ProposeResult.Refused r) {
+            return "refused (" + r.reason() + ")";
+        }
+        MemberId hint = ((ProposeResult.NotLeader) result).leaderHint();
+        return "not leader (hint " + (hint == null ? "none" : "n" + hint.nodeId()) + ")";
+    }
 
     Client(int initialGuess) {
         this.believedLeader = initialGuess;

@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One fault, as a schedule lists it and as {@link #encode()} writes it in a replay string
- * ({@code crash:1:300}, {@code split:0.1}, {@code bridge:2:0.1}, {@code drop:0.05}, ...).
- * Every partition replaces the previous one; {@link Heal} restores full connectivity.
+ * One entry of a schedule: a fault, or an operator's action on the group ({@link Operation}), as
+ * a schedule lists it and as {@link #encode()} writes it in a replay string ({@code crash:1:300},
+ * {@code split:0.1}, {@code bridge:2:0.1}, {@code drop:0.05}, {@code transfer:2}, ...). Every
+ * partition replaces the previous one; {@link Heal} restores full connectivity.
  */
 public sealed interface Fault {
     FaultKind kind();
@@ -35,6 +36,131 @@ public sealed interface Fault {
 
         public String encode() {
             return "crashonvote:" + node + ":" + downMs;
+        }
+    }
+
+    /** When a leader trap springs: at its election, or when its commit end first moves in its term. */
+    enum LeaderMoment {
+        ELECTED("elected"),
+        FIRST_COMMIT("commit");
+
+        private final String code;
+
+        LeaderMoment(String code) {
+            this.code = code;
+        }
+
+        /** {@code elected+15}: the moment and a delay after it. */
+        String encode(long afterMs) {
+            return code + "+" + afterMs;
+        }
+
+        static LeaderMoment parse(String code) {
+            for (LeaderMoment m : values()) {
+                if (m.code.equals(code)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("unknown leader moment '" + code + "'");
+        }
+    }
+
+    /**
+     * A fault aimed at whichever member next becomes leader (traps are taken in the order
+     * armed, one per election): it strikes {@code afterMs} after moment {@code at} of that
+     * leader's term, and with no delay before the messages of that moment leave the leader.
+     * Leaders cut off early in their term, before their own entries reach a majority, are what
+     * the Raft paper's Figure 8 is made of.
+     */
+    sealed interface LeaderTrap extends Fault {
+        LeaderMoment at();
+
+        long afterMs();
+
+        /** The fault that strikes node {@code leader}. */
+        Fault strike(int leader);
+    }
+
+    /** The next leader crashes and restarts {@code downMs} later. */
+    record CrashLeader(LeaderMoment at, long afterMs, long downMs) implements LeaderTrap {
+        public FaultKind kind() {
+            return FaultKind.LEADER_CRASH;
+        }
+
+        public String encode() {
+            return "crashleader:" + at.encode(afterMs) + ":" + downMs;
+        }
+
+        public Fault strike(int leader) {
+            return new Crash(leader, downMs);
+        }
+    }
+
+    /** The next leader is isolated (until the next partition or heal). */
+    record IsolateLeader(LeaderMoment at, long afterMs) implements LeaderTrap {
+        public FaultKind kind() {
+            return FaultKind.LEADER_ISOLATE;
+        }
+
+        public String encode() {
+            return "isolateleader:" + at.encode(afterMs);
+        }
+
+        public Fault strike(int leader) {
+            return new Isolate(leader);
+        }
+    }
+
+    /**
+     * An operator's action, carried out by whichever member leads when it is due (refused, as
+     * a real operator's request would be, if none does or the leader turns it down).
+     */
+    sealed interface Operation extends Fault {
+        /** The node the action is about. */
+        int node();
+    }
+
+    /** The leader hands leadership to voter {@code node}. */
+    record Transfer(int node) implements Operation {
+        public FaultKind kind() {
+            return FaultKind.TRANSFER;
+        }
+
+        public String encode() {
+            return "transfer:" + node;
+        }
+    }
+
+    /** Member {@code node} (voter or learner) is removed from the group. */
+    record RemoveMember(int node) implements Operation {
+        public FaultKind kind() {
+            return FaultKind.REMOVE;
+        }
+
+        public String encode() {
+            return "remove:" + node;
+        }
+    }
+
+    /** Node {@code node} joins the group as a learner: it gets the log but does not vote. */
+    record AddLearner(int node) implements Operation {
+        public FaultKind kind() {
+            return FaultKind.ADD_LEARNER;
+        }
+
+        public String encode() {
+            return "addlearner:" + node;
+        }
+    }
+
+    /** Learner {@code node} becomes a voter. */
+    record Promote(int node) implements Operation {
+        public FaultKind kind() {
+            return FaultKind.PROMOTE;
+        }
+
+        public String encode() {
+            return "promote:" + node;
         }
     }
 
@@ -152,6 +278,22 @@ public sealed interface Fault {
                 return new Crash(Integer.parseInt(f[1]), Long.parseLong(f[2]));
             case "crashonvote":
                 return new CrashOnVote(Integer.parseInt(f[1]), Long.parseLong(f[2]));
+            case "crashleader": {
+                String[] at = f[1].split("\\+");
+                return new CrashLeader(LeaderMoment.parse(at[0]), Long.parseLong(at[1]), Long.parseLong(f[2]));
+            }
+            case "isolateleader": {
+                String[] at = f[1].split("\\+");
+                return new IsolateLeader(LeaderMoment.parse(at[0]), Long.parseLong(at[1]));
+            }
+            case "transfer":
+                return new Transfer(Integer.parseInt(f[1]));
+            case "remove":
+                return new RemoveMember(Integer.parseInt(f[1]));
+            case "addlearner":
+                return new AddLearner(Integer.parseInt(f[1]));
+            case "promote":
+                return new Promote(Integer.parseInt(f[1]));
             case "isolate":
                 return new Isolate(Integer.parseInt(f[1]));
             case "split":

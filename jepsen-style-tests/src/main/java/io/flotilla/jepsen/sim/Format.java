@@ -2,6 +2,8 @@ package io.flotilla.jepsen.sim;
 
 import io.flotilla.raft.Entry;
 import io.flotilla.raft.HardState;
+import io.flotilla.raft.MemberId;
+import io.flotilla.raft.Membership;
 import io.flotilla.raft.RaftMessage;
 import io.flotilla.raft.Ready;
 
@@ -33,6 +35,24 @@ final class Format {
             return "timeout-now" + route;
         }
         return m.toString();
+    }
+
+    /** {@code v0.1.2/l3}: the voters' node ids, then the learners' if any. */
+    static String membership(Membership m) {
+        StringBuilder sb = new StringBuilder("v");
+        nodeIds(sb, m.voters());
+        if (!m.learners().isEmpty()) {
+            nodeIds(sb.append("/l"), m.learners());
+        }
+        return sb.toString();
+    }
+
+    private static void nodeIds(StringBuilder sb, Iterable<MemberId> members) {
+        String sep = "";
+        for (MemberId id : members) {
+            sb.append(sep).append(id.nodeId());
+            sep = ".";
+        }
     }
 
     static String entries(List<Entry> entries) {

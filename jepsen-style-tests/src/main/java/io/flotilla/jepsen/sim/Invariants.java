@@ -1,10 +1,13 @@
 package io.flotilla.jepsen.sim;
 
 import io.flotilla.raft.Entry;
+import io.flotilla.raft.MemberId;
 import io.flotilla.raft.Role;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * Runs every checker at the moments their inputs change, which amounts to after every event:
@@ -20,6 +23,11 @@ final class Invariants {
     private final CommitSafety commits;
     private final long[] leaderLife;
     private final long[] leaderTerm;
+    /** Per node, as last seen: its life, term, commit end, and whether it led. */
+    private final long[] seenLife;
+    private final long[] seenTerm;
+    private final long[] seenCommitEnd;
+    private final boolean[] seenLeading;
     private long maxCommitEnd;
 
     Invariants(List<SimNode> nodes) {
@@ -32,6 +40,10 @@ final class Invariants {
         leaderLife = new long[nodes.size()];
         leaderTerm = new long[nodes.size()];
         Arrays.fill(leaderTerm, -1);
+        seenLife = new long[nodes.size()];
+        seenTerm = new long[nodes.size()];
+        seenCommitEnd = new long[nodes.size()];
+        seenLeading = new boolean[nodes.size()];
     }
 
     void afterEvent(long nowMs) {
@@ -41,7 +53,8 @@ final class Invariants {
                 continue;
             }
             int i = node.index();
-            if (r.role() == Role.LEADER) {
+            boolean leading = r.role() == Role.LEADER;
+            if (leading) {
                 long term = r.term();
                 elections.observe(term, i, nowMs);
                 if (leaderLife[i] != node.life() || leaderTerm[i] != term) {
@@ -51,9 +64,25 @@ final class Invariants {
                 }
             }
             long commitEnd = r.commitEnd();
+            boolean ledThisTerm = leading || (seenLeading[i] && seenTerm[i] == r.term()); // stepped down: removed
+            if (seenLife[i] == node.life() && commitEnd > seenCommitEnd[i] && ledThisTerm) {
+                commits.leaderCommitted(seenCommitEnd[i], commitEnd, voters(r));
+            }
+            seenLife[i] = node.life();
+            seenTerm[i] = r.term();
+            seenCommitEnd[i] = commitEnd;
+            seenLeading[i] = leading;
             commits.check(i, node.life(), commitEnd, stateMachine.committed());
             maxCommitEnd = Math.max(maxCommitEnd, commitEnd);
         }
+    }
+
+    private static SortedSet<Integer> voters(Replica r) {
+        SortedSet<Integer> voters = new TreeSet<>();
+        for (MemberId v : r.membership().voters()) {
+            voters.add(v.nodeId());
+        }
+        return voters;
     }
 
     void persisted(SimNode node, int firstNewIndex) {

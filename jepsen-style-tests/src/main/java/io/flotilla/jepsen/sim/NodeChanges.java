@@ -1,13 +1,14 @@
 package io.flotilla.jepsen.sim;
 
 import io.flotilla.raft.MemberId;
+import io.flotilla.raft.Membership;
 import io.flotilla.raft.Role;
 
 import java.util.List;
 
 /**
  * Notes in the trace every change of a node's visible state (up, role, term, leader, commit
- * end), so the trace records what the replicas decided, not only what they were told.
+ * end, membership), so the trace records what the replicas decided, not only what they were told.
  */
 final class NodeChanges {
     private final List<SimNode> nodes;
@@ -16,6 +17,7 @@ final class NodeChanges {
     private final long[] term;
     private final int[] leader;
     private final long[] commitEnd;
+    private final Membership[] membership;
 
     NodeChanges(List<SimNode> nodes) {
         this.nodes = nodes;
@@ -25,6 +27,7 @@ final class NodeChanges {
         term = new long[n];
         leader = new int[n];
         commitEnd = new long[n];
+        membership = new Membership[n];
     }
 
     void note(StringBuilder line) {
@@ -43,15 +46,21 @@ final class NodeChanges {
             Role nowRole = r.role();
             long nowTerm = r.term();
             long nowCommit = r.commitEnd();
+            Membership nowMembership = r.membership();
             if (!up[i] || nowRole != role[i] || nowTerm != term[i] || leaderNode != leader[i]
-                    || nowCommit != commitEnd[i]) {
+                    || nowCommit != commitEnd[i] || !nowMembership.equals(membership[i])) {
                 up[i] = true;
                 role[i] = nowRole;
                 term[i] = nowTerm;
                 leader[i] = leaderNode;
                 commitEnd[i] = nowCommit;
+                boolean changed = !nowMembership.equals(membership[i]);
+                membership[i] = nowMembership;
                 line.append(" | n").append(i).append(' ').append(nowRole).append(" t").append(nowTerm).append(" l=")
                         .append(leaderNode < 0 ? "-" : "n" + leaderNode).append(" c=").append(nowCommit);
+                if (changed) {
+                    line.append(" m=").append(Format.membership(nowMembership));
+                }
             }
         }
     }

@@ -12,4 +12,8 @@ public sealed interface ProposeResult {
     /** Not the leader; {@code leaderHint} may be null. */
     record NotLeader(MemberId leaderHint) implements ProposeResult {
     }
+
+    /** The leader turned the request down: its preconditions do not hold ({@code reason} says which). */
+    record Refused(String reason) implements ProposeResult {
+    }
 }

@@ -1,6 +1,7 @@
 package io.flotilla.jepsen.sim;
 
 import io.flotilla.raft.MemberId;
+import io.flotilla.raft.Membership;
 import io.flotilla.raft.NotLeaderException;
 import io.flotilla.raft.RaftConfig;
 import io.flotilla.raft.RaftMessage;
@@ -12,8 +13,11 @@ import io.flotilla.raft.Role;
 import java.nio.ByteBuffer;
 import java.util.random.RandomGenerator;
 
-/** The real {@link RaftNode} behind the {@link Replica} seam. */
-public final class RaftNodeReplica implements Replica {
+/**
+ * The real {@link RaftNode} behind the {@link Replica} seam. Not final: the harness's tests graft
+ * deliberately broken rules onto the real node by overriding a few methods.
+ */
+public class RaftNodeReplica implements Replica {
     public static final Replica.Factory FACTORY = RaftNodeReplica::new;
 
     private final RaftNode node;
@@ -75,5 +79,32 @@ public final class RaftNodeReplica implements Replica {
     @Override
     public long commitEnd() {
         return node.commitEnd();
+    }
+
+    @Override
+    public Membership membership() {
+        return node.membership();
+    }
+
+    @Override
+    public ProposeResult proposeMembership(Membership next) {
+        try {
+            return new ProposeResult.Accepted(node.proposeMembership(next));
+        } catch (NotLeaderException e) {
+            return new ProposeResult.NotLeader(e.leaderHint());
+        } catch (IllegalStateException e) {
+            // The documented refusals: a change still uncommitted, or no entry of this term committed yet.
+            return new ProposeResult.Refused(e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean transferLeadership(MemberId target) {
+        try {
+            node.transferLeadership(target);
+            return true;
+        } catch (NotLeaderException e) {
+            return false;
+        }
     }
 }

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * One deterministic run: nodes, network, workload and faults driven by one seeded
+ * One deterministic run: nodes, network, workload, faults and operator driven by one seeded
  * {@link SplittableRandom} (split per concern, so a change to one, say one fault fewer, disturbs
  * the others' random streams less) and one {@link Scheduler}. No threads, no wall clock. After
  * every event the invariants are checked and one line is added to the trace. The fault phase
@@ -43,6 +43,8 @@ public final class Simulation implements SimNode.Host {
     private final LivenessCheck liveness;
     private final Invariants invariants;
     private final NodeChanges changes;
+    private final LeaderTraps traps;
+    private final Operator operator;
     private final Trace trace;
     private final SimStats stats = new SimStats();
     private final long[] crashOnVoteMs;
@@ -64,15 +66,17 @@ public final class Simulation implements SimNode.Host {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = new MemberId(i, INCARNATION);
         }
-        Membership bootstrap = Membership.ofVoters(ids);
+        Membership bootstrap = Membership.ofVoters(Arrays.copyOf(ids, spec.voters()));
         for (int i = 0; i < ids.length; i++) {
             nodes.add(new SimNode(i, ids[i], bootstrap, spec.driverFault()));
         }
         network = new SimNetwork(spec.nodes(), spec.network(), scheduler, netRandom);
         workload = new Workload(CLIENTS, spec.nodes(), spec.proposeEvery(), clientRandom.split());
-        liveness = new LivenessCheck(spec.nodes(), clientRandom.split());
+        liveness = new LivenessCheck(spec.nodes(), bootstrap, clientRandom.split());
         invariants = new Invariants(nodes);
         changes = new NodeChanges(nodes);
+        traps = new LeaderTraps(spec.nodes());
+        operator = new Operator(stats);
         trace = new Trace(300, keepTrace);
         crashOnVoteMs = new long[spec.nodes()];
         Arrays.fill(crashOnVoteMs, -1);
@@ -118,10 +122,12 @@ public final class Simulation implements SimNode.Host {
     }
 
     private void finishEvent() {
+        traps.afterEvent(nodes, scheduler, line, this::inject);
         for (SimNode node : nodes) {
             node.drive(this);
         }
         invariants.afterEvent(scheduler.now());
+        operator.afterEvent(nodes);
         changes.note(line);
         trace.add(line.toString());
     }
@@ -161,7 +167,12 @@ public final class Simulation implements SimNode.Host {
         } else if (event instanceof SimEvent.Propose p) {
             line.append(workload.propose(p.client(), nodes, scheduler, stats));
         } else if (event instanceof SimEvent.Inject i) {
-            inject(i.fault());
+            if (scheduler.now() < spec.durationMs()) {
+                inject(i.fault());
+            } else {
+                line.append("fault ").append(i.fault().encode())
+                        .append(" (sprung by a trap after the fault phase: ignored)");
+            }
         } else if (event instanceof SimEvent.Restart r) {
             SimNode node = nodes.get(r.node());
             line.append("restart n").append(r.node());
@@ -179,6 +190,7 @@ public final class Simulation implements SimNode.Host {
             }
             network.healAll();
             Arrays.fill(crashOnVoteMs, -1);
+            traps.disarm();
             workload.stop();
             liveness.start(scheduler.now());
             scheduler.after(0, new SimEvent.Probe());
@@ -192,6 +204,10 @@ public final class Simulation implements SimNode.Host {
     }
 
     private void inject(Fault fault) {
+        if (fault instanceof Fault.Operation op) {
+            line.append("operator ").append(op.encode()).append(operator.act(op, nodes));
+            return;
+        }
         stats.fault(fault.kind());
         line.append("fault ").append(fault.encode());
         if (fault instanceof Fault.Crash c) {
@@ -205,6 +221,8 @@ public final class Simulation implements SimNode.Host {
             scheduler.after(c.downMs(), new SimEvent.Restart(c.node(), node.life()));
         } else if (fault instanceof Fault.CrashOnVote c) {
             crashOnVoteMs[c.node()] = c.downMs();
+        } else if (fault instanceof Fault.LeaderTrap trap) {
+            traps.arm(trap);
         } else if (!network.apply(fault)) {
             throw new IllegalStateException("fault " + fault + " has no handler");
         }
@@ -259,6 +277,7 @@ public final class Simulation implements SimNode.Host {
     public void applied(SimNode node, Entry entry) {
         if (invariants.applied(node, entry)) {
             stats.commits++;
+            operator.committed(entry);
         }
         liveness.applied(node.index(), entry);
     }

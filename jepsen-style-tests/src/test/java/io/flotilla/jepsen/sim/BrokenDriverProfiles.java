@@ -37,8 +37,30 @@ final class BrokenDriverProfiles {
             for (long t = 100 + r.nextInt(300); t < ms; t += 100 + r.nextInt(300)) {
                 faults.add(new TimedFault(t, new Fault.Crash(r.nextInt(3), 50 + r.nextInt(500))));
             }
-            return new RunSpec(seed, 3, ms, new Range(1, 10), new Range(1, 20), new Range(5, 40), true, true,
+            return new RunSpec(seed, 3, 3, ms, new Range(1, 10), new Range(1, 20), new Range(5, 40), true, true,
                     RaftConfig.DEFAULTS.maxAppendBytes(), DriverFault.UNPERSISTED_VOTE, new FaultSchedule(faults));
+        };
+    }
+
+    /**
+     * {@code specs} with the group's membership changing early on: one spare node more, which
+     * an operator adds as a learner at 200 ms and promotes at 700 ms, and node 0 removed at 1.1 s
+     * (those that fall in the fault phase, and that the leader of the moment accepts).
+     */
+    static LongFunction<RunSpec> afterMembershipChanges(LongFunction<RunSpec> specs) {
+        return seed -> {
+            RunSpec spec = specs.apply(seed);
+            int spare = spec.nodes();
+            List<TimedFault> faults = new ArrayList<>(spec.schedule().faults());
+            for (TimedFault op : List.of(new TimedFault(200, new Fault.AddLearner(spare)),
+                    new TimedFault(700, new Fault.Promote(spare)), new TimedFault(1100, new Fault.RemoveMember(0)))) {
+                if (op.atMs() < spec.durationMs()) {
+                    faults.add(op);
+                }
+            }
+            return new RunSpec(seed, spec.nodes() + 1, spec.voters(), spec.durationMs(), spec.disk(), spec.network(),
+                    spec.proposeEvery(), spec.preVote(), spec.checkQuorum(), spec.maxAppendBytes(), spec.driverFault(),
+                    new FaultSchedule(faults));
         };
     }
 }

@@ -6,6 +6,7 @@ import java.util.function.LongFunction;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A checker that cannot fail is worthless: the real {@code RaftNode} under a deliberately broken
@@ -23,6 +24,37 @@ class BrokenDriverTest {
     void grantingAVoteWithoutPersistingItIsCaught() {
         assertCaught(BrokenDriverProfiles.unpersistedVote(), RaftNodeReplica.FACTORY,
                 "granting a vote without persisting it");
+    }
+
+    @Test
+    void acknowledgingBeforeFsyncIsCaughtAfterTheMembershipChanged() {
+        assertCaughtAfterMembershipChange(BrokenDriverProfiles.afterMembershipChanges(
+                BrokenDriverProfiles.ackBeforeFsync()), RaftNodeReplica.FACTORY, "acknowledging before fsync");
+    }
+
+    /**
+     * Runs the specs until one fails after a membership change took effect (committed); every
+     * failure on the way must be a safety violation too.
+     */
+    static RunOutcome assertCaughtAfterMembershipChange(LongFunction<RunSpec> specs, Replica.Factory factory,
+                                                       String what) {
+        for (long seed = 1; seed <= SEEDS; seed++) {
+            RunOutcome outcome = Simulation.run(specs.apply(seed), factory);
+            if (!outcome.failed()) {
+                continue;
+            }
+            assertTrue(outcome.failure().isSafety(), () -> what + " was caught, but not as a safety violation: "
+                    + outcome.failure() + "\nreplay: " + Campaign.replayCommand(outcome.spec()));
+            SimStats s = outcome.stats();
+            if (s.operationsTookEffect.containsKey(FaultKind.PROMOTE)
+                    || s.operationsTookEffect.containsKey(FaultKind.REMOVE)) {
+                System.out.println(what + ", after a membership change: caught by seed " + seed + ": "
+                        + outcome.failure() + "\n  operations (tried/accepted/took effect) " + s.operationsTried + " "
+                        + s.operationsAccepted + " " + s.operationsTookEffect);
+                return outcome;
+            }
+        }
+        return fail(what + " was not caught after a membership change in " + SEEDS + " seeds");
     }
 
     static Campaign.Report assertCaught(LongFunction<RunSpec> specs, Replica.Factory factory, String what) {

@@ -18,7 +18,7 @@ class HarnessSelfTest {
         Campaign.Report report = Campaign.run(1, 150, ScheduleGenerator.standard()::generate, TOY, 50);
         System.out.println("toy: " + report.summary());
         assertTrue(report.passed(), report::failureReport);
-        assertTrue(report.threeNode() > 50 && report.fiveNode() > 50);
+        assertTrue(report.mix().threeVoters() > 50 && report.mix().fiveVoters() > 50);
         assertTrue(report.totals().commits > 10_000, "the workload commits");
         assertTrue(report.totals().elections > 150, "faults cause elections");
     }

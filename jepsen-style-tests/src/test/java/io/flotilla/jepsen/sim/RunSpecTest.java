@@ -36,6 +36,16 @@ class RunSpecTest {
         assertEquals(9, handMade.schedule().size());
         assertEquals(DriverFault.NONE, handMade.driverFault());
         assertEquals(new Fault.Bridge(2, java.util.List.of(0, 1)), handMade.schedule().faults().get(3).fault());
+        assertEquals(5, handMade.voters(), "every node a voter unless said otherwise");
+        RunSpec operated = RunSpec.parse("seed=9 nodes=5 voters=3 ms=800 disk=1-2 net=1-20 propose=5-40 prevote=false "
+                + "checkquorum=true append=1 faults=10@transfer:1,20@remove:2,30@addlearner:3,40@promote:3,"
+                + "50@crashleader:commit+0:300,60@isolateleader:elected+20");
+        assertEquals(3, operated.voters());
+        assertEquals(java.util.List.of(new Fault.Transfer(1), new Fault.RemoveMember(2), new Fault.AddLearner(3),
+                new Fault.Promote(3), new Fault.CrashLeader(Fault.LeaderMoment.FIRST_COMMIT, 0, 300),
+                new Fault.IsolateLeader(Fault.LeaderMoment.ELECTED, 20)),
+                operated.schedule().faults().stream().map(TimedFault::fault).toList());
+        assertEquals(operated, RunSpec.parse(operated.encode()));
         assertThrows(IllegalArgumentException.class, () -> RunSpec.parse("seed=1 nodes=3 ms=100 disk=1-2 net=1-2 "
                 + "propose=1-2 prevote=true checkquorum=true faults=100@heal"));
     }
@@ -44,16 +54,17 @@ class RunSpecTest {
     void swarmTestingGivesEachSeedItsOwnMixOfFaults() {
         Set<Set<FaultKind>> mixes = new HashSet<>();
         Map<FaultKind, Integer> seedsWithKind = new EnumMap<>(FaultKind.class);
-        int threeNode = 0;
-        int none = 0;
+        int threeVoters = 0;
+        int withSpares = 0;
         for (long seed = 1; seed <= 400; seed++) {
             RunSpec spec = generator.generate(seed);
-            threeNode += spec.nodes() == 3 ? 1 : 0;
+            threeVoters += spec.voters() == 3 ? 1 : 0;
             Set<FaultKind> kinds = EnumSet.noneOf(FaultKind.class);
             kinds.addAll(spec.schedule().countsByKind().keySet());
             kinds.remove(FaultKind.HEAL);
-            none += kinds.isEmpty() ? 1 : 0;
+            kinds.remove(FaultKind.PROMOTE);
             mixes.add(kinds);
+            withSpares += spec.nodes() > spec.voters() ? 1 : 0;
             kinds.forEach(k -> seedsWithKind.merge(k, 1, Integer::sum));
             for (TimedFault f : spec.schedule().faults()) {
                 assertTrue(f.atMs() >= 0 && f.atMs() < spec.durationMs());
@@ -61,14 +72,35 @@ class RunSpecTest {
             }
         }
         assertTrue(mixes.size() > 50, "only " + mixes.size() + " distinct fault mixes in 400 seeds");
-        assertTrue(threeNode > 150 && threeNode < 250, threeNode + " of 400 runs had 3 nodes");
-        assertTrue(none > 0 && none < 20, none + " runs without faults");
+        assertTrue(threeVoters > 100 && threeVoters < 200, threeVoters + " of 400 runs had 3 voters (the rest 5)");
+        assertTrue(withSpares > 100 && withSpares < 250, withSpares + " of 400 runs had spare nodes");
         for (FaultKind k : FaultKind.values()) {
             if (k.swarmable()) {
                 int n = seedsWithKind.getOrDefault(k, 0);
-                assertTrue(n > 100 && n < 300, k + " in " + n + " of 400 seeds");
+                assertTrue(n > 50 && n < 300, k + " in " + n + " of 400 seeds");
             }
         }
+    }
+
+    @Test
+    void oneSeedInFourComesFromTheFigure8Profile() {
+        int figure8 = 0;
+        for (long seed = 1; seed <= 400; seed++) {
+            RunSpec spec = generator.generate(seed);
+            if (spec.durationMs() < ScheduleGenerator.FIGURE_8_MS.min()) {
+                continue;
+            }
+            figure8++;
+            assertEquals(5, spec.voters());
+            assertEquals(5, spec.nodes());
+            assertEquals(1, spec.maxAppendBytes(), "one entry per append request");
+            assertFalse(spec.preVote());
+            Set<FaultKind> kinds = spec.schedule().countsByKind().keySet();
+            assertTrue(kinds.contains(FaultKind.LEADER_ISOLATE), kinds::toString);
+            Set<FaultKind> profile = Set.of(FaultKind.LEADER_ISOLATE, FaultKind.LEADER_CRASH, FaultKind.SLOW_NETWORK);
+            assertTrue(profile.containsAll(kinds), kinds::toString);
+        }
+        assertTrue(figure8 > 70 && figure8 < 130, figure8 + " of 400 seeds");
     }
 
     @Test
@@ -102,6 +134,8 @@ class RunSpecTest {
             assertTrue(!b.side().contains(b.bridge()) && !b.side().isEmpty() && b.side().size() < n - 1);
         } else if (fault instanceof Fault.Isolate i) {
             assertTrue(i.node() < n);
+        } else if (fault instanceof Fault.Operation o) {
+            assertTrue(o.node() < n);
         }
     }
 }

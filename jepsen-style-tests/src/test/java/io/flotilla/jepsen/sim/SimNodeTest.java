@@ -3,6 +3,7 @@ package io.flotilla.jepsen.sim;
 import io.flotilla.raft.Entry;
 import io.flotilla.raft.HardState;
 import io.flotilla.raft.MemberId;
+import io.flotilla.raft.Membership;
 import io.flotilla.raft.RaftMessage;
 import io.flotilla.raft.Ready;
 import io.flotilla.raft.Role;
@@ -188,6 +189,18 @@ class SimNodeTest {
 
         public long commitEnd() {
             return 0;
+        }
+
+        public Membership membership() {
+            return Fixtures.THREE;
+        }
+
+        public ProposeResult proposeMembership(Membership next) {
+            return new ProposeResult.NotLeader(null);
+        }
+
+        public boolean transferLeadership(MemberId target) {
+            return false;
         }
     }
 }

@@ -3,6 +3,7 @@ package io.flotilla.jepsen.sim;
 import io.flotilla.raft.Entry;
 import io.flotilla.raft.HardState;
 import io.flotilla.raft.MemberId;
+import io.flotilla.raft.Membership;
 import io.flotilla.raft.RaftConfig;
 import io.flotilla.raft.RaftMessage;
 import io.flotilla.raft.RaftStorage;
@@ -18,7 +19,8 @@ import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
- * A minimal Raft (no pre-vote, no check-quorum, no flow control, fixed membership) following
+ * A minimal Raft (no pre-vote, no check-quorum, no flow control, fixed membership: it refuses
+ * changes and transfers, and a node outside it never campaigns or votes) following
  * the same Ready contract as {@code RaftNode}: the harness's own tests drive it to prove the
  * harness runs, replays and catches bugs before the real RaftNode exists. Leader appends go in
  * {@code sendNow}; every other message after persistence; the leader counts itself toward a
@@ -29,6 +31,8 @@ final class ToyRaft implements Replica {
 
     private final long groupId;
     private final MemberId self;
+    private final Membership membership;
+    private final boolean voter;
     private final List<MemberId> peers = new ArrayList<>();
     private final int quorum;
     private final RaftConfig config;
@@ -63,13 +67,15 @@ final class ToyRaft implements Replica {
         this.config = config;
         this.random = random;
         this.bug = bug;
-        for (MemberId m : storage.membership().voters()) {
+        membership = storage.membership();
+        voter = membership.isVoter(self);
+        for (MemberId m : membership.voters()) {
             if (!m.equals(self)) {
                 peers.add(m);
             }
         }
-        quorum = storage.membership().quorum();
-        int maxNode = storage.membership().voters().last().nodeId() + 1;
+        quorum = membership.quorum();
+        int maxNode = membership.voters().last().nodeId() + 1;
         nextEnd = new long[maxNode];
         matchEnd = new long[maxNode];
         HardState hs = storage.hardState();
@@ -95,7 +101,7 @@ final class ToyRaft implements Replica {
                 elapsed = 0;
                 peers.forEach(this::sendAppend);
             }
-        } else if (elapsed >= timeout) {
+        } else if (voter && elapsed >= timeout) {
             campaign();
         }
     }
@@ -233,7 +239,7 @@ final class ToyRaft implements Replica {
         boolean upToDate = v.lastTerm() > log.lastTerm()
                 || (v.lastTerm() == log.lastTerm() && v.lastEnd() >= log.end());
         boolean free = votedFor == null || votedFor.equals(v.from()) || bug == ToyBug.VOTE_TWICE;
-        boolean grant = free && (upToDate || bug == ToyBug.VOTE_IGNORES_LOG) && role != Role.LEADER;
+        boolean grant = voter && free && (upToDate || bug == ToyBug.VOTE_IGNORES_LOG) && role != Role.LEADER;
         if (grant) {
             votedFor = v.from();
             hardStateDirty = true;
@@ -301,5 +307,21 @@ final class ToyRaft implements Replica {
     @Override
     public long commitEnd() {
         return commitEnd;
+    }
+
+    @Override
+    public Membership membership() {
+        return membership;
+    }
+
+    @Override
+    public ProposeResult proposeMembership(Membership next) {
+        return role == Role.LEADER ? new ProposeResult.Refused("ToyRaft's membership is fixed")
+                : new ProposeResult.NotLeader(leader);
+    }
+
+    @Override
+    public boolean transferLeadership(MemberId target) {
+        return false;
     }
 }
