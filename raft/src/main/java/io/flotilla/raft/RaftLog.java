@@ -104,6 +104,55 @@ final class RaftLog {
         return out;
     }
 
+    /** Where a follower's log diverges, as it tells the leader: see {@link #conflictHint}. */
+    record ConflictHint(long end, long term) {
+    }
+
+    /**
+     * The hint a follower rejecting an append at {@code prevEnd} gives: with an entry of some
+     * term there, that term and where this log's run of it begins, so the leader skips the
+     * whole run at once; with nothing there, term 0 and where this log ends.
+     */
+    ConflictHint conflictHint(long prevEnd) {
+        if (endOffset() < prevEnd || termAt(prevEnd - 1) < 0) {
+            return new ConflictHint(Math.min(endOffset(), Math.max(startOffset(), prevEnd)), 0);
+        }
+        long hintTerm = termAt(prevEnd - 1);
+        long base = entryBaseAtOrBefore(prevEnd - 1);
+        while (base > startOffset() && termAt(base - 1) == hintTerm) {
+            base = entryBaseAtOrBefore(base - 1);
+        }
+        return new ConflictHint(base, hintTerm);
+    }
+
+    /**
+     * Where a leader probes next after a follower refused an append at {@code rejected} with
+     * a {@link #conflictHint}: past this log's last entry of the follower's conflicting term if
+     * it has that term (both logs agree up to there), else back to where the follower's run of
+     * that term begins; always at least one entry back.
+     */
+    long probeAfterRejection(long rejected, long hintEnd, long hintTerm) {
+        long next;
+        if (hintTerm == 0) {
+            next = entryBaseAtOrBefore(Math.min(hintEnd, rejected));
+        } else {
+            // Walk back entry by entry; 'end' is always where the entry at 'base' ends, so no entry is read.
+            long end = rejected;
+            long base = entryBaseAtOrBefore(rejected - 1);
+            long term = termAt(base);
+            while (base > startOffset() && term > hintTerm) {
+                end = base;
+                base = entryBaseAtOrBefore(base - 1);
+                term = termAt(base);
+            }
+            next = term == hintTerm ? end : entryBaseAtOrBefore(Math.min(hintEnd, term < hintTerm ? end : base));
+        }
+        if (next >= rejected) {
+            next = entryBaseAtOrBefore(rejected - 1);
+        }
+        return next;
+    }
+
     /** Appends entries that follow the log. */
     void append(Entry entry) {
         if (entry.baseOffset() != endOffset()) {

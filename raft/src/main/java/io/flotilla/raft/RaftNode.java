@@ -8,7 +8,6 @@ import io.flotilla.raft.RaftMessage.VoteResponse;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -92,7 +91,7 @@ public final class RaftNode {
         electionElapsed++;
         if (electionElapsed >= config.electionTimeoutTicks()) {
             electionElapsed = 0;
-            if (config.checkQuorum() && !quorumActive(leaderState)) {
+            if (config.checkQuorum() && !leaderState.quorumActive(memberships.current(), self)) {
                 becomeFollower(term, null);
                 return;
             }
@@ -434,31 +433,10 @@ public final class RaftNode {
         leader = self;
         heartbeatElapsed = 0;
         electionElapsed = 0;
-        for (MemberId member : memberships.current().members()) {
-            if (!member.equals(self)) {
-                leaderState.progress.put(member, newProgress());
-            }
-        }
+        leaderState.trackMembers(memberships.current(), self, log.endOffset());
         // Committing this entry of the new term commits every earlier entry with it (§5.4.2).
         appendEntry(new Entry(log.endOffset(), 1, term, Entry.Type.NOOP, EMPTY));
         broadcastPending = true;
-    }
-
-    private Progress newProgress() {
-        Progress p = new Progress(log.endOffset());
-        p.setRecentActive(true); // a fresh leader gives everyone one check-quorum period
-        return p;
-    }
-
-    private boolean quorumActive(LeaderState leaderState) {
-        int active = memberships.current().isVoter(self) ? 1 : 0;
-        for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
-            if (e.getValue().recentActive() && memberships.current().isVoter(e.getKey())) {
-                active++;
-            }
-            e.getValue().setRecentActive(false);
-        }
-        return active >= memberships.current().quorum();
     }
 
     private void resetElectionTimer() {
@@ -509,20 +487,8 @@ public final class RaftNode {
 
     /** Rejects with a hint that lets the leader skip this member's whole divergent term at once. */
     private void rejectAppend(AppendRequest r) {
-        long hintEnd;
-        long hintTerm;
-        if (log.endOffset() < r.prevEnd() || log.termAt(r.prevEnd() - 1) < 0) {
-            hintEnd = Math.min(log.endOffset(), Math.max(log.startOffset(), r.prevEnd()));
-            hintTerm = 0;
-        } else {
-            hintTerm = log.termAt(r.prevEnd() - 1);
-            long base = log.entryBaseAtOrBefore(r.prevEnd() - 1);
-            while (base > log.startOffset() && log.termAt(base - 1) == hintTerm) {
-                base = log.entryBaseAtOrBefore(base - 1);
-            }
-            hintEnd = base;
-        }
-        reply(new AppendResponse(groupId, self, r.from(), term, false, r.prevEnd(), hintEnd, hintTerm));
+        RaftLog.ConflictHint hint = log.conflictHint(r.prevEnd());
+        reply(new AppendResponse(groupId, self, r.from(), term, false, r.prevEnd(), hint.end(), hint.term()));
     }
 
     private void appendEntry(Entry e) {
@@ -530,17 +496,7 @@ public final class RaftNode {
         if (e.type() == Entry.Type.MEMBERSHIP) {
             memberships.add(e.baseOffset(), Membership.decode(e.payload()));
             if (state instanceof LeaderState leaderState) {
-                trackMembers(leaderState);
-            }
-        }
-    }
-
-    private void trackMembers(LeaderState leaderState) {
-        Membership current = memberships.current();
-        leaderState.progress.keySet().removeIf(m -> !current.isMember(m));
-        for (MemberId member : current.members()) {
-            if (!member.equals(self)) {
-                leaderState.progress.computeIfAbsent(member, m -> newProgress());
+                leaderState.trackMembers(memberships.current(), self, log.endOffset());
             }
         }
     }
@@ -609,7 +565,7 @@ public final class RaftNode {
         if (stale) {
             return;
         }
-        long next = nextAfterRejection(rejected, r.hintEnd(), r.hintTerm());
+        long next = log.probeAfterRejection(rejected, r.hintEnd(), r.hintTerm());
         if (next >= rejected) {
             return; // nothing earlier to offer: the follower needs a snapshot (not built yet)
         }
@@ -617,43 +573,10 @@ public final class RaftNode {
         sendAppend(r.from(), p, true);
     }
 
-    /**
-     * Where to probe next after {@code rejected} was refused: past the leader's last entry of
-     * the follower's conflicting term if the leader has that term (both logs agree up to there),
-     * else back to where the follower's run of that term begins.
-     */
-    private long nextAfterRejection(long rejected, long hintEnd, long hintTerm) {
-        long next;
-        if (hintTerm == 0) {
-            next = log.entryBaseAtOrBefore(Math.min(hintEnd, rejected));
-        } else {
-            // Walk back entry by entry; 'end' is always where the entry at 'base' ends, so no entry is read.
-            long end = rejected;
-            long base = log.entryBaseAtOrBefore(rejected - 1);
-            long term = log.termAt(base);
-            while (base > log.startOffset() && term > hintTerm) {
-                end = base;
-                base = log.entryBaseAtOrBefore(base - 1);
-                term = log.termAt(base);
-            }
-            next = term == hintTerm ? end : log.entryBaseAtOrBefore(Math.min(hintEnd, term < hintTerm ? end : base));
-        }
-        if (next >= rejected) {
-            next = log.entryBaseAtOrBefore(rejected - 1); // always move back at least one entry
-        }
-        return next;
-    }
-
     /** Advances the commit end to what a majority holds durably, counting only entries of this term (§5.4.2). */
     private void maybeCommit(LeaderState leaderState) {
         Membership current = memberships.current();
-        long[] ends = new long[current.voters().size()];
-        int i = 0;
-        for (MemberId voter : current.voters()) {
-            ends[i++] = voter.equals(self) ? log.stableEnd() : leaderState.progress.get(voter).matchEnd();
-        }
-        Arrays.sort(ends);
-        long majorityEnd = ends[ends.length - current.quorum()];
+        long majorityEnd = leaderState.majorityEnd(current, self, log.stableEnd());
         if (majorityEnd > commitEnd && log.termAt(majorityEnd - 1) == term) {
             commitEnd = majorityEnd;
             broadcastPending = true;
