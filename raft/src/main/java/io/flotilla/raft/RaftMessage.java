@@ -57,4 +57,14 @@ public sealed interface RaftMessage {
     /** The leader tells a caught-up transfer target to campaign now, skipping pre-vote. */
     record TimeoutNow(long groupId, MemberId from, MemberId to, long term) implements RaftMessage {
     }
+
+    /**
+     * The leader has nothing to replicate and stops needing ticks: its log ends at {@code end}
+     * (an entry of {@code term}), everything up to there is committed, and every live member
+     * acknowledged it. A follower whose log also ends at {@code end} with an entry of this term
+     * holds the same log (log matching), so it may take {@code end} as its commit end and go
+     * quiet too ({@link RaftNode#tryQuiesce}). Quiescence affects liveness, never safety.
+     */
+    record Quiesce(long groupId, MemberId from, MemberId to, long term, long end) implements RaftMessage {
+    }
 }

@@ -74,8 +74,11 @@ public final class RaftNode {
 
     // ---------------------------------------------------------------- inputs
 
-    /** Advances logical time by one tick. */
+    /** Advances logical time by one tick; a quiet member's clock stands still ({@link #tryQuiesce}). */
     public void tick() {
+        if (quiet) {
+            return;
+        }
         if (state instanceof LeaderState leaderState) {
             tickLeader(leaderState);
         } else {
@@ -118,6 +121,9 @@ public final class RaftNode {
             throw new IllegalArgumentException("message for group " + m.groupId() + " member " + m.to()
                     + " delivered to group " + groupId + " member " + self);
         }
+        if (quiet && wakesQuietMember(m)) {
+            wake();
+        }
         if (m.term() > term && !acceptHigherTerm(m)) {
             return;
         }
@@ -139,6 +145,8 @@ public final class RaftNode {
             if (memberships.current().isVoter(self) && !(state instanceof LeaderState)) {
                 campaign(false, true);
             }
+        } else if (m instanceof RaftMessage.Quiesce q) {
+            handleQuiesce(q);
         }
     }
 
@@ -189,6 +197,9 @@ public final class RaftNode {
             reply(new AppendResponse(groupId, self, r.from(), term, false, r.prevEnd(), 0, 0));
         } else if (m instanceof VoteRequest r) {
             reply(new VoteResponse(groupId, self, r.from(), term, false, r.preVote()));
+        } else if (m instanceof RaftMessage.Quiesce q) {
+            // A deposed leader that went quiet would otherwise go on believing it leads.
+            reply(new AppendResponse(groupId, self, q.from(), term, false, q.end(), 0, 0));
         }
     }
 
@@ -266,6 +277,7 @@ public final class RaftNode {
             if (leaderState.transferTarget != null) {
                 throw new NotLeaderException(self, leaderState.transferTarget, "leadership transfer in progress");
             }
+            wake(); // every leader-only operation gives the followers something to hear
             return leaderState;
         }
         throw new NotLeaderException(self, leader, null);
@@ -447,14 +459,7 @@ public final class RaftNode {
     // ---------------------------------------------------------------- replication: follower side
 
     private void handleAppend(AppendRequest r) {
-        if (!(state instanceof RoleState.Follower)) {
-            if (state instanceof LeaderState) {
-                throw new IllegalStateException("two leaders in term " + term + ": " + self + " and " + r.from());
-            }
-            becomeFollower(term, r.from());
-        }
-        leader = r.from();
-        electionElapsed = 0;
+        followLeader(r.from());
         if (r.prevEnd() < commitEnd) {
             // Everything below the commit end already matches every leader's log.
             reply(new AppendResponse(groupId, self, r.from(), term, true, commitEnd, 0, 0));
@@ -483,6 +488,18 @@ public final class RaftNode {
         }
         commitEnd = Math.max(commitEnd, Math.min(r.commitEnd(), end));
         reply(new AppendResponse(groupId, self, r.from(), term, true, end, 0, 0));
+    }
+
+    /** {@code from} sent what only the leader of this term sends: follow it; hearing from it restarts the election timer. */
+    private void followLeader(MemberId from) {
+        if (!(state instanceof RoleState.Follower)) {
+            if (state instanceof LeaderState) {
+                throw new IllegalStateException("two leaders in term " + term + ": " + self + " and " + from);
+            }
+            becomeFollower(term, from);
+        }
+        leader = from;
+        electionElapsed = 0;
     }
 
     /** Rejects with a hint that lets the leader skip this member's whole divergent term at once. */
@@ -588,6 +605,138 @@ public final class RaftNode {
 
     private void reply(RaftMessage m) {
         sendAfterPersist.add(m);
+    }
+
+    // ---------------------------------------------------------------- quiescence
+
+    /**
+     * Quiet: this member needs no ticks and ignores them until something wakes it. Quiescence
+     * (CockroachDB's design) is what lets a node host thousands of idle groups: a quiet group
+     * sends no heartbeats and runs no timers, so it costs no CPU at all.
+     *
+     * <p>It affects liveness only, never safety. Raft's safety does not depend on time, a quiet
+     * member handles every message as an awake one would, and a {@link RaftMessage.Quiesce}
+     * tells a follower nothing an empty append request from its leader would not (the commit
+     * end, for a log that provably matches). The liveness risk is a group that stays quiet
+     * while it needs a leader; the driver closes it with node-level heartbeats: when a node
+     * falls silent for an election timeout, followers whose leader is there are woken with
+     * {@link #suspectLeader()}, and leaders with a member there with {@link #wake()}, which
+     * starts a fresh check-quorum period so a leader cut off from a majority steps down.
+     *
+     * <p>A quiet leader runs no check-quorum, so its role may be stale by up to an election
+     * timeout more than an awake leader's: anything that trusts leadership by time alone (a
+     * lease read) must not be served by a quiet leader; a read that confirms leadership with a
+     * round of messages wakes it first.
+     */
+    private boolean quiet;
+
+    public boolean quiet() {
+        return quiet;
+    }
+
+    /**
+     * Makes this leader quiet if it has nothing left to do: no transfer in progress; everything
+     * persisted, committed and applied; every member on a live node acknowledged the whole log
+     * and was heard from in this check-quorum period; and a quorum of voters was heard from.
+     * Members on nodes that are down (not {@code liveNode}, the driver's view) do not hold it
+     * back: when their node is heard from again, the driver wakes this leader to catch them up.
+     * Queues a {@link RaftMessage.Quiesce} to every member.
+     *
+     * @return whether this leader is now quiet; if not, nothing changed
+     */
+    public boolean tryQuiesce(java.util.function.IntPredicate liveNode) {
+        if (quiet || !(state instanceof LeaderState leaderState) || leaderState.transferTarget != null) {
+            return false;
+        }
+        flushBroadcast();
+        if (!settled() || commitEnd != log.endOffset()) {
+            return false;
+        }
+        Membership current = memberships.current();
+        int heardVoters = current.isVoter(self) ? 1 : 0;
+        for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
+            Progress p = e.getValue();
+            if (liveNode.test(e.getKey().nodeId()) && (p.matchEnd() != commitEnd || !p.recentActive())) {
+                return false;
+            }
+            if (p.recentActive() && current.isVoter(e.getKey())) {
+                heardVoters++;
+            }
+        }
+        if (heardVoters < current.quorum()) {
+            return false;
+        }
+        quiet = true;
+        for (MemberId member : leaderState.progress.keySet()) {
+            sendNow.add(new RaftMessage.Quiesce(groupId, self, member, term, commitEnd));
+        }
+        return true;
+    }
+
+    /**
+     * Ends a quiet spell: ticks count again. Messages (but a Quiesce, or an acknowledgement of
+     * the whole log to a quiet leader) and leader-only operations wake a member by themselves;
+     * the driver calls this when node-level liveness changes. A leader starts a new
+     * check-quorum period with nobody counted as heard from: acknowledgements from before the
+     * quiet spell say nothing about now, and counting them would let a leader cut off from a
+     * majority go quiet again instead of stepping down.
+     */
+    public void wake() {
+        if (!quiet) {
+            return;
+        }
+        quiet = false;
+        if (state instanceof LeaderState leaderState) {
+            electionElapsed = 0;
+            for (Progress p : leaderState.progress.values()) {
+                p.setRecentActive(false);
+            }
+        }
+    }
+
+    /**
+     * The driver heard nothing from the node of this member's leader for an election timeout:
+     * wake, and count the leader as unheard from for that long, so this member stops refusing
+     * votes on its behalf and campaigns within the random part of its election timeout instead
+     * of a whole timeout later. Safe: the lease it gives up only keeps a cut-off member from
+     * disrupting a healthy leader; granting a vote never depends on it for safety.
+     */
+    public void suspectLeader() {
+        wake();
+        if (!(state instanceof LeaderState)) {
+            electionElapsed = Math.max(electionElapsed, config.electionTimeoutTicks());
+        }
+    }
+
+    /**
+     * Whether {@code m} ends a quiet spell. A Quiesce does not, nor does an acknowledgement of
+     * the whole log reaching a quiet leader (a heartbeat answer overtaken by the Quiesce): with
+     * a round trip longer than a tick, waking on those would make the group quiesce and wake
+     * for ever.
+     */
+    private boolean wakesQuietMember(RaftMessage m) {
+        if (m instanceof RaftMessage.Quiesce) {
+            return false;
+        }
+        return !(m instanceof AppendResponse r && r.success() && r.term() == term && state instanceof LeaderState
+                && r.matchEnd() == log.endOffset());
+    }
+
+    private void handleQuiesce(RaftMessage.Quiesce q) {
+        followLeader(q.from());
+        // The leader's last entry is of its term; the same end and last term mean the same log.
+        if (log.endOffset() == q.end() && log.lastTerm() == term) {
+            commitEnd = Math.max(commitEnd, q.end());
+            quiet = true;
+        }
+        // Otherwise stay awake: with no heartbeats coming, this member times out, and its
+        // pre-vote wakes the leader, which then catches it up.
+    }
+
+    /** Nothing to persist, send, apply or broadcast, and no Ready outstanding. */
+    private boolean settled() {
+        return outstanding == null && !broadcastPending && sendNow.isEmpty() && sendAfterPersist.isEmpty()
+                && !log.hasUnpersisted() && !hardStateChanged() && appliedEnd == commitEnd;
     }
 
     // ---------------------------------------------------------------- observers
