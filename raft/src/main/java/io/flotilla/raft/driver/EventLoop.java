@@ -249,8 +249,11 @@ final class EventLoop {
         nextTickAt = now - nextTickAt >= config.tickNanos() ? now + config.tickNanos() : nextTickAt + config.tickNanos();
         int work = checkPeers();
         if (index == 0) {
+            // Half a tick of slack: ticks wake with jitter, and one a little early must not
+            // skip the heartbeat until the next interval.
+            long due = config.heartbeatNanos() - config.tickNanos() / 2;
             for (Peers.Peer peer : peers.all()) {
-                if (now - peer.lastSentNanos >= config.heartbeatNanos()) {
+                if (now - peer.lastSentNanos >= due) {
                     outbox.ping(peer, now);
                 }
             }
