@@ -6,13 +6,14 @@ import java.util.ArrayDeque;
  * The leader's view of one follower's log (etcd's tracker.Progress). In {@code PROBE} the
  * leader does not know where the logs agree: it sends one append at a time and waits for the
  * answer (or the next heartbeat). In {@code REPLICATE} it streams appends optimistically,
- * bounded by the in-flight limits.
+ * bounded by the in-flight limits. In {@code SNAPSHOT} the follower needs entries the leader
+ * compacted away: it gets the snapshot ending at {@code snapshotEnd}, one chunk at a time.
  *
  * <p>Invariants: {@code matchEnd <= nextOffset}; every in-flight end is above {@code matchEnd}
  * and below or at {@code nextOffset}.
  */
 final class Progress {
-    enum State { PROBE, REPLICATE }
+    enum State { PROBE, REPLICATE, SNAPSHOT }
 
     private record Inflight(long end, long bytes) {
     }
@@ -27,13 +28,16 @@ final class Progress {
     private boolean recentActive;
     private boolean ackedSinceHeartbeat;
     private boolean forcedSinceHeartbeat;
+    private long snapshotEnd;
+    private long snapshotReceived;
+    private long confirmedRound;
 
     Progress(long nextOffset) {
         this.nextOffset = nextOffset;
     }
 
     boolean isPaused(RaftConfig config) {
-        return state == State.PROBE ? probeSent
+        return state != State.REPLICATE ? probeSent
                 : inflight.size() >= config.maxInflightAppends() || inflightBytes >= config.maxInflightBytes();
     }
 
@@ -67,7 +71,7 @@ final class Progress {
         matchEnd = end;
         ackedSinceHeartbeat = true;
         nextOffset = Math.max(nextOffset, end);
-        if (state == State.PROBE) {
+        if (state != State.REPLICATE) {
             becomeReplicate();
         }
         return true;
@@ -79,6 +83,32 @@ final class Progress {
         nextOffset = Math.max(next, matchEnd);
         inflight.clear();
         inflightBytes = 0;
+    }
+
+    /** The follower needs the snapshot ending at {@code end}: send it from its first byte. */
+    void becomeSnapshot(long end) {
+        state = State.SNAPSHOT;
+        probeSent = false;
+        snapshotEnd = end;
+        snapshotReceived = 0;
+        nextOffset = Math.max(end, matchEnd);
+        inflight.clear();
+        inflightBytes = 0;
+    }
+
+    /** A chunk went out; like a probe, nothing more goes until it is answered or a heartbeat interval passes. */
+    void snapshotChunkSent() {
+        probeSent = true;
+    }
+
+    /** The follower holds the first {@code received} bytes of the snapshot ending at {@code end}; false if stale. */
+    boolean snapshotReceived(long end, long received) {
+        if (state != State.SNAPSHOT || end != snapshotEnd) {
+            return false;
+        }
+        snapshotReceived = received;
+        probeSent = false;
+        return true;
     }
 
     private void becomeReplicate() {
@@ -96,8 +126,8 @@ final class Progress {
     void onHeartbeatInterval(RaftConfig config) {
         ackedSinceHeartbeat = false;
         forcedSinceHeartbeat = false;
-        if (state == State.PROBE) {
-            probeSent = false;
+        if (state != State.REPLICATE) {
+            probeSent = false; // a lost probe or snapshot chunk is sent again
         } else if (isPaused(config) && !inflight.isEmpty()) {
             inflightBytes -= inflight.poll().bytes();
         }
@@ -126,6 +156,23 @@ final class Progress {
 
     long nextOffset() {
         return nextOffset;
+    }
+
+    /** The follower answered a message of the leader's confirmation round {@code round} (read index). */
+    void confirmedRound(long round) {
+        confirmedRound = Math.max(confirmedRound, round);
+    }
+
+    long confirmedRound() {
+        return confirmedRound;
+    }
+
+    long snapshotEnd() {
+        return snapshotEnd;
+    }
+
+    long snapshotReceived() {
+        return snapshotReceived;
     }
 
     long sentCommitEnd() {

@@ -1,5 +1,6 @@
 package io.flotilla.raft;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,6 +20,8 @@ final class RaftLog {
     private final List<Entry> unstable = new ArrayList<>();
     private long unstableOffset;
     private boolean truncatePending;
+    /** A snapshot installed in memory and not yet persisted: storage below it no longer counts. */
+    private Snapshot installing;
 
     RaftLog(RaftStorage storage) {
         this.storage = storage;
@@ -26,7 +29,7 @@ final class RaftLog {
     }
 
     long startOffset() {
-        return storage.startOffset();
+        return installing != null ? installing.end() : storage.startOffset();
     }
 
     long endOffset() {
@@ -44,8 +47,11 @@ final class RaftLog {
 
     /** Term of the entry holding {@code offset}; for {@code startOffset - 1}, the term before the start; -1 if absent. */
     long termAt(long offset) {
-        if (offset < storage.startOffset() - 1 || offset >= endOffset()) {
+        if (offset < startOffset() - 1 || offset >= endOffset()) {
             return -1;
+        }
+        if (installing != null && offset == installing.end() - 1) {
+            return installing.term();
         }
         if (offset < unstableOffset) {
             return storage.termAt(offset);
@@ -172,6 +178,33 @@ final class RaftLog {
         unstable.clear();
         unstableOffset = offset;
         truncatePending = true;
+    }
+
+    /**
+     * Replaces the whole log by {@code snapshot}: empty, starting at its end. Storage catches up
+     * when the Ready carrying the snapshot's last chunk is persisted ({@link #snapshotPersisted}).
+     */
+    void installSnapshot(Snapshot snapshot) {
+        unstable.clear();
+        unstableOffset = snapshot.end();
+        truncatePending = false;
+        installing = snapshot;
+    }
+
+    void snapshotPersisted(Snapshot snapshot) {
+        if (snapshot.sameAs(installing)) {
+            installing = null;
+        }
+    }
+
+    /** What a follower that needs compacted entries gets instead: the snapshot storage holds. */
+    Snapshot snapshot() {
+        return new Snapshot(storage.startOffset(), storage.termBeforeStart(), storage.membershipHistory().get(0).membership(),
+                storage.snapshotSize());
+    }
+
+    ByteBuffer readSnapshot(long position, int maxBytes) {
+        return storage.readSnapshot(position, maxBytes);
     }
 
     /** The unstable entries, to hand to the driver. */

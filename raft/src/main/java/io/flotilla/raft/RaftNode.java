@@ -2,6 +2,8 @@ package io.flotilla.raft;
 
 import io.flotilla.raft.RaftMessage.AppendRequest;
 import io.flotilla.raft.RaftMessage.AppendResponse;
+import io.flotilla.raft.RaftMessage.InstallSnapshot;
+import io.flotilla.raft.RaftMessage.SnapshotResponse;
 import io.flotilla.raft.RaftMessage.TimeoutNow;
 import io.flotilla.raft.RaftMessage.VoteRequest;
 import io.flotilla.raft.RaftMessage.VoteResponse;
@@ -25,7 +27,8 @@ import java.util.random.RandomGenerator;
  * term and commitment only by counting entries of the current term (§5.4.2); replication with
  * probing, pipelined appends under in-flight limits, and conflict backtracking one term at a time;
  * proposals batched into append requests; single-voter membership changes with learners;
- * leadership transfer. Snapshots and read index are not implemented yet.
+ * leadership transfer; snapshots sent in chunks to followers that need compacted entries (or,
+ * with an empty snapshot, a follower's log restarted at the leader's log start); read index.
  */
 public final class RaftNode {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
@@ -50,6 +53,12 @@ public final class RaftNode {
 
     private final List<RaftMessage> sendNow = new ArrayList<>();
     private final List<RaftMessage> sendAfterPersist = new ArrayList<>();
+    private final List<ReadState> readStates = new ArrayList<>();
+    /** A received snapshot chunk the next Ready persists. */
+    private SnapshotChunk incomingChunk;
+    /** The snapshot this follower is receiving, and how many of its bytes it holds. */
+    private Snapshot receiving;
+    private long received;
     private HardState persistedHardState;
     private Ready outstanding;
 
@@ -135,6 +144,12 @@ public final class RaftNode {
             handleVoteRequest(r);
         } else if (m instanceof VoteResponse r) {
             handleVoteResponse(r);
+        } else if (m instanceof InstallSnapshot r) {
+            handleInstallSnapshot(r);
+        } else if (m instanceof SnapshotResponse r) {
+            if (state instanceof LeaderState leaderState) {
+                handleSnapshotResponse(leaderState, r);
+            }
         } else if (m instanceof TimeoutNow) {
             if (memberships.current().isVoter(self) && !(state instanceof LeaderState)) {
                 campaign(false, true);
@@ -164,7 +179,8 @@ public final class RaftNode {
         if (m instanceof VoteResponse r && r.preVote() && r.granted()) {
             return true; // granted pre-votes carry the term asked about, not the voter's
         }
-        becomeFollower(m.term(), m instanceof AppendRequest || m instanceof TimeoutNow ? m.from() : null);
+        boolean fromLeader = m instanceof AppendRequest || m instanceof InstallSnapshot || m instanceof TimeoutNow;
+        becomeFollower(m.term(), fromLeader ? m.from() : null);
         return true;
     }
 
@@ -186,7 +202,9 @@ public final class RaftNode {
     private void answerStaleTerm(RaftMessage m) {
         if (m instanceof AppendRequest r) {
             // Tells a deposed leader (still sending, e.g. after a partition) that a newer term exists.
-            reply(new AppendResponse(groupId, self, r.from(), term, false, r.prevEnd(), 0, 0));
+            reply(new AppendResponse(groupId, self, r.from(), term, false, r.prevEnd(), 0, 0, r.round()));
+        } else if (m instanceof InstallSnapshot r) {
+            reply(new SnapshotResponse(groupId, self, r.from(), term, r.snapshot().end(), 0));
         } else if (m instanceof VoteRequest r) {
             reply(new VoteResponse(groupId, self, r.from(), term, false, r.preVote()));
         }
@@ -261,6 +279,19 @@ public final class RaftNode {
         }
     }
 
+    /**
+     * Asks for a linearizable read point (read index, Raft thesis §6.4): once a quorum has
+     * confirmed this member still leads, a {@link ReadState} with the commit end as of now comes
+     * out in a {@link Ready}. A new leader first commits an entry of its term. If leadership is
+     * lost first, the ReadState comes out unconfirmed.
+     *
+     * @param requestId the caller's identifier, returned in the ReadState
+     * @throws NotLeaderException if this member is not the leader, or is handing leadership over
+     */
+    public void readIndex(long requestId) {
+        requireLeader().addRead(requestId, commitEnd);
+    }
+
     private LeaderState requireLeader() {
         if (state instanceof LeaderState leaderState) {
             if (leaderState.transferTarget != null) {
@@ -283,7 +314,7 @@ public final class RaftNode {
         }
         flushBroadcast();
         return !sendNow.isEmpty() || !sendAfterPersist.isEmpty() || log.hasUnpersisted() || hardStateChanged()
-                || appliedEnd < applicableEnd();
+                || appliedEnd < applicableEnd() || incomingChunk != null || !readStates.isEmpty();
     }
 
     /**
@@ -306,9 +337,12 @@ public final class RaftNode {
             sendAfterPersist.addAll(0, sendNow);
             sendNow.clear();
         }
-        outstanding = new Ready(sendNow, log.pendingTruncation(), log.unstableEntries(), hs, sendAfterPersist, committed);
+        outstanding = new Ready(sendNow, incomingChunk, log.pendingTruncation(), log.unstableEntries(), hs,
+                sendAfterPersist, committed, readStates);
         sendNow.clear();
         sendAfterPersist.clear();
+        readStates.clear();
+        incomingChunk = null;
         return outstanding;
     }
 
@@ -318,12 +352,16 @@ public final class RaftNode {
             throw new IllegalArgumentException("advance() must be given the Ready last returned by ready()");
         }
         outstanding = null;
+        if (ready.installsSnapshot()) {
+            log.snapshotPersisted(ready.snapshot().snapshot());
+        }
         log.stableTo(ready.truncateFrom(), ready.entries());
         if (ready.hardState() != null) {
             persistedHardState = ready.hardState();
         }
         if (!ready.committed().isEmpty()) {
-            appliedEnd = ready.committed().get(ready.committed().size() - 1).nextOffset();
+            // max: a snapshot installed since this Ready was taken may have moved it further
+            appliedEnd = Math.max(appliedEnd, ready.committed().get(ready.committed().size() - 1).nextOffset());
         }
         if (state instanceof LeaderState leaderState) {
             maybeCommit(leaderState); // the leader's own log counts once durable
@@ -341,11 +379,23 @@ public final class RaftNode {
     }
 
     private void flushBroadcast() {
-        if (state instanceof LeaderState leaderState && broadcastPending) {
+        if (!(state instanceof LeaderState leaderState)) {
+            return;
+        }
+        if (broadcastPending) {
             broadcastPending = false;
             for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
                 sendAppend(e.getKey(), e.getValue(), false);
             }
+        }
+        if (leaderState.roundWanted) {
+            // One round for every read registered since the last: everyone hears from us once more.
+            leaderState.roundWanted = false;
+            leaderState.round++;
+            for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
+                sendHeartbeat(e.getKey(), e.getValue());
+            }
+            leaderState.confirmReads(memberships.current(), self, readStates);
         }
     }
 
@@ -418,6 +468,9 @@ public final class RaftNode {
     }
 
     private void becomeFollower(long newTerm, MemberId newLeader) {
+        if (state instanceof LeaderState leaderState) {
+            leaderState.failReads(readStates);
+        }
         if (newTerm > term) {
             term = newTerm;
             votedFor = null;
@@ -446,18 +499,23 @@ public final class RaftNode {
 
     // ---------------------------------------------------------------- replication: follower side
 
-    private void handleAppend(AppendRequest r) {
+    /** A message from this term's leader: follow it, and its liveness restarts the election timer. */
+    private void followLeader(MemberId from) {
         if (!(state instanceof RoleState.Follower)) {
             if (state instanceof LeaderState) {
-                throw new IllegalStateException("two leaders in term " + term + ": " + self + " and " + r.from());
+                throw new IllegalStateException("two leaders in term " + term + ": " + self + " and " + from);
             }
-            becomeFollower(term, r.from());
+            becomeFollower(term, from);
         }
-        leader = r.from();
+        leader = from;
         electionElapsed = 0;
+    }
+
+    private void handleAppend(AppendRequest r) {
+        followLeader(r.from());
         if (r.prevEnd() < commitEnd) {
             // Everything below the commit end already matches every leader's log.
-            reply(new AppendResponse(groupId, self, r.from(), term, true, commitEnd, 0, 0));
+            reply(new AppendResponse(groupId, self, r.from(), term, true, commitEnd, 0, 0, r.round()));
             return;
         }
         if (!log.matches(r.prevEnd(), r.prevTerm())) {
@@ -482,13 +540,52 @@ public final class RaftNode {
             end = e.nextOffset();
         }
         commitEnd = Math.max(commitEnd, Math.min(r.commitEnd(), end));
-        reply(new AppendResponse(groupId, self, r.from(), term, true, end, 0, 0));
+        reply(new AppendResponse(groupId, self, r.from(), term, true, end, 0, 0, r.round()));
     }
 
     /** Rejects with a hint that lets the leader skip this member's whole divergent term at once. */
     private void rejectAppend(AppendRequest r) {
         RaftLog.ConflictHint hint = log.conflictHint(r.prevEnd());
-        reply(new AppendResponse(groupId, self, r.from(), term, false, r.prevEnd(), hint.end(), hint.term()));
+        reply(new AppendResponse(groupId, self, r.from(), term, false, r.prevEnd(), hint.end(), hint.term(),
+                r.round()));
+    }
+
+    /**
+     * Takes a chunk of the leader's snapshot, if it is the next one; the last installs it. One
+     * chunk is persisted at a time: while one is (or a Ready is outstanding) others are dropped,
+     * and the leader sends again after a heartbeat interval.
+     */
+    private void handleInstallSnapshot(InstallSnapshot r) {
+        followLeader(r.from());
+        Snapshot snapshot = r.snapshot();
+        if (snapshot.end() <= commitEnd || log.matches(snapshot.end(), snapshot.term())) {
+            // This log already holds what the snapshot covers, and it is committed on the leader.
+            commitEnd = Math.max(commitEnd, snapshot.end());
+            reply(new AppendResponse(groupId, self, r.from(), term, true, commitEnd, 0, 0, 0));
+            return;
+        }
+        if (outstanding != null || incomingChunk != null) {
+            return;
+        }
+        if (!snapshot.sameAs(receiving)) {
+            receiving = snapshot;
+            received = 0;
+        }
+        if (r.position() != received) {
+            reply(new SnapshotResponse(groupId, self, r.from(), term, snapshot.end(), received));
+            return;
+        }
+        incomingChunk = new SnapshotChunk(snapshot, r.position(), r.data());
+        received += r.data().remaining();
+        if (incomingChunk.last()) {
+            // The whole log is replaced; everything the snapshot covers is committed and, once restored, applied.
+            log.installSnapshot(snapshot);
+            memberships.reset(snapshot.membership());
+            commitEnd = snapshot.end();
+            appliedEnd = snapshot.end();
+            receiving = null;
+        }
+        reply(new SnapshotResponse(groupId, self, r.from(), term, snapshot.end(), r.position() + r.data().remaining()));
     }
 
     private void appendEntry(Entry e) {
@@ -505,13 +602,17 @@ public final class RaftNode {
 
     /** Sends entries from the follower's next offset, if flow control allows; with none, only if {@code force} or the commit moved. */
     private void sendAppend(MemberId to, Progress p, boolean force) {
+        if (p.state() != Progress.State.SNAPSHOT && p.nextOffset() < log.startOffset()) {
+            p.becomeSnapshot(log.startOffset()); // it needs entries compacted away
+        }
         if (p.isPaused(config)) {
             return;
         }
-        long prevEnd = p.nextOffset();
-        if (prevEnd < log.startOffset()) {
-            return; // the follower needs entries compacted away: only a snapshot can help (not built yet)
+        if (p.state() == Progress.State.SNAPSHOT) {
+            sendSnapshotChunk(to, p);
+            return;
         }
+        long prevEnd = p.nextOffset();
         List<Entry> entries = prevEnd < log.endOffset()
                 ? log.entries(prevEnd, log.endOffset(), config.maxAppendBytes()) : List.of();
         if (entries.isEmpty() && !force && p.sentCommitEnd() >= commitEnd) {
@@ -522,8 +623,26 @@ public final class RaftNode {
             bytes += e.sizeInBytes();
         }
         long end = entries.isEmpty() ? prevEnd : entries.get(entries.size() - 1).nextOffset();
-        sendNow.add(new AppendRequest(groupId, self, to, term, prevEnd, log.termAt(prevEnd - 1), entries, commitEnd));
+        sendNow.add(new AppendRequest(groupId, self, to, term, prevEnd, log.termAt(prevEnd - 1), entries, commitEnd,
+                currentRound()));
         p.sent(end, bytes, commitEnd);
+    }
+
+    /** Sends the next chunk of the snapshot storage holds; a newer one than the follower was getting restarts the transfer. */
+    private void sendSnapshotChunk(MemberId to, Progress p) {
+        Snapshot snapshot = log.snapshot();
+        if (snapshot.end() != p.snapshotEnd()) {
+            p.becomeSnapshot(snapshot.end());
+        }
+        long position = p.snapshotReceived();
+        int length = (int) Math.min(config.maxAppendBytes(), snapshot.sizeBytes() - position);
+        ByteBuffer data = length == 0 ? EMPTY : log.readSnapshot(position, length);
+        sendNow.add(new InstallSnapshot(groupId, self, to, term, snapshot, position, data));
+        p.snapshotChunkSent();
+    }
+
+    private long currentRound() {
+        return state instanceof LeaderState leaderState ? leaderState.round : 0;
     }
 
     private void sendHeartbeat(MemberId to, Progress p) {
@@ -533,7 +652,7 @@ public final class RaftNode {
             return;
         }
         sendNow.add(new AppendRequest(groupId, self, to, term, prevEnd, log.termAt(prevEnd - 1), List.of(),
-                Math.min(commitEnd, prevEnd)));
+                Math.min(commitEnd, prevEnd), currentRound()));
     }
 
     private void handleAppendResponse(LeaderState leaderState, AppendResponse r) {
@@ -542,6 +661,8 @@ public final class RaftNode {
             return; // no longer a member
         }
         p.setRecentActive(true);
+        p.confirmedRound(r.round());
+        leaderState.confirmReads(memberships.current(), self, readStates);
         if (r.success()) {
             if (p.acknowledged(r.matchEnd())) {
                 maybeCommit(leaderState);
@@ -561,16 +682,39 @@ public final class RaftNode {
             return;
         }
         long rejected = r.matchEnd();
-        boolean stale = p.state() == Progress.State.REPLICATE ? rejected <= p.matchEnd() : rejected != p.nextOffset();
+        boolean stale = switch (p.state()) {
+            case REPLICATE -> rejected <= p.matchEnd();
+            case PROBE -> rejected != p.nextOffset();
+            case SNAPSHOT -> true; // sent before the follower was found to need the snapshot
+        };
         if (stale) {
             return;
         }
         long next = log.probeAfterRejection(rejected, r.hintEnd(), r.hintTerm());
         if (next >= rejected) {
-            return; // nothing earlier to offer: the follower needs a snapshot (not built yet)
+            p.becomeSnapshot(log.startOffset()); // nothing earlier to offer: the logs differ below our start
+        } else {
+            p.becomeProbe(next);
         }
-        p.becomeProbe(next);
         sendAppend(r.from(), p, true);
+    }
+
+    private void handleSnapshotResponse(LeaderState leaderState, SnapshotResponse r) {
+        Progress p = leaderState.progress.get(r.from());
+        if (p == null) {
+            return;
+        }
+        p.setRecentActive(true);
+        if (!p.snapshotReceived(r.end(), r.received())) {
+            return; // about an earlier snapshot, or the follower no longer needs one
+        }
+        Snapshot snapshot = log.snapshot();
+        if (snapshot.end() == r.end() && r.received() == snapshot.sizeBytes()) {
+            p.acknowledged(r.end()); // installed: replication goes on from the snapshot's end
+            broadcastPending = true;
+        } else {
+            sendSnapshotChunk(r.from(), p);
+        }
     }
 
     /** Advances the commit end to what a majority holds durably, counting only entries of this term (§5.4.2). */
@@ -580,6 +724,7 @@ public final class RaftNode {
         if (majorityEnd > commitEnd && log.termAt(majorityEnd - 1) == term) {
             commitEnd = majorityEnd;
             broadcastPending = true;
+            leaderState.termCommitted(commitEnd);
             if (!current.isVoter(self) && memberships.latestOffset() < commitEnd) {
                 becomeFollower(term, null); // our removal is committed: hand over by falling silent
             }
@@ -603,6 +748,11 @@ public final class RaftNode {
     /** The leader this member knows of in its term, or null. */
     public MemberId leader() {
         return leader;
+    }
+
+    /** Everything below this offset was handed to the application (or restored from a snapshot). */
+    public long appliedEnd() {
+        return appliedEnd;
     }
 
     /** The high watermark: every offset below it is committed. */

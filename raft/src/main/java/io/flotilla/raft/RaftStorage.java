@@ -1,5 +1,6 @@
 package io.flotilla.raft;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -44,6 +45,19 @@ public interface RaftStorage {
 
     /** Base offset of the entry holding {@code offset}, for {@code startOffset <= offset < endOffset}. */
     long entryBase(long offset);
+
+    /**
+     * Size in bytes of the application state compacted into the entries below
+     * {@link #startOffset()}; 0 when there is none, or when the log itself is the state (a data
+     * partition: a follower then starts its log at the leader's start and needs no bytes).
+     */
+    long snapshotSize();
+
+    /**
+     * Up to {@code maxBytes} of the snapshot's bytes from {@code position} (below
+     * {@link #snapshotSize()}), for a follower that needs them.
+     */
+    ByteBuffer readSnapshot(long position, int maxBytes);
 
     /**
      * Whole entries from {@code fromOffset} (an entry's base offset) up to but not past
