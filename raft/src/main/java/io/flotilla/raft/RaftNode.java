@@ -726,9 +726,23 @@ public final class RaftNode {
             broadcastPending = true;
             leaderState.termCommitted(commitEnd);
             if (!current.isVoter(self) && memberships.latestOffset() < commitEnd) {
-                becomeFollower(term, null); // our removal is committed: hand over by falling silent
+                handOverAfterRemoval(leaderState, current);
             }
         }
+    }
+
+    /**
+     * Our removal is committed: a caught-up voter is told to campaign at once (as in a transfer),
+     * so the group does not wait an election timeout for a leader; then this member falls silent.
+     */
+    private void handOverAfterRemoval(LeaderState leaderState, Membership current) {
+        for (MemberId voter : current.voters()) {
+            if (leaderState.progress.get(voter).matchEnd() == log.endOffset()) {
+                sendNow.add(new TimeoutNow(groupId, self, voter, term));
+                break;
+            }
+        }
+        becomeFollower(term, null);
     }
 
     private void reply(RaftMessage m) {
