@@ -2,6 +2,8 @@ package io.flotilla.raft;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -16,6 +18,8 @@ public final class MemoryStorage implements RaftStorage {
     private long startOffset;
     private long termBeforeStart;
     private byte[] snapshot = new byte[0];
+    /** Every snapshot taken or installed, by end: a test storage can afford to keep replaced ones readable. */
+    private final Map<Long, byte[]> snapshotsByEnd = new HashMap<>();
     /** The snapshot being received, as a {@link Ready} persists its chunks. */
     private Snapshot incoming;
     private byte[] incomingBytes;
@@ -26,8 +30,8 @@ public final class MemoryStorage implements RaftStorage {
 
     /** Performs the persistence step of a {@link Ready}: truncate, append, store the hard state. */
     public void persist(Ready ready) {
-        if (ready.snapshot() != null) {
-            receive(ready.snapshot());
+        if (ready.snapshotChunk() != null) {
+            receive(ready.snapshotChunk());
         }
         if (ready.truncateFrom() >= 0) {
             truncateFrom(ready.truncateFrom());
@@ -63,7 +67,7 @@ public final class MemoryStorage implements RaftStorage {
     }
 
     private void receive(SnapshotChunk chunk) {
-        if (!chunk.snapshot().sameAs(incoming)) {
+        if (chunk.position() == 0 || !chunk.snapshot().sameAs(incoming)) {
             incoming = chunk.snapshot();
             incomingBytes = new byte[Math.toIntExact(incoming.sizeBytes())];
         }
@@ -74,6 +78,7 @@ public final class MemoryStorage implements RaftStorage {
             termBeforeStart = incoming.term();
             baseMembership = incoming.membership();
             snapshot = incomingBytes;
+            snapshotsByEnd.put(startOffset, snapshot);
             incoming = null;
             incomingBytes = null;
         }
@@ -100,6 +105,7 @@ public final class MemoryStorage implements RaftStorage {
         entries.subList(0, i).clear();
         startOffset = newStart;
         snapshot = state.clone();
+        snapshotsByEnd.put(newStart, snapshot);
     }
 
     /** The application state compacted into the entries below the start. */
@@ -153,9 +159,18 @@ public final class MemoryStorage implements RaftStorage {
     }
 
     @Override
-    public ByteBuffer readSnapshot(long position, int maxBytes) {
+    public Membership snapshotMembership() {
+        return baseMembership;
+    }
+
+    @Override
+    public ByteBuffer readSnapshot(Snapshot wanted, long position, int maxBytes) {
+        byte[] bytes = wanted.end() == startOffset ? snapshot : snapshotsByEnd.get(wanted.end());
+        if (bytes == null) {
+            return null;
+        }
         int from = Math.toIntExact(position);
-        return ByteBuffer.wrap(snapshot, from, Math.min(maxBytes, snapshot.length - from)).slice().asReadOnlyBuffer();
+        return ByteBuffer.wrap(bytes, from, Math.min(maxBytes, bytes.length - from)).slice().asReadOnlyBuffer();
     }
 
     @Override

@@ -28,8 +28,10 @@ final class Progress {
     private boolean recentActive;
     private boolean ackedSinceHeartbeat;
     private boolean forcedSinceHeartbeat;
-    private long snapshotEnd;
+    /** The snapshot being sent in {@code SNAPSHOT}, how much of it the follower holds, and the chunk in flight (-1: none). */
+    private Snapshot snapshot;
     private long snapshotReceived;
+    private long chunkInFlight = -1;
     private long confirmedRound;
 
     Progress(long nextOffset) {
@@ -55,8 +57,14 @@ final class Progress {
         }
     }
 
-    /** The follower acknowledged its log matches up to {@code end}; false if that is old news. */
+    /**
+     * The follower acknowledged its log matches up to {@code end}; false if that is old news,
+     * or if it still needs the snapshot being sent (an answer to an append sent before that was known).
+     */
     boolean acknowledged(long end) {
+        if (state == State.SNAPSHOT && end < snapshot.end()) {
+            return false;
+        }
         while (!inflight.isEmpty() && inflight.peek().end() <= end) {
             inflightBytes -= inflight.poll().bytes();
         }
@@ -85,28 +93,35 @@ final class Progress {
         inflightBytes = 0;
     }
 
-    /** The follower needs the snapshot ending at {@code end}: send it from its first byte. */
-    void becomeSnapshot(long end) {
+    /** The follower needs {@code newSnapshot}: send it from its first byte. */
+    void becomeSnapshot(Snapshot newSnapshot) {
         state = State.SNAPSHOT;
         probeSent = false;
-        snapshotEnd = end;
+        snapshot = newSnapshot;
         snapshotReceived = 0;
-        nextOffset = Math.max(end, matchEnd);
+        chunkInFlight = -1;
+        nextOffset = Math.max(newSnapshot.end(), matchEnd);
         inflight.clear();
         inflightBytes = 0;
     }
 
-    /** A chunk went out; like a probe, nothing more goes until it is answered or a heartbeat interval passes. */
-    void snapshotChunkSent() {
+    /** The chunk at {@code position} went out; like a probe, nothing more goes until it is answered or a heartbeat interval passes. */
+    void snapshotChunkSent(long position) {
         probeSent = true;
+        chunkInFlight = position;
     }
 
-    /** The follower holds the first {@code received} bytes of the snapshot ending at {@code end}; false if stale. */
-    boolean snapshotReceived(long end, long received) {
-        if (state != State.SNAPSHOT || end != snapshotEnd) {
+    /**
+     * The answer to the chunk at {@code position}: the follower holds the first {@code received}
+     * bytes of the snapshot ending at {@code end}. False for anything but the answer to the
+     * chunk in flight: duplicated and late answers must not each release a chunk.
+     */
+    boolean onSnapshotResponse(long end, long position, long received) {
+        if (state != State.SNAPSHOT || end != snapshot.end() || position != chunkInFlight) {
             return false;
         }
         snapshotReceived = received;
+        chunkInFlight = -1;
         probeSent = false;
         return true;
     }
@@ -159,7 +174,7 @@ final class Progress {
     }
 
     /** The follower answered a message of the leader's confirmation round {@code round} (read index). */
-    void confirmedRound(long round) {
+    void roundConfirmed(long round) {
         confirmedRound = Math.max(confirmedRound, round);
     }
 
@@ -167,8 +182,8 @@ final class Progress {
         return confirmedRound;
     }
 
-    long snapshotEnd() {
-        return snapshotEnd;
+    Snapshot snapshot() {
+        return snapshot;
     }
 
     long snapshotReceived() {

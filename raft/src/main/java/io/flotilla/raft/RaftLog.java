@@ -36,7 +36,10 @@ final class RaftLog {
         return unstable.isEmpty() ? unstableOffset : unstable.get(unstable.size() - 1).nextOffset();
     }
 
-    /** End of the durable prefix Raft may rely on: what this member can acknowledge. */
+    /**
+     * End of the durable prefix Raft may rely on: what this member can acknowledge. While a
+     * snapshot is being installed, its end: acknowledgements go out only after it is persisted.
+     */
     long stableEnd() {
         return unstableOffset;
     }
@@ -199,12 +202,18 @@ final class RaftLog {
 
     /** What a follower that needs compacted entries gets instead: the snapshot storage holds. */
     Snapshot snapshot() {
-        return new Snapshot(storage.startOffset(), storage.termBeforeStart(), storage.membershipHistory().get(0).membership(),
+        return new Snapshot(storage.startOffset(), storage.termBeforeStart(), storage.snapshotMembership(),
                 storage.snapshotSize());
     }
 
-    ByteBuffer readSnapshot(long position, int maxBytes) {
-        return storage.readSnapshot(position, maxBytes);
+    /** Part of {@code snapshot}'s bytes, or null if storage replaced it by a newer one. */
+    ByteBuffer readSnapshot(Snapshot snapshot, long position, int maxBytes) {
+        return storage.readSnapshot(snapshot, position, maxBytes);
+    }
+
+    /** Whether a snapshot installed in memory is not yet persisted. */
+    boolean installing() {
+        return installing != null;
     }
 
     /** The unstable entries, to hand to the driver. */

@@ -47,23 +47,26 @@ public sealed interface RaftMessage {
     /**
      * Part of the leader's snapshot, for a follower that needs entries the leader compacted
      * away: {@code data} belongs at {@code position} of the snapshot's bytes. Chunks go one at a
-     * time; the last one installs the snapshot.
+     * time; the last one installs the snapshot. A transfer belongs to one leader: a chunk at
+     * position 0 starts it. {@code round} as in {@link AppendRequest}.
      */
     record InstallSnapshot(long groupId, MemberId from, MemberId to, long term, Snapshot snapshot, long position,
-                           ByteBuffer data) implements RaftMessage {
+                           ByteBuffer data, long round) implements RaftMessage {
         public InstallSnapshot {
             data = data.asReadOnlyBuffer();
         }
     }
 
     /**
-     * The answer to an {@link InstallSnapshot}: the follower durably holds the first
-     * {@code received} bytes of the snapshot ending at {@code end}, and the leader sends from
-     * there. When {@code received} is the snapshot's size, the snapshot is installed. (A
-     * follower that turns out not to need the snapshot answers with an {@link AppendResponse}.)
+     * The answer to the {@link InstallSnapshot} chunk at {@code position}: the follower durably
+     * holds the first {@code received} bytes of this leader's transfer of the snapshot ending at
+     * {@code end}, and the leader sends from there. When {@code received} is the snapshot's size,
+     * the snapshot is installed. (A follower that turns out not to need the snapshot answers
+     * with an {@link AppendResponse}.) {@code position} lets the leader ignore duplicated and
+     * late answers; {@code round} echoes the chunk's.
      */
-    record SnapshotResponse(long groupId, MemberId from, MemberId to, long term, long end, long received)
-            implements RaftMessage {
+    record SnapshotResponse(long groupId, MemberId from, MemberId to, long term, long end, long position,
+                            long received, long round) implements RaftMessage {
     }
 
     /**

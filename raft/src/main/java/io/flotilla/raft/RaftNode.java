@@ -54,10 +54,11 @@ public final class RaftNode {
     private final List<RaftMessage> sendNow = new ArrayList<>();
     private final List<RaftMessage> sendAfterPersist = new ArrayList<>();
     private final List<ReadState> readStates = new ArrayList<>();
-    /** A received snapshot chunk the next Ready persists. */
+    /** A received snapshot chunk the next Ready persists (and, if it is the last, installs). */
     private SnapshotChunk incomingChunk;
-    /** The snapshot this follower is receiving, and how many of its bytes it holds. */
+    /** The transfer this follower is receiving (a snapshot from the leader of a term), and how many of its bytes it holds. */
     private Snapshot receiving;
+    private long receivingTerm;
     private long received;
     private HardState persistedHardState;
     private Ready outstanding;
@@ -204,7 +205,7 @@ public final class RaftNode {
             // Tells a deposed leader (still sending, e.g. after a partition) that a newer term exists.
             reply(new AppendResponse(groupId, self, r.from(), term, false, r.prevEnd(), 0, 0, r.round()));
         } else if (m instanceof InstallSnapshot r) {
-            reply(new SnapshotResponse(groupId, self, r.from(), term, r.snapshot().end(), 0));
+            reply(new SnapshotResponse(groupId, self, r.from(), term, r.snapshot().end(), r.position(), 0, r.round()));
         } else if (m instanceof VoteRequest r) {
             reply(new VoteResponse(groupId, self, r.from(), term, false, r.preVote()));
         }
@@ -285,6 +286,9 @@ public final class RaftNode {
      * out in a {@link Ready}. A new leader first commits an entry of its term. If leadership is
      * lost first, the ReadState comes out unconfirmed.
      *
+     * <p>Without check-quorum, a leader cut off from the quorum never steps down, so its reads
+     * wait until it hears of a newer term.
+     *
      * @param requestId the caller's identifier, returned in the ReadState
      * @throws NotLeaderException if this member is not the leader, or is handing leadership over
      */
@@ -326,12 +330,18 @@ public final class RaftNode {
             throw new IllegalStateException(outstanding != null ? "the previous Ready was not advanced yet"
                     : "nothing is ready; check hasReady() first");
         }
+        if (incomingChunk != null && incomingChunk.last()) {
+            installSnapshot(incomingChunk.snapshot());
+        }
         long applicable = applicableEnd();
         List<Entry> committed = appliedEnd < applicable
                 ? log.entries(appliedEnd, applicable, config.maxCommittedBytesPerReady()) : List.of();
         // The stored commit end stays within the durable, matching prefix: whatever order the
         // driver makes the log and the hard state durable in, it never covers a truncated tail.
-        HardState hs = hardStateChanged() ? new HardState(term, votedFor, Math.min(commitEnd, log.stableEnd())) : null;
+        // While a snapshot install is not durable, the stored commit end stays where it was: it
+        // must not cover the old log's tail if the hard state is durable first and we crash.
+        long durableCommitEnd = log.installing() ? persistedHardState.commitEnd() : Math.min(commitEnd, log.stableEnd());
+        HardState hs = hardStateChanged() ? new HardState(term, votedFor, durableCommitEnd) : null;
         if (persistedHardState.term() != term) {
             // Appends carry the current term: they must not reach anyone before it is durable here.
             sendAfterPersist.addAll(0, sendNow);
@@ -353,7 +363,7 @@ public final class RaftNode {
         }
         outstanding = null;
         if (ready.installsSnapshot()) {
-            log.snapshotPersisted(ready.snapshot().snapshot());
+            log.snapshotPersisted(ready.snapshotChunk().snapshot());
         }
         log.stableTo(ready.truncateFrom(), ready.entries());
         if (ready.hardState() != null) {
@@ -513,6 +523,9 @@ public final class RaftNode {
 
     private void handleAppend(AppendRequest r) {
         followLeader(r.from());
+        if (incomingChunk != null && incomingChunk.last()) {
+            return; // judged against a log the next Ready replaces; the leader sends again
+        }
         if (r.prevEnd() < commitEnd) {
             // Everything below the commit end already matches every leader's log.
             reply(new AppendResponse(groupId, self, r.from(), term, true, commitEnd, 0, 0, r.round()));
@@ -551,9 +564,10 @@ public final class RaftNode {
     }
 
     /**
-     * Takes a chunk of the leader's snapshot, if it is the next one; the last installs it. One
-     * chunk is persisted at a time: while one is (or a Ready is outstanding) others are dropped,
-     * and the leader sends again after a heartbeat interval.
+     * Takes a chunk of the leader's snapshot if it is the next one of this leader's transfer
+     * (position 0 starts one); the next Ready persists it, and if it is the last, installs the
+     * snapshot. One chunk is taken at a time: others that arrive meanwhile are dropped, and the
+     * leader sends again after a heartbeat interval.
      */
     private void handleInstallSnapshot(InstallSnapshot r) {
         followLeader(r.from());
@@ -561,31 +575,38 @@ public final class RaftNode {
         if (snapshot.end() <= commitEnd || log.matches(snapshot.end(), snapshot.term())) {
             // This log already holds what the snapshot covers, and it is committed on the leader.
             commitEnd = Math.max(commitEnd, snapshot.end());
-            reply(new AppendResponse(groupId, self, r.from(), term, true, commitEnd, 0, 0, 0));
+            reply(new AppendResponse(groupId, self, r.from(), term, true, commitEnd, 0, 0, r.round()));
             return;
         }
-        if (outstanding != null || incomingChunk != null) {
+        if (incomingChunk != null) {
             return;
         }
-        if (!snapshot.sameAs(receiving)) {
+        if (r.position() == 0) {
+            // Another leader's bytes for the same snapshot may differ (a RocksDB checkpoint is not
+            // byte-identical across nodes): a transfer is never resumed across leaders.
             receiving = snapshot;
+            receivingTerm = term;
             received = 0;
         }
-        if (r.position() != received) {
-            reply(new SnapshotResponse(groupId, self, r.from(), term, snapshot.end(), received));
+        if (!snapshot.sameAs(receiving) || receivingTerm != term || r.position() != received) {
+            boolean sameTransfer = snapshot.sameAs(receiving) && receivingTerm == term;
+            reply(new SnapshotResponse(groupId, self, r.from(), term, snapshot.end(), r.position(),
+                    sameTransfer ? received : 0, r.round()));
             return;
         }
         incomingChunk = new SnapshotChunk(snapshot, r.position(), r.data());
         received += r.data().remaining();
-        if (incomingChunk.last()) {
-            // The whole log is replaced; everything the snapshot covers is committed and, once restored, applied.
-            log.installSnapshot(snapshot);
-            memberships.reset(snapshot.membership());
-            commitEnd = snapshot.end();
-            appliedEnd = snapshot.end();
-            receiving = null;
-        }
-        reply(new SnapshotResponse(groupId, self, r.from(), term, snapshot.end(), r.position() + r.data().remaining()));
+        reply(new SnapshotResponse(groupId, self, r.from(), term, snapshot.end(), r.position(), received, r.round()));
+    }
+
+    /** The whole log is replaced; everything the snapshot covers is committed and, once restored, applied. */
+    private void installSnapshot(Snapshot snapshot) {
+        log.installSnapshot(snapshot);
+        memberships.reset(snapshot.membership());
+        commitEnd = Math.max(commitEnd, snapshot.end());
+        appliedEnd = Math.max(appliedEnd, snapshot.end());
+        receiving = null;
+        received = 0;
     }
 
     private void appendEntry(Entry e) {
@@ -603,7 +624,7 @@ public final class RaftNode {
     /** Sends entries from the follower's next offset, if flow control allows; with none, only if {@code force} or the commit moved. */
     private void sendAppend(MemberId to, Progress p, boolean force) {
         if (p.state() != Progress.State.SNAPSHOT && p.nextOffset() < log.startOffset()) {
-            p.becomeSnapshot(log.startOffset()); // it needs entries compacted away
+            p.becomeSnapshot(log.snapshot()); // it needs entries compacted away
         }
         if (p.isPaused(config)) {
             return;
@@ -628,17 +649,22 @@ public final class RaftNode {
         p.sent(end, bytes, commitEnd);
     }
 
-    /** Sends the next chunk of the snapshot storage holds; a newer one than the follower was getting restarts the transfer. */
+    /**
+     * Sends the next chunk of the snapshot the follower is getting; only if storage no longer
+     * has it does the transfer start over with the current one.
+     */
     private void sendSnapshotChunk(MemberId to, Progress p) {
-        Snapshot snapshot = log.snapshot();
-        if (snapshot.end() != p.snapshotEnd()) {
-            p.becomeSnapshot(snapshot.end());
-        }
+        Snapshot snapshot = p.snapshot();
         long position = p.snapshotReceived();
         int length = (int) Math.min(config.maxAppendBytes(), snapshot.sizeBytes() - position);
-        ByteBuffer data = length == 0 ? EMPTY : log.readSnapshot(position, length);
-        sendNow.add(new InstallSnapshot(groupId, self, to, term, snapshot, position, data));
-        p.snapshotChunkSent();
+        ByteBuffer data = length == 0 ? EMPTY : log.readSnapshot(snapshot, position, length);
+        if (data == null) {
+            p.becomeSnapshot(log.snapshot()); // the current snapshot is always readable: this recurses once
+            sendSnapshotChunk(to, p);
+            return;
+        }
+        sendNow.add(new InstallSnapshot(groupId, self, to, term, snapshot, position, data, currentRound()));
+        p.snapshotChunkSent(position);
     }
 
     private long currentRound() {
@@ -647,7 +673,12 @@ public final class RaftNode {
 
     private void sendHeartbeat(MemberId to, Progress p) {
         long prevEnd = p.matchEnd();
-        if (log.termAt(prevEnd - 1) < 0) {
+        if (p.state() == Progress.State.SNAPSHOT) {
+            // Resend a lost chunk if the interval freed it; the empty append at our log start
+            // keeps the follower's election timer quiet and carries the round while a chunk is in flight.
+            sendAppend(to, p, false);
+            prevEnd = log.startOffset();
+        } else if (log.termAt(prevEnd - 1) < 0) {
             sendAppend(to, p, true); // no known match yet: probe instead
             return;
         }
@@ -661,7 +692,7 @@ public final class RaftNode {
             return; // no longer a member
         }
         p.setRecentActive(true);
-        p.confirmedRound(r.round());
+        p.roundConfirmed(r.round());
         leaderState.confirmReads(memberships.current(), self, readStates);
         if (r.success()) {
             if (p.acknowledged(r.matchEnd())) {
@@ -692,7 +723,7 @@ public final class RaftNode {
         }
         long next = log.probeAfterRejection(rejected, r.hintEnd(), r.hintTerm());
         if (next >= rejected) {
-            p.becomeSnapshot(log.startOffset()); // nothing earlier to offer: the logs differ below our start
+            p.becomeSnapshot(log.snapshot()); // nothing earlier to offer: the logs differ below our start
         } else {
             p.becomeProbe(next);
         }
@@ -705,11 +736,12 @@ public final class RaftNode {
             return;
         }
         p.setRecentActive(true);
-        if (!p.snapshotReceived(r.end(), r.received())) {
-            return; // about an earlier snapshot, or the follower no longer needs one
+        p.roundConfirmed(r.round());
+        leaderState.confirmReads(memberships.current(), self, readStates);
+        if (!p.onSnapshotResponse(r.end(), r.position(), r.received())) {
+            return; // duplicated or late, or about an earlier snapshot
         }
-        Snapshot snapshot = log.snapshot();
-        if (snapshot.end() == r.end() && r.received() == snapshot.sizeBytes()) {
+        if (r.received() == p.snapshot().sizeBytes()) {
             p.acknowledged(r.end()); // installed: replication goes on from the snapshot's end
             broadcastPending = true;
         } else {

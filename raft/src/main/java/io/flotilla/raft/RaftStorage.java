@@ -54,10 +54,17 @@ public interface RaftStorage {
     long snapshotSize();
 
     /**
-     * Up to {@code maxBytes} of the snapshot's bytes from {@code position} (below
-     * {@link #snapshotSize()}), for a follower that needs them.
+     * The membership in force at {@link #startOffset()}: the snapshot's, or the bootstrap one.
      */
-    ByteBuffer readSnapshot(long position, int maxBytes);
+    Membership snapshotMembership();
+
+    /**
+     * Up to {@code maxBytes} of {@code snapshot}'s bytes from {@code position}, for a follower
+     * that needs them; null if that snapshot is gone (a newer one replaced it). The current
+     * snapshot is always readable; keeping a replaced one readable for a while lets a transfer
+     * in progress finish instead of starting over with the newer one.
+     */
+    ByteBuffer readSnapshot(Snapshot snapshot, long position, int maxBytes);
 
     /**
      * Whole entries from {@code fromOffset} (an entry's base offset) up to but not past

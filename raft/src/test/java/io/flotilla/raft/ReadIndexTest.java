@@ -1,6 +1,7 @@
 package io.flotilla.raft;
 
 import io.flotilla.raft.RaftMessage.AppendRequest;
+import io.flotilla.raft.RaftMessage.InstallSnapshot;
 import io.flotilla.raft.RaftMessage.VoteRequest;
 import io.flotilla.raft.RaftMessage.VoteResponse;
 import org.junit.jupiter.api.Test;
@@ -104,4 +105,22 @@ class ReadIndexTest {
         NotLeaderException e = assertThrows(NotLeaderException.class, () -> c.node(2).readIndex(3));
         assertEquals(member(1), e.leaderHint());
     }
+
+    /** With the other follower down, a read is confirmed by the one receiving a snapshot: chunks carry rounds too. */
+    @Test
+    void aFollowerReceivingASnapshotConfirmsRounds() {
+        TestCluster c = TestCluster.laggingFollowerAndCompactedLeader(SnapshotTest.CONFIG, SnapshotTest.state(10_000));
+        RaftNode leader = c.node(1);
+        c.isolated.add(member(2));
+        leader.tick();
+        c.deliverWhile(m -> !(m instanceof InstallSnapshot s && s.position() >= 3000));
+        leader.readIndex(77);
+        for (int i = 0; i < 5; i++) {
+            leader.tick(); // node 3 gets and answers chunks 3000.., all sent after the read
+            c.deliverWhile(m -> !(m instanceof InstallSnapshot s && s.position() >= 9000));
+        }
+        assertEquals(Role.LEADER, leader.role());
+        assertEquals(1, c.reads.get(member(1)).size(), "node 3 answered messages sent after the read");
+    }
+
 }

@@ -16,22 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A follower that needs entries the leader compacted away gets the leader's snapshot, message by message. */
 class SnapshotTest {
     /** Chunks of at most 1000 bytes, so a 2,500-byte state travels in three. */
-    private static final RaftConfig CONFIG = RaftConfig.DEFAULTS.withFlowControl(64, 8L << 20, 1000);
+    static final RaftConfig CONFIG = RaftConfig.DEFAULTS.withFlowControl(64, 8L << 20, 1000);
 
-    /** Node 3 misses ten entries, which node 1 (leading) then compacts into a snapshot of {@code state}. */
-    private static TestCluster laggingFollowerAndCompactedLeader(byte[] state) {
-        TestCluster c = new TestCluster(3, CONFIG);
-        RaftNode leader = c.elect(1);
-        c.isolated.add(member(3));
-        for (int i = 0; i < 10; i++) {
-            c.propose(leader, "v" + i);
-        }
-        c.storages.get(member(1)).compact(leader.commitEnd(), state);
-        c.isolated.clear();
-        return c;
-    }
-
-    private static byte[] state(int size) {
+    static byte[] state(int size) {
         byte[] state = new byte[size];
         Arrays.fill(state, (byte) 7);
         state[size - 1] = 42;
@@ -53,7 +40,7 @@ class SnapshotTest {
     @Test
     void aFollowerBehindTheLeadersLogStartGetsTheSnapshotInChunksThenEntries() {
         byte[] state = state(2500);
-        TestCluster c = laggingFollowerAndCompactedLeader(state);
+        TestCluster c = TestCluster.laggingFollowerAndCompactedLeader(CONFIG, state);
         RaftNode leader = c.node(1);
         long snapshotEnd = c.storages.get(member(1)).startOffset();
         leader.tick(); // a heartbeat: node 3 turns out to need what was compacted
@@ -75,7 +62,7 @@ class SnapshotTest {
 
     @Test
     void anEmptySnapshotRestartsTheFollowersLogAtTheLeadersLogStart() {
-        TestCluster c = laggingFollowerAndCompactedLeader(new byte[0]);
+        TestCluster c = TestCluster.laggingFollowerAndCompactedLeader(CONFIG, new byte[0]);
         RaftNode leader = c.node(1);
         leader.tick();
         List<InstallSnapshot> chunks = deliverRecordingChunks(c);
@@ -90,7 +77,7 @@ class SnapshotTest {
     @Test
     void aLostChunkIsSentAgainAfterAHeartbeatInterval() {
         byte[] state = state(2500);
-        TestCluster c = laggingFollowerAndCompactedLeader(state);
+        TestCluster c = TestCluster.laggingFollowerAndCompactedLeader(CONFIG, state);
         RaftNode leader = c.node(1);
         leader.tick();
         boolean[] dropped = {false};
@@ -114,7 +101,7 @@ class SnapshotTest {
     @Test
     void aFollowerRestartedMidTransferIsSentTheSnapshotFromItsFirstByte() {
         byte[] state = state(2500);
-        TestCluster c = laggingFollowerAndCompactedLeader(state);
+        TestCluster c = TestCluster.laggingFollowerAndCompactedLeader(CONFIG, state);
         RaftNode leader = c.node(1);
         leader.tick();
         c.deliverWhile(m -> !(m instanceof InstallSnapshot s && s.position() == 2000)); // two chunks in, the third lost

@@ -88,7 +88,7 @@ final class TestCluster {
                     storages.get(e.getKey()).persist(ready);
                     inFlight.addAll(ready.sendAfterPersist());
                     if (ready.installsSnapshot()) {
-                        installed.get(e.getKey()).add(ready.snapshot().snapshot());
+                        installed.get(e.getKey()).add(ready.snapshotChunk().snapshot());
                         applied.get(e.getKey()).clear(); // the state machine is the snapshot's now
                     }
                     applied.get(e.getKey()).addAll(ready.committed());
@@ -175,6 +175,19 @@ final class TestCluster {
             propose(newLeader, "kept" + i);
         }
         return newLeader;
+    }
+
+    /** Node 3 misses ten entries, which node 1 (leading) then compacts into a snapshot of {@code state}; all connected again. */
+    static TestCluster laggingFollowerAndCompactedLeader(RaftConfig config, byte[] state) {
+        TestCluster c = new TestCluster(3, config);
+        RaftNode leader = c.elect(1);
+        c.isolated.add(member(3));
+        for (int i = 0; i < 10; i++) {
+            c.propose(leader, "v" + i);
+        }
+        c.storages.get(member(1)).compact(leader.commitEnd(), state);
+        c.isolated.clear();
+        return c;
     }
 
     static String valueOf(Entry e) {

@@ -23,7 +23,7 @@ final class Wire {
         }
         if (m instanceof RaftMessage.InstallSnapshot i) {
             return new RaftMessage.InstallSnapshot(i.groupId(), i.from(), i.to(), i.term(), i.snapshot(), i.position(),
-                    copy(i.data()));
+                    copy(i.data()), i.round());
         }
         return m;
     }

@@ -120,7 +120,7 @@ public final class SingleGroupBenchmark {
 
     /** The Ready with its entries' bytes copied, as writing them to storage would. */
     private static Ready written(Ready ready) {
-        return new Ready(ready.sendNow(), ready.snapshot(), ready.truncateFrom(), copies(ready.entries()),
+        return new Ready(ready.sendNow(), ready.snapshotChunk(), ready.truncateFrom(), copies(ready.entries()),
                 ready.hardState(), ready.sendAfterPersist(), ready.committed(), ready.readStates());
     }
 
