@@ -1,12 +1,22 @@
 package io.flotilla.raft;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToLongFunction;
 
 /**
  * A leader's state (Kafka's LeaderState): a progress record per other member, the quorum
- * arithmetic over them, and a leadership transfer in progress. Sending is the node's job.
+ * arithmetic over them, reads waiting for a quorum to confirm this leadership, and a leadership
+ * transfer in progress. Sending is the node's job.
+ *
+ * <p>Read index: each read waits for a confirmation round. Every message the leader sends
+ * carries its current round and every answer echoes it; a read registered while round r is
+ * current is confirmed once a quorum answered a message of round r + 1 or later, i.e. one sent
+ * after the read arrived, so no newer leader existed when it was registered.
  */
 final class LeaderState implements RoleState {
     final Map<MemberId, Progress> progress = new TreeMap<>();
@@ -14,6 +24,16 @@ final class LeaderState implements RoleState {
     final long termStartOffset;
     MemberId transferTarget;
     int transferElapsedTicks;
+    /** The confirmation round every message sent now carries. */
+    long round;
+    /** Reads registered since the round last advanced: the next flush starts a round for them. */
+    boolean roundWanted;
+    private final ArrayDeque<PendingRead> reads = new ArrayDeque<>();
+    /** Reads that arrived before this leader committed an entry of its term: its commit end was not yet known to be current. */
+    private final List<Long> readsBeforeTermCommit = new ArrayList<>();
+
+    private record PendingRead(long requestId, long index, long round) {
+    }
 
     LeaderState(long termStartOffset) {
         this.termStartOffset = termStartOffset;
@@ -40,13 +60,60 @@ final class LeaderState implements RoleState {
 
     /** The end a quorum of voters holds durably; the leader counts with {@code ownStableEnd}. */
     long majorityEnd(Membership membership, MemberId self, long ownStableEnd) {
-        long[] ends = new long[membership.voters().size()];
+        return quorumValue(membership, self, ownStableEnd, Progress::matchEnd);
+    }
+
+    /** The highest value a quorum of voters has reached, the leader counting with {@code own}. */
+    private long quorumValue(Membership membership, MemberId self, long own, ToLongFunction<Progress> value) {
+        long[] values = new long[membership.voters().size()];
         int i = 0;
         for (MemberId voter : membership.voters()) {
-            ends[i++] = voter.equals(self) ? ownStableEnd : progress.get(voter).matchEnd();
+            values[i++] = voter.equals(self) ? own : value.applyAsLong(progress.get(voter));
         }
-        Arrays.sort(ends);
-        return ends[ends.length - membership.quorum()];
+        Arrays.sort(values);
+        return values[values.length - membership.quorum()];
+    }
+
+    /**
+     * Registers a read: if an entry of this term is committed ({@code commitEnd} is current), it
+     * waits for the next round, else until one is.
+     */
+    void addRead(long requestId, long commitEnd) {
+        if (commitEnd > termStartOffset) {
+            reads.add(new PendingRead(requestId, commitEnd, round + 1));
+            roundWanted = true;
+        } else {
+            readsBeforeTermCommit.add(requestId);
+        }
+    }
+
+    /** This leader committed an entry of its term: reads that waited for it now wait for a round. */
+    void termCommitted(long commitEnd) {
+        for (long requestId : readsBeforeTermCommit) {
+            addRead(requestId, commitEnd);
+        }
+        readsBeforeTermCommit.clear();
+    }
+
+    /** Moves the reads a quorum has confirmed to {@code out}. */
+    void confirmReads(Membership membership, MemberId self, List<ReadState> out) {
+        long confirmed = quorumValue(membership, self, round, Progress::confirmedRound);
+        while (!reads.isEmpty() && reads.peek().round() <= confirmed) {
+            PendingRead read = reads.poll();
+            out.add(new ReadState(read.requestId(), read.index()));
+        }
+    }
+
+    /** Leadership is lost: every waiting read fails. */
+    void failReads(List<ReadState> out) {
+        for (PendingRead read : reads) {
+            out.add(ReadState.failed(read.requestId()));
+        }
+        for (long requestId : readsBeforeTermCommit) {
+            out.add(ReadState.failed(requestId));
+        }
+        reads.clear();
+        readsBeforeTermCommit.clear();
     }
 
     /** Whether a quorum of voters was heard from since the last call (which starts a new period). */

@@ -254,7 +254,7 @@ class RaftDriverTest {
         RaftDriver driver = c.drivers.get(1);
         MemberId wiped = new MemberId(1, 7);
         long term = c.query(1, 1, RaftNode::term);
-        driver.receive(2, List.of(new RaftMessage.AppendRequest(1, member(2), wiped, term + 5, 0, 0, List.of(), 0)));
+        driver.receive(2, List.of(new RaftMessage.AppendRequest(1, member(2), wiped, term + 5, 0, 0, List.of(), 0, 0)));
         c.runUntilIdle();
         assertEquals(1, driver.stats().messagesDropped());
         assertEquals(term, c.query(1, 1, RaftNode::term), "the higher term never reached the member");
