@@ -104,6 +104,11 @@ final class LeaderState implements RoleState {
         }
     }
 
+    /** Whether a read waits for a confirmation round: a quiet leader would leave it waiting. */
+    boolean readsWaiting() {
+        return roundWanted || !reads.isEmpty();
+    }
+
     /** Leadership is lost: every waiting read fails. */
     void failReads(List<ReadState> out) {
         for (PendingRead read : reads) {

@@ -218,7 +218,7 @@ public final class RaftNode {
             reply(new VoteResponse(groupId, self, r.from(), term, false, r.preVote()));
         } else if (m instanceof RaftMessage.Quiesce q) {
             // A deposed leader that went quiet would otherwise go on believing it leads. (A
-            // Quiesce carries no read-index round: nothing to echo.)
+            // Quiesce carries no round: a leader with reads waiting does not quiesce.)
             reply(new AppendResponse(groupId, self, q.from(), term, false, q.end(), 0, 0, 0));
         }
     }
@@ -822,17 +822,18 @@ public final class RaftNode {
     }
 
     /**
-     * Makes this leader quiet if it has nothing left to do: no transfer in progress; everything
-     * persisted, committed and applied; every member on a live node acknowledged the whole log
-     * and was heard from in this check-quorum period; and a quorum of voters was heard from.
-     * Members on nodes that are down (not {@code liveNode}, the driver's view) do not hold it
-     * back: when their node is heard from again, the driver wakes this leader to catch them up.
-     * Queues a {@link RaftMessage.Quiesce} to every member.
+     * Makes this leader quiet if it has nothing left to do: no transfer in progress and no read
+     * waiting for confirmation; everything persisted, committed and applied; every member on a
+     * live node acknowledged the whole log and was heard from in this check-quorum period; and
+     * a quorum of voters was heard from. Members on nodes that are down (not {@code liveNode},
+     * the driver's view) do not hold it back: when their node is heard from again, the driver
+     * wakes this leader to catch them up. Queues a {@link RaftMessage.Quiesce} to every member.
      *
      * @return whether this leader is now quiet; if not, nothing changed
      */
     public boolean tryQuiesce(java.util.function.IntPredicate liveNode) {
-        if (quiet || !(state instanceof LeaderState leaderState) || leaderState.transferTarget != null) {
+        if (quiet || !(state instanceof LeaderState leaderState) || leaderState.transferTarget != null
+                || leaderState.readsWaiting()) {
             return false;
         }
         flushBroadcast();
@@ -920,10 +921,10 @@ public final class RaftNode {
         // pre-vote wakes the leader, which then catches it up.
     }
 
-    /** Nothing to persist, send, apply or broadcast, and no Ready outstanding. */
+    /** Nothing to persist, send, apply, answer or broadcast, and no Ready outstanding. */
     private boolean settled() {
         return outstanding == null && !broadcastPending && sendNow.isEmpty() && sendAfterPersist.isEmpty()
-                && !log.hasUnpersisted() && !hardStateChanged() && appliedEnd == commitEnd;
+                && readStates.isEmpty() && !log.hasUnpersisted() && !hardStateChanged() && appliedEnd == commitEnd;
     }
 
     // ---------------------------------------------------------------- observers

@@ -121,6 +121,29 @@ class QuiescenceTest {
     }
 
     @Test
+    void aLeaderWithAReadAwaitingConfirmationDoesNotQuiesce() {
+        TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
+        RaftNode leader = c.elect(1);
+        c.propose(leader, "a"); // both followers were just heard from
+        leader.readIndex(7);
+        c.process(); // the confirmation round goes out; its answers are still in flight
+        assertFalse(leader.tryQuiesce(ALL_LIVE), "a quiet leader would leave the read waiting");
+        c.deliverAll();
+        assertEquals(List.of(new ReadState(7, leader.commitEnd())), c.reads.get(member(1)));
+        assertTrue(leader.tryQuiesce(ALL_LIVE));
+    }
+
+    @Test
+    void aReadIndexWakesAQuietLeaderAndIsConfirmed() {
+        TestCluster c = quietGroup();
+        RaftNode leader = c.node(1);
+        leader.readIndex(7);
+        assertFalse(leader.quiet());
+        c.deliverAll();
+        assertEquals(List.of(new ReadState(7, leader.commitEnd())), c.reads.get(member(1)));
+    }
+
+    @Test
     void aLateAnswerToAHeartbeatDoesNotWakeAQuietLeader() {
         TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
         RaftNode leader = c.elect(1);

@@ -32,7 +32,8 @@ import java.util.function.LongSupplier;
  *   <li>take a Ready from every group touched since the last turn that has one: queue its
  *   {@code sendNow}, hand its writes to the group's persistence (which must not block);</li>
  *   <li>finish every Ready whose persistence completed: queue its {@code sendAfterPersist},
- *   apply its committed entries, advance the node;</li>
+ *   restore the state machine if it installed a snapshot, apply its committed entries, hand
+ *   over its read states, advance the node;</li>
  *   <li>send one batch per destination node.</li>
  * </ol>
  * Only groups touched since the last turn are looked at, and only awake groups are ticked: a
@@ -416,8 +417,14 @@ final class EventLoop {
         handle.pending = null;
         outbox.addAll(ready.sendAfterPersist(), now);
         try {
+            if (ready.installsSnapshot()) {
+                handle.applier.restore(ready.snapshotChunk().snapshot());
+            }
             if (!ready.committed().isEmpty()) {
                 handle.applier.apply(ready.committed());
+            }
+            if (!ready.readStates().isEmpty()) {
+                handle.applier.reads(ready.readStates());
             }
             handle.node.advance(ready);
         } catch (RuntimeException e) {

@@ -6,7 +6,9 @@ import io.flotilla.raft.MemoryStorage;
 import io.flotilla.raft.MemberId;
 import io.flotilla.raft.RaftMessage;
 import io.flotilla.raft.RaftNode;
+import io.flotilla.raft.ReadState;
 import io.flotilla.raft.Role;
+import io.flotilla.raft.Snapshot;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -23,6 +25,7 @@ import java.util.stream.IntStream;
 
 import static io.flotilla.raft.driver.SteppedCluster.ELECTION_TICKS;
 import static io.flotilla.raft.driver.SteppedCluster.member;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -246,6 +249,45 @@ class RaftDriverTest {
         assertEquals(1, c.drivers.get(broken).stats().groups(), "group 8 lives on");
         assertEquals(List.of("a"), c.appliedValues(leader, group), "a majority still commits");
         assertEquals(List.of("b"), c.appliedValues(broken, 8));
+    }
+
+    @Test
+    void aReadIndexWakesAQuietLeaderAndItsConfirmationReachesTheApplier() {
+        SteppedCluster c = settled(3);
+        int leader = c.leaderOf(2);
+        long commitEnd = c.query(leader, 2, RaftNode::commitEnd);
+        boolean quietAfterRead = c.query(leader, 2, node -> {
+            node.readIndex(42);
+            return node.quiet();
+        });
+        assertFalse(quietAfterRead, "the read woke the leader");
+        c.tick(1);
+        assertEquals(List.of(new ReadState(42, commitEnd)), c.reads(leader, 2));
+        c.tickUntil(() -> c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3) == 0, 10 * ELECTION_TICKS);
+        assertEquals(0, c.awakeGroups(leader), "quiet again once the read was answered");
+    }
+
+    @Test
+    void aFollowerBehindTheLeadersLogStartInstallsASnapshotAndTheApplierRestoresFromIt() {
+        SteppedCluster c = settled(1);
+        int leader = c.leaderOf(1);
+        int lagging = leader == 3 ? 2 : 3;
+        c.network.isolate(lagging);
+        for (int i = 0; i < 5; i++) {
+            c.propose(leader, 1, "v" + i);
+        }
+        c.runUntilIdle();
+        byte[] state = "the state machine as of v4".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long compactedTo = c.query(leader, 1, node -> {
+            c.storage(leader, 1).compact(node.commitEnd(), state);
+            return node.commitEnd();
+        });
+        c.network.heal(lagging);
+        c.propose(leader, 1, "after");
+        c.tickUntil(() -> c.appliedValues(lagging, 1).contains("after"), 10 * ELECTION_TICKS);
+        assertEquals(List.of(compactedTo), c.restored(lagging, 1).stream().map(Snapshot::end).toList());
+        assertArrayEquals(state, c.query(lagging, 1, node -> c.storage(lagging, 1).snapshot()));
+        assertEquals(List.of("after"), c.appliedValues(lagging, 1), "entries below the snapshot are not applied again");
     }
 
     @Test

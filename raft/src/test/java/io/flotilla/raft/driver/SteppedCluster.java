@@ -6,7 +6,9 @@ import io.flotilla.raft.Membership;
 import io.flotilla.raft.MemoryStorage;
 import io.flotilla.raft.RaftMessage;
 import io.flotilla.raft.RaftNode;
+import io.flotilla.raft.ReadState;
 import io.flotilla.raft.Role;
+import io.flotilla.raft.Snapshot;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +41,10 @@ final class SteppedCluster {
     final LocalNetwork network = new LocalNetwork();
     final Map<Integer, RaftDriver> drivers = new HashMap<>();
     final List<Sent> sent = new ArrayList<>();
+    private final Map<Replica, MemoryStorage> storages = new HashMap<>();
     private final Map<Replica, List<Entry>> applied = new HashMap<>();
+    private final Map<Replica, List<Snapshot>> restored = new HashMap<>();
+    private final Map<Replica, List<ReadState>> reads = new HashMap<>();
     private final Membership membership;
 
     SteppedCluster(int nodes, DriverConfig config) {
@@ -66,6 +71,7 @@ final class SteppedCluster {
     void addGroup(long groupId) {
         for (int id : drivers.keySet()) {
             MemoryStorage storage = new MemoryStorage(membership);
+            storages.put(new Replica(id, groupId), storage);
             addReplica(id, groupId, storage, new MemoryPersistence(storage), recorder(id, groupId));
         }
     }
@@ -76,10 +82,28 @@ final class SteppedCluster {
         added.join();
     }
 
-    /** An applier that records what replica (node, group) applies, for {@link #appliedValues}. */
+    /** An applier that records what replica (node, group) applies, restores and is told of reads. */
     Applier recorder(int nodeId, long groupId) {
-        List<Entry> log = applied.computeIfAbsent(new Replica(nodeId, groupId), r -> new ArrayList<>());
-        return log::addAll;
+        Replica replica = new Replica(nodeId, groupId);
+        List<Entry> log = applied.computeIfAbsent(replica, r -> new ArrayList<>());
+        List<Snapshot> snapshots = restored.computeIfAbsent(replica, r -> new ArrayList<>());
+        List<ReadState> answers = reads.computeIfAbsent(replica, r -> new ArrayList<>());
+        return new Applier() {
+            @Override
+            public void apply(List<Entry> committed) {
+                log.addAll(committed);
+            }
+
+            @Override
+            public void restore(Snapshot snapshot) {
+                snapshots.add(snapshot);
+            }
+
+            @Override
+            public void reads(List<ReadState> readStates) {
+                answers.addAll(readStates);
+            }
+        };
     }
 
     /** Steps every driver until a whole round does nothing; returns the rounds taken. */
@@ -165,6 +189,19 @@ final class SteppedCluster {
 
     List<Entry> applied(int nodeId, long groupId) {
         return applied.get(new Replica(nodeId, groupId));
+    }
+
+    List<Snapshot> restored(int nodeId, long groupId) {
+        return restored.get(new Replica(nodeId, groupId));
+    }
+
+    List<ReadState> reads(int nodeId, long groupId) {
+        return reads.get(new Replica(nodeId, groupId));
+    }
+
+    /** A replica's in-memory log (added by {@link #addGroup}); touch it only through {@link #query}, on its loop. */
+    MemoryStorage storage(int nodeId, long groupId) {
+        return storages.get(new Replica(nodeId, groupId));
     }
 
     int awakeGroups(int nodeId) {
