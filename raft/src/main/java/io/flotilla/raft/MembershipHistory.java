@@ -28,6 +28,12 @@ final class MembershipHistory {
         }
     }
 
+    /** A snapshot replaced the log: its membership is the base, and no entry is left. */
+    void reset(Membership base) {
+        history.clear();
+        history.add(new MembershipEntry(-1, base));
+    }
+
     Membership current() {
         return history.get(history.size() - 1).membership();
     }

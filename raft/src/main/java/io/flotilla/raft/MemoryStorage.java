@@ -1,6 +1,9 @@
 package io.flotilla.raft;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -14,6 +17,12 @@ public final class MemoryStorage implements RaftStorage {
     private Membership baseMembership;
     private long startOffset;
     private long termBeforeStart;
+    private byte[] snapshot = new byte[0];
+    /** Every snapshot taken or installed, by end: a test storage can afford to keep replaced ones readable. */
+    private final Map<Long, byte[]> snapshotsByEnd = new HashMap<>();
+    /** The snapshot being received, as a {@link Ready} persists its chunks. */
+    private Snapshot incoming;
+    private byte[] incomingBytes;
 
     public MemoryStorage(Membership bootstrap) {
         this.baseMembership = bootstrap;
@@ -21,6 +30,9 @@ public final class MemoryStorage implements RaftStorage {
 
     /** Performs the persistence step of a {@link Ready}: truncate, append, store the hard state. */
     public void persist(Ready ready) {
+        if (ready.snapshotChunk() != null) {
+            receive(ready.snapshotChunk());
+        }
         if (ready.truncateFrom() >= 0) {
             truncateFrom(ready.truncateFrom());
         }
@@ -54,8 +66,29 @@ public final class MemoryStorage implements RaftStorage {
         }
     }
 
-    /** Drops the entries below {@code newStart} (an entry boundary), as after a snapshot covering them. */
-    public void compact(long newStart) {
+    private void receive(SnapshotChunk chunk) {
+        if (chunk.position() == 0 || !chunk.snapshot().sameAs(incoming)) {
+            incoming = chunk.snapshot();
+            incomingBytes = new byte[Math.toIntExact(incoming.sizeBytes())];
+        }
+        chunk.data().duplicate().get(incomingBytes, Math.toIntExact(chunk.position()), chunk.data().remaining());
+        if (chunk.last()) {
+            entries.clear();
+            startOffset = incoming.end();
+            termBeforeStart = incoming.term();
+            baseMembership = incoming.membership();
+            snapshot = incomingBytes;
+            snapshotsByEnd.put(startOffset, snapshot);
+            incoming = null;
+            incomingBytes = null;
+        }
+    }
+
+    /**
+     * Drops the entries below {@code newStart} (an entry boundary), as after the application
+     * took a snapshot covering them: {@code state} is that snapshot (empty when the log is the state).
+     */
+    public void compact(long newStart, byte[] state) {
         if (newStart <= startOffset) {
             return;
         }
@@ -71,6 +104,13 @@ public final class MemoryStorage implements RaftStorage {
         termBeforeStart = entries.get(i - 1).term();
         entries.subList(0, i).clear();
         startOffset = newStart;
+        snapshot = state.clone();
+        snapshotsByEnd.put(newStart, snapshot);
+    }
+
+    /** The application state compacted into the entries below the start. */
+    public byte[] snapshot() {
+        return snapshot.clone();
     }
 
     @Override
@@ -111,6 +151,26 @@ public final class MemoryStorage implements RaftStorage {
             return termBeforeStart;
         }
         return entries.get(indexHolding(offset)).term();
+    }
+
+    @Override
+    public long snapshotSize() {
+        return snapshot.length;
+    }
+
+    @Override
+    public Membership snapshotMembership() {
+        return baseMembership;
+    }
+
+    @Override
+    public ByteBuffer readSnapshot(Snapshot wanted, long position, int maxBytes) {
+        byte[] bytes = wanted.end() == startOffset ? snapshot : snapshotsByEnd.get(wanted.end());
+        if (bytes == null) {
+            return null;
+        }
+        int from = Math.toIntExact(position);
+        return ByteBuffer.wrap(bytes, from, Math.min(maxBytes, bytes.length - from)).slice().asReadOnlyBuffer();
     }
 
     @Override

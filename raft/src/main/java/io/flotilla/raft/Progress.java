@@ -6,13 +6,14 @@ import java.util.ArrayDeque;
  * The leader's view of one follower's log (etcd's tracker.Progress). In {@code PROBE} the
  * leader does not know where the logs agree: it sends one append at a time and waits for the
  * answer (or the next heartbeat). In {@code REPLICATE} it streams appends optimistically,
- * bounded by the in-flight limits.
+ * bounded by the in-flight limits. In {@code SNAPSHOT} the follower needs entries the leader
+ * compacted away: it gets the snapshot ending at {@code snapshotEnd}, one chunk at a time.
  *
  * <p>Invariants: {@code matchEnd <= nextOffset}; every in-flight end is above {@code matchEnd}
  * and below or at {@code nextOffset}.
  */
 final class Progress {
-    enum State { PROBE, REPLICATE }
+    enum State { PROBE, REPLICATE, SNAPSHOT }
 
     private record Inflight(long end, long bytes) {
     }
@@ -27,13 +28,18 @@ final class Progress {
     private boolean recentActive;
     private boolean ackedSinceHeartbeat;
     private boolean forcedSinceHeartbeat;
+    /** The snapshot being sent in {@code SNAPSHOT}, how much of it the follower holds, and the chunk in flight (-1: none). */
+    private Snapshot snapshot;
+    private long snapshotReceived;
+    private long chunkInFlight = -1;
+    private long confirmedRound;
 
     Progress(long nextOffset) {
         this.nextOffset = nextOffset;
     }
 
     boolean isPaused(RaftConfig config) {
-        return state == State.PROBE ? probeSent
+        return state != State.REPLICATE ? probeSent
                 : inflight.size() >= config.maxInflightAppends() || inflightBytes >= config.maxInflightBytes();
     }
 
@@ -51,8 +57,14 @@ final class Progress {
         }
     }
 
-    /** The follower acknowledged its log matches up to {@code end}; false if that is old news. */
+    /**
+     * The follower acknowledged its log matches up to {@code end}; false if that is old news,
+     * or if it still needs the snapshot being sent (an answer to an append sent before that was known).
+     */
     boolean acknowledged(long end) {
+        if (state == State.SNAPSHOT && end < snapshot.end()) {
+            return false;
+        }
         while (!inflight.isEmpty() && inflight.peek().end() <= end) {
             inflightBytes -= inflight.poll().bytes();
         }
@@ -67,7 +79,7 @@ final class Progress {
         matchEnd = end;
         ackedSinceHeartbeat = true;
         nextOffset = Math.max(nextOffset, end);
-        if (state == State.PROBE) {
+        if (state != State.REPLICATE) {
             becomeReplicate();
         }
         return true;
@@ -79,6 +91,39 @@ final class Progress {
         nextOffset = Math.max(next, matchEnd);
         inflight.clear();
         inflightBytes = 0;
+    }
+
+    /** The follower needs {@code newSnapshot}: send it from its first byte. */
+    void becomeSnapshot(Snapshot newSnapshot) {
+        state = State.SNAPSHOT;
+        probeSent = false;
+        snapshot = newSnapshot;
+        snapshotReceived = 0;
+        chunkInFlight = -1;
+        nextOffset = Math.max(newSnapshot.end(), matchEnd);
+        inflight.clear();
+        inflightBytes = 0;
+    }
+
+    /** The chunk at {@code position} went out; like a probe, nothing more goes until it is answered or a heartbeat interval passes. */
+    void snapshotChunkSent(long position) {
+        probeSent = true;
+        chunkInFlight = position;
+    }
+
+    /**
+     * The answer to the chunk at {@code position}: the follower holds the first {@code received}
+     * bytes of the snapshot ending at {@code end}. False for anything but the answer to the
+     * chunk in flight: duplicated and late answers must not each release a chunk.
+     */
+    boolean onSnapshotResponse(long end, long position, long received) {
+        if (state != State.SNAPSHOT || end != snapshot.end() || position != chunkInFlight) {
+            return false;
+        }
+        snapshotReceived = received;
+        chunkInFlight = -1;
+        probeSent = false;
+        return true;
     }
 
     private void becomeReplicate() {
@@ -96,8 +141,8 @@ final class Progress {
     void onHeartbeatInterval(RaftConfig config) {
         ackedSinceHeartbeat = false;
         forcedSinceHeartbeat = false;
-        if (state == State.PROBE) {
-            probeSent = false;
+        if (state != State.REPLICATE) {
+            probeSent = false; // a lost probe or snapshot chunk is sent again
         } else if (isPaused(config) && !inflight.isEmpty()) {
             inflightBytes -= inflight.poll().bytes();
         }
@@ -126,6 +171,23 @@ final class Progress {
 
     long nextOffset() {
         return nextOffset;
+    }
+
+    /** The follower answered a message of the leader's confirmation round {@code round} (read index). */
+    void roundConfirmed(long round) {
+        confirmedRound = Math.max(confirmedRound, round);
+    }
+
+    long confirmedRound() {
+        return confirmedRound;
+    }
+
+    Snapshot snapshot() {
+        return snapshot;
+    }
+
+    long snapshotReceived() {
+        return snapshotReceived;
     }
 
     long sentCommitEnd() {

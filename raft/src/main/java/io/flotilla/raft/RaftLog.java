@@ -1,5 +1,6 @@
 package io.flotilla.raft;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,6 +20,8 @@ final class RaftLog {
     private final List<Entry> unstable = new ArrayList<>();
     private long unstableOffset;
     private boolean truncatePending;
+    /** A snapshot installed in memory and not yet persisted: storage below it no longer counts. */
+    private Snapshot installing;
 
     RaftLog(RaftStorage storage) {
         this.storage = storage;
@@ -26,14 +29,17 @@ final class RaftLog {
     }
 
     long startOffset() {
-        return storage.startOffset();
+        return installing != null ? installing.end() : storage.startOffset();
     }
 
     long endOffset() {
         return unstable.isEmpty() ? unstableOffset : unstable.get(unstable.size() - 1).nextOffset();
     }
 
-    /** End of the durable prefix Raft may rely on: what this member can acknowledge. */
+    /**
+     * End of the durable prefix Raft may rely on: what this member can acknowledge. While a
+     * snapshot is being installed, its end: acknowledgements go out only after it is persisted.
+     */
     long stableEnd() {
         return unstableOffset;
     }
@@ -44,8 +50,11 @@ final class RaftLog {
 
     /** Term of the entry holding {@code offset}; for {@code startOffset - 1}, the term before the start; -1 if absent. */
     long termAt(long offset) {
-        if (offset < storage.startOffset() - 1 || offset >= endOffset()) {
+        if (offset < startOffset() - 1 || offset >= endOffset()) {
             return -1;
+        }
+        if (installing != null && offset == installing.end() - 1) {
+            return installing.term();
         }
         if (offset < unstableOffset) {
             return storage.termAt(offset);
@@ -104,6 +113,55 @@ final class RaftLog {
         return out;
     }
 
+    /** Where a follower's log diverges, as it tells the leader: see {@link #conflictHint}. */
+    record ConflictHint(long end, long term) {
+    }
+
+    /**
+     * The hint a follower rejecting an append at {@code prevEnd} gives: with an entry of some
+     * term there, that term and where this log's run of it begins, so the leader skips the
+     * whole run at once; with nothing there, term 0 and where this log ends.
+     */
+    ConflictHint conflictHint(long prevEnd) {
+        if (endOffset() < prevEnd || termAt(prevEnd - 1) < 0) {
+            return new ConflictHint(Math.min(endOffset(), Math.max(startOffset(), prevEnd)), 0);
+        }
+        long hintTerm = termAt(prevEnd - 1);
+        long base = entryBaseAtOrBefore(prevEnd - 1);
+        while (base > startOffset() && termAt(base - 1) == hintTerm) {
+            base = entryBaseAtOrBefore(base - 1);
+        }
+        return new ConflictHint(base, hintTerm);
+    }
+
+    /**
+     * Where a leader probes next after a follower refused an append at {@code rejected} with
+     * a {@link #conflictHint}: past this log's last entry of the follower's conflicting term if
+     * it has that term (both logs agree up to there), else back to where the follower's run of
+     * that term begins; always at least one entry back.
+     */
+    long probeAfterRejection(long rejected, long hintEnd, long hintTerm) {
+        long next;
+        if (hintTerm == 0) {
+            next = entryBaseAtOrBefore(Math.min(hintEnd, rejected));
+        } else {
+            // Walk back entry by entry; 'end' is always where the entry at 'base' ends, so no entry is read.
+            long end = rejected;
+            long base = entryBaseAtOrBefore(rejected - 1);
+            long term = termAt(base);
+            while (base > startOffset() && term > hintTerm) {
+                end = base;
+                base = entryBaseAtOrBefore(base - 1);
+                term = termAt(base);
+            }
+            next = term == hintTerm ? end : entryBaseAtOrBefore(Math.min(hintEnd, term < hintTerm ? end : base));
+        }
+        if (next >= rejected) {
+            next = entryBaseAtOrBefore(rejected - 1);
+        }
+        return next;
+    }
+
     /** Appends entries that follow the log. */
     void append(Entry entry) {
         if (entry.baseOffset() != endOffset()) {
@@ -123,6 +181,39 @@ final class RaftLog {
         unstable.clear();
         unstableOffset = offset;
         truncatePending = true;
+    }
+
+    /**
+     * Replaces the whole log by {@code snapshot}: empty, starting at its end. Storage catches up
+     * when the Ready carrying the snapshot's last chunk is persisted ({@link #snapshotPersisted}).
+     */
+    void installSnapshot(Snapshot snapshot) {
+        unstable.clear();
+        unstableOffset = snapshot.end();
+        truncatePending = false;
+        installing = snapshot;
+    }
+
+    void snapshotPersisted(Snapshot snapshot) {
+        if (snapshot.sameAs(installing)) {
+            installing = null;
+        }
+    }
+
+    /** What a follower that needs compacted entries gets instead: the snapshot storage holds. */
+    Snapshot snapshot() {
+        return new Snapshot(storage.startOffset(), storage.termBeforeStart(), storage.snapshotMembership(),
+                storage.snapshotSize());
+    }
+
+    /** Part of {@code snapshot}'s bytes, or null if storage replaced it by a newer one. */
+    ByteBuffer readSnapshot(Snapshot snapshot, long position, int maxBytes) {
+        return storage.readSnapshot(snapshot, position, maxBytes);
+    }
+
+    /** Whether a snapshot installed in memory is not yet persisted. */
+    boolean installing() {
+        return installing != null;
     }
 
     /** The unstable entries, to hand to the driver. */

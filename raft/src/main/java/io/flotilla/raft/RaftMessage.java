@@ -1,5 +1,6 @@
 package io.flotilla.raft;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -19,10 +20,12 @@ public sealed interface RaftMessage {
     /**
      * Replicates entries (or, with none, is a heartbeat). The follower's log must hold an entry
      * ending at {@code prevEnd} with term {@code prevTerm} (or {@code prevEnd} is its start and
-     * {@code prevTerm} the term before it) for the entries to be accepted.
+     * {@code prevTerm} the term before it) for the entries to be accepted. {@code round} is the
+     * leader's confirmation round when it sent this; the answer echoes it, so the leader learns
+     * which of its rounds a quorum has seen it lead (read index).
      */
     record AppendRequest(long groupId, MemberId from, MemberId to, long term, long prevEnd, long prevTerm,
-                         List<Entry> entries, long commitEnd) implements RaftMessage {
+                         List<Entry> entries, long commitEnd, long round) implements RaftMessage {
         public AppendRequest {
             entries = List.copyOf(entries);
         }
@@ -35,9 +38,35 @@ public sealed interface RaftMessage {
      * and {@code hintTerm} let it skip a whole divergent term at once: the follower's log ends
      * at {@code hintEnd} (if it is shorter than {@code prevEnd}; then {@code hintTerm} is 0), or
      * holds term {@code hintTerm} at {@code prevEnd - 1} and that term's run begins at {@code hintEnd}.
+     * {@code round} echoes the request's.
      */
     record AppendResponse(long groupId, MemberId from, MemberId to, long term, boolean success, long matchEnd,
-                          long hintEnd, long hintTerm) implements RaftMessage {
+                          long hintEnd, long hintTerm, long round) implements RaftMessage {
+    }
+
+    /**
+     * Part of the leader's snapshot, for a follower that needs entries the leader compacted
+     * away: {@code data} belongs at {@code position} of the snapshot's bytes. Chunks go one at a
+     * time; the last one installs the snapshot. A transfer belongs to one leader: a chunk at
+     * position 0 starts it. {@code round} as in {@link AppendRequest}.
+     */
+    record InstallSnapshot(long groupId, MemberId from, MemberId to, long term, Snapshot snapshot, long position,
+                           ByteBuffer data, long round) implements RaftMessage {
+        public InstallSnapshot {
+            data = data.asReadOnlyBuffer();
+        }
+    }
+
+    /**
+     * The answer to the {@link InstallSnapshot} chunk at {@code position}: the follower durably
+     * holds the first {@code received} bytes of this leader's transfer of the snapshot ending at
+     * {@code end}, and the leader sends from there. When {@code received} is the snapshot's size,
+     * the snapshot is installed. (A follower that turns out not to need the snapshot answers
+     * with an {@link AppendResponse}.) {@code position} lets the leader ignore duplicated and
+     * late answers; {@code round} echoes the chunk's.
+     */
+    record SnapshotResponse(long groupId, MemberId from, MemberId to, long term, long end, long position,
+                            long received, long round) implements RaftMessage {
     }
 
     /**
@@ -56,5 +85,15 @@ public sealed interface RaftMessage {
 
     /** The leader tells a caught-up transfer target to campaign now, skipping pre-vote. */
     record TimeoutNow(long groupId, MemberId from, MemberId to, long term) implements RaftMessage {
+    }
+
+    /**
+     * The leader has nothing to replicate and stops needing ticks: its log ends at {@code end}
+     * (an entry of {@code term}), everything up to there is committed, and every live member
+     * acknowledged it. A follower whose log also ends at {@code end} with an entry of this term
+     * holds the same log (log matching), so it may take {@code end} as its commit end and go
+     * quiet too ({@link RaftNode#tryQuiesce}). Quiescence affects liveness, never safety.
+     */
+    record Quiesce(long groupId, MemberId from, MemberId to, long term, long end) implements RaftMessage {
     }
 }

@@ -2,13 +2,14 @@ package io.flotilla.raft;
 
 import io.flotilla.raft.RaftMessage.AppendRequest;
 import io.flotilla.raft.RaftMessage.AppendResponse;
+import io.flotilla.raft.RaftMessage.InstallSnapshot;
+import io.flotilla.raft.RaftMessage.SnapshotResponse;
 import io.flotilla.raft.RaftMessage.TimeoutNow;
 import io.flotilla.raft.RaftMessage.VoteRequest;
 import io.flotilla.raft.RaftMessage.VoteResponse;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,7 +27,8 @@ import java.util.random.RandomGenerator;
  * term and commitment only by counting entries of the current term (§5.4.2); replication with
  * probing, pipelined appends under in-flight limits, and conflict backtracking one term at a time;
  * proposals batched into append requests; single-voter membership changes with learners;
- * leadership transfer. Snapshots and read index are not implemented yet.
+ * leadership transfer; snapshots sent in chunks to followers that need compacted entries (or,
+ * with an empty snapshot, a follower's log restarted at the leader's log start); read index.
  */
 public final class RaftNode {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
@@ -51,6 +53,13 @@ public final class RaftNode {
 
     private final List<RaftMessage> sendNow = new ArrayList<>();
     private final List<RaftMessage> sendAfterPersist = new ArrayList<>();
+    private final List<ReadState> readStates = new ArrayList<>();
+    /** A received snapshot chunk the next Ready persists (and, if it is the last, installs). */
+    private SnapshotChunk incomingChunk;
+    /** The transfer this follower is receiving (a snapshot from the leader of a term), and how many of its bytes it holds. */
+    private Snapshot receiving;
+    private long receivingTerm;
+    private long received;
     private HardState persistedHardState;
     private Ready outstanding;
 
@@ -75,8 +84,11 @@ public final class RaftNode {
 
     // ---------------------------------------------------------------- inputs
 
-    /** Advances logical time by one tick. */
+    /** Advances logical time by one tick; a quiet member's clock stands still ({@link #tryQuiesce}). */
     public void tick() {
+        if (quiet) {
+            return;
+        }
         if (state instanceof LeaderState leaderState) {
             tickLeader(leaderState);
         } else {
@@ -92,7 +104,7 @@ public final class RaftNode {
         electionElapsed++;
         if (electionElapsed >= config.electionTimeoutTicks()) {
             electionElapsed = 0;
-            if (config.checkQuorum() && !quorumActive(leaderState)) {
+            if (config.checkQuorum() && !leaderState.quorumActive(memberships.current(), self)) {
                 becomeFollower(term, null);
                 return;
             }
@@ -119,6 +131,9 @@ public final class RaftNode {
             throw new IllegalArgumentException("message for group " + m.groupId() + " member " + m.to()
                     + " delivered to group " + groupId + " member " + self);
         }
+        if (quiet && wakesQuietMember(m)) {
+            wake();
+        }
         if (m.term() > term && !acceptHigherTerm(m)) {
             return;
         }
@@ -136,10 +151,18 @@ public final class RaftNode {
             handleVoteRequest(r);
         } else if (m instanceof VoteResponse r) {
             handleVoteResponse(r);
+        } else if (m instanceof InstallSnapshot r) {
+            handleInstallSnapshot(r);
+        } else if (m instanceof SnapshotResponse r) {
+            if (state instanceof LeaderState leaderState) {
+                handleSnapshotResponse(leaderState, r);
+            }
         } else if (m instanceof TimeoutNow) {
             if (memberships.current().isVoter(self) && !(state instanceof LeaderState)) {
                 campaign(false, true);
             }
+        } else if (m instanceof RaftMessage.Quiesce q) {
+            handleQuiesce(q);
         }
     }
 
@@ -165,7 +188,8 @@ public final class RaftNode {
         if (m instanceof VoteResponse r && r.preVote() && r.granted()) {
             return true; // granted pre-votes carry the term asked about, not the voter's
         }
-        becomeFollower(m.term(), m instanceof AppendRequest || m instanceof TimeoutNow ? m.from() : null);
+        boolean fromLeader = m instanceof AppendRequest || m instanceof InstallSnapshot || m instanceof TimeoutNow;
+        becomeFollower(m.term(), fromLeader ? m.from() : null);
         return true;
     }
 
@@ -187,9 +211,15 @@ public final class RaftNode {
     private void answerStaleTerm(RaftMessage m) {
         if (m instanceof AppendRequest r) {
             // Tells a deposed leader (still sending, e.g. after a partition) that a newer term exists.
-            reply(new AppendResponse(groupId, self, r.from(), term, false, r.prevEnd(), 0, 0));
+            reply(new AppendResponse(groupId, self, r.from(), term, false, r.prevEnd(), 0, 0, r.round()));
+        } else if (m instanceof InstallSnapshot r) {
+            reply(new SnapshotResponse(groupId, self, r.from(), term, r.snapshot().end(), r.position(), 0, r.round()));
         } else if (m instanceof VoteRequest r) {
             reply(new VoteResponse(groupId, self, r.from(), term, false, r.preVote()));
+        } else if (m instanceof RaftMessage.Quiesce q) {
+            // A deposed leader that went quiet would otherwise go on believing it leads. (A
+            // Quiesce carries no round: a leader with reads waiting does not quiesce.)
+            reply(new AppendResponse(groupId, self, q.from(), term, false, q.end(), 0, 0, 0));
         }
     }
 
@@ -262,11 +292,28 @@ public final class RaftNode {
         }
     }
 
+    /**
+     * Asks for a linearizable read point (read index, Raft thesis §6.4): once a quorum has
+     * confirmed this member still leads, a {@link ReadState} with the commit end as of now comes
+     * out in a {@link Ready}. A new leader first commits an entry of its term. If leadership is
+     * lost first, the ReadState comes out unconfirmed.
+     *
+     * <p>Without check-quorum, a leader cut off from the quorum never steps down, so its reads
+     * wait until it hears of a newer term.
+     *
+     * @param requestId the caller's identifier, returned in the ReadState
+     * @throws NotLeaderException if this member is not the leader, or is handing leadership over
+     */
+    public void readIndex(long requestId) {
+        requireLeader().addRead(requestId, commitEnd);
+    }
+
     private LeaderState requireLeader() {
         if (state instanceof LeaderState leaderState) {
             if (leaderState.transferTarget != null) {
                 throw new NotLeaderException(self, leaderState.transferTarget, "leadership transfer in progress");
             }
+            wake(); // every leader-only operation gives the followers something to hear
             return leaderState;
         }
         throw new NotLeaderException(self, leader, null);
@@ -284,7 +331,7 @@ public final class RaftNode {
         }
         flushBroadcast();
         return !sendNow.isEmpty() || !sendAfterPersist.isEmpty() || log.hasUnpersisted() || hardStateChanged()
-                || appliedEnd < applicableEnd();
+                || appliedEnd < applicableEnd() || incomingChunk != null || !readStates.isEmpty();
     }
 
     /**
@@ -296,20 +343,29 @@ public final class RaftNode {
             throw new IllegalStateException(outstanding != null ? "the previous Ready was not advanced yet"
                     : "nothing is ready; check hasReady() first");
         }
+        if (incomingChunk != null && incomingChunk.last()) {
+            installSnapshot(incomingChunk.snapshot());
+        }
         long applicable = applicableEnd();
         List<Entry> committed = appliedEnd < applicable
                 ? log.entries(appliedEnd, applicable, config.maxCommittedBytesPerReady()) : List.of();
         // The stored commit end stays within the durable, matching prefix: whatever order the
         // driver makes the log and the hard state durable in, it never covers a truncated tail.
-        HardState hs = hardStateChanged() ? new HardState(term, votedFor, Math.min(commitEnd, log.stableEnd())) : null;
+        // While a snapshot install is not durable, the stored commit end stays where it was: it
+        // must not cover the old log's tail if the hard state is durable first and we crash.
+        long durableCommitEnd = log.installing() ? persistedHardState.commitEnd() : Math.min(commitEnd, log.stableEnd());
+        HardState hs = hardStateChanged() ? new HardState(term, votedFor, durableCommitEnd) : null;
         if (persistedHardState.term() != term) {
             // Appends carry the current term: they must not reach anyone before it is durable here.
             sendAfterPersist.addAll(0, sendNow);
             sendNow.clear();
         }
-        outstanding = new Ready(sendNow, log.pendingTruncation(), log.unstableEntries(), hs, sendAfterPersist, committed);
+        outstanding = new Ready(sendNow, incomingChunk, log.pendingTruncation(), log.unstableEntries(), hs,
+                sendAfterPersist, committed, readStates);
         sendNow.clear();
         sendAfterPersist.clear();
+        readStates.clear();
+        incomingChunk = null;
         return outstanding;
     }
 
@@ -319,12 +375,16 @@ public final class RaftNode {
             throw new IllegalArgumentException("advance() must be given the Ready last returned by ready()");
         }
         outstanding = null;
+        if (ready.installsSnapshot()) {
+            log.snapshotPersisted(ready.snapshotChunk().snapshot());
+        }
         log.stableTo(ready.truncateFrom(), ready.entries());
         if (ready.hardState() != null) {
             persistedHardState = ready.hardState();
         }
         if (!ready.committed().isEmpty()) {
-            appliedEnd = ready.committed().get(ready.committed().size() - 1).nextOffset();
+            // max: a snapshot installed since this Ready was taken may have moved it further
+            appliedEnd = Math.max(appliedEnd, ready.committed().get(ready.committed().size() - 1).nextOffset());
         }
         if (state instanceof LeaderState leaderState) {
             maybeCommit(leaderState); // the leader's own log counts once durable
@@ -342,11 +402,23 @@ public final class RaftNode {
     }
 
     private void flushBroadcast() {
-        if (state instanceof LeaderState leaderState && broadcastPending) {
+        if (!(state instanceof LeaderState leaderState)) {
+            return;
+        }
+        if (broadcastPending) {
             broadcastPending = false;
             for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
                 sendAppend(e.getKey(), e.getValue(), false);
             }
+        }
+        if (leaderState.roundWanted) {
+            // One round for every read registered since the last: everyone hears from us once more.
+            leaderState.roundWanted = false;
+            leaderState.round++;
+            for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
+                sendHeartbeat(e.getKey(), e.getValue());
+            }
+            leaderState.confirmReads(memberships.current(), self, readStates);
         }
     }
 
@@ -419,6 +491,9 @@ public final class RaftNode {
     }
 
     private void becomeFollower(long newTerm, MemberId newLeader) {
+        if (state instanceof LeaderState leaderState) {
+            leaderState.failReads(readStates);
+        }
         if (newTerm > term) {
             term = newTerm;
             votedFor = null;
@@ -434,31 +509,10 @@ public final class RaftNode {
         leader = self;
         heartbeatElapsed = 0;
         electionElapsed = 0;
-        for (MemberId member : memberships.current().members()) {
-            if (!member.equals(self)) {
-                leaderState.progress.put(member, newProgress());
-            }
-        }
+        leaderState.trackMembers(memberships.current(), self, log.endOffset());
         // Committing this entry of the new term commits every earlier entry with it (§5.4.2).
         appendEntry(new Entry(log.endOffset(), 1, term, Entry.Type.NOOP, EMPTY));
         broadcastPending = true;
-    }
-
-    private Progress newProgress() {
-        Progress p = new Progress(log.endOffset());
-        p.setRecentActive(true); // a fresh leader gives everyone one check-quorum period
-        return p;
-    }
-
-    private boolean quorumActive(LeaderState leaderState) {
-        int active = memberships.current().isVoter(self) ? 1 : 0;
-        for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
-            if (e.getValue().recentActive() && memberships.current().isVoter(e.getKey())) {
-                active++;
-            }
-            e.getValue().setRecentActive(false);
-        }
-        return active >= memberships.current().quorum();
     }
 
     private void resetElectionTimer() {
@@ -468,18 +522,26 @@ public final class RaftNode {
 
     // ---------------------------------------------------------------- replication: follower side
 
-    private void handleAppend(AppendRequest r) {
+    /** A message from this term's leader: follow it, and its liveness restarts the election timer. */
+    private void followLeader(MemberId from) {
         if (!(state instanceof RoleState.Follower)) {
             if (state instanceof LeaderState) {
-                throw new IllegalStateException("two leaders in term " + term + ": " + self + " and " + r.from());
+                throw new IllegalStateException("two leaders in term " + term + ": " + self + " and " + from);
             }
-            becomeFollower(term, r.from());
+            becomeFollower(term, from);
         }
-        leader = r.from();
+        leader = from;
         electionElapsed = 0;
+    }
+
+    private void handleAppend(AppendRequest r) {
+        followLeader(r.from());
+        if (incomingChunk != null && incomingChunk.last()) {
+            return; // judged against a log the next Ready replaces; the leader sends again
+        }
         if (r.prevEnd() < commitEnd) {
             // Everything below the commit end already matches every leader's log.
-            reply(new AppendResponse(groupId, self, r.from(), term, true, commitEnd, 0, 0));
+            reply(new AppendResponse(groupId, self, r.from(), term, true, commitEnd, 0, 0, r.round()));
             return;
         }
         if (!log.matches(r.prevEnd(), r.prevTerm())) {
@@ -504,25 +566,60 @@ public final class RaftNode {
             end = e.nextOffset();
         }
         commitEnd = Math.max(commitEnd, Math.min(r.commitEnd(), end));
-        reply(new AppendResponse(groupId, self, r.from(), term, true, end, 0, 0));
+        reply(new AppendResponse(groupId, self, r.from(), term, true, end, 0, 0, r.round()));
     }
 
     /** Rejects with a hint that lets the leader skip this member's whole divergent term at once. */
     private void rejectAppend(AppendRequest r) {
-        long hintEnd;
-        long hintTerm;
-        if (log.endOffset() < r.prevEnd() || log.termAt(r.prevEnd() - 1) < 0) {
-            hintEnd = Math.min(log.endOffset(), Math.max(log.startOffset(), r.prevEnd()));
-            hintTerm = 0;
-        } else {
-            hintTerm = log.termAt(r.prevEnd() - 1);
-            long base = log.entryBaseAtOrBefore(r.prevEnd() - 1);
-            while (base > log.startOffset() && log.termAt(base - 1) == hintTerm) {
-                base = log.entryBaseAtOrBefore(base - 1);
-            }
-            hintEnd = base;
+        RaftLog.ConflictHint hint = log.conflictHint(r.prevEnd());
+        reply(new AppendResponse(groupId, self, r.from(), term, false, r.prevEnd(), hint.end(), hint.term(),
+                r.round()));
+    }
+
+    /**
+     * Takes a chunk of the leader's snapshot if it is the next one of this leader's transfer
+     * (position 0 starts one); the next Ready persists it, and if it is the last, installs the
+     * snapshot. One chunk is taken at a time: others that arrive meanwhile are dropped, and the
+     * leader sends again after a heartbeat interval.
+     */
+    private void handleInstallSnapshot(InstallSnapshot r) {
+        followLeader(r.from());
+        Snapshot snapshot = r.snapshot();
+        if (snapshot.end() <= commitEnd || log.matches(snapshot.end(), snapshot.term())) {
+            // This log already holds what the snapshot covers, and it is committed on the leader.
+            commitEnd = Math.max(commitEnd, snapshot.end());
+            reply(new AppendResponse(groupId, self, r.from(), term, true, commitEnd, 0, 0, r.round()));
+            return;
         }
-        reply(new AppendResponse(groupId, self, r.from(), term, false, r.prevEnd(), hintEnd, hintTerm));
+        if (incomingChunk != null) {
+            return;
+        }
+        if (r.position() == 0) {
+            // Another leader's bytes for the same snapshot may differ (a RocksDB checkpoint is not
+            // byte-identical across nodes): a transfer is never resumed across leaders.
+            receiving = snapshot;
+            receivingTerm = term;
+            received = 0;
+        }
+        if (!snapshot.sameAs(receiving) || receivingTerm != term || r.position() != received) {
+            boolean sameTransfer = snapshot.sameAs(receiving) && receivingTerm == term;
+            reply(new SnapshotResponse(groupId, self, r.from(), term, snapshot.end(), r.position(),
+                    sameTransfer ? received : 0, r.round()));
+            return;
+        }
+        incomingChunk = new SnapshotChunk(snapshot, r.position(), r.data());
+        received += r.data().remaining();
+        reply(new SnapshotResponse(groupId, self, r.from(), term, snapshot.end(), r.position(), received, r.round()));
+    }
+
+    /** The whole log is replaced; everything the snapshot covers is committed and, once restored, applied. */
+    private void installSnapshot(Snapshot snapshot) {
+        log.installSnapshot(snapshot);
+        memberships.reset(snapshot.membership());
+        commitEnd = Math.max(commitEnd, snapshot.end());
+        appliedEnd = Math.max(appliedEnd, snapshot.end());
+        receiving = null;
+        received = 0;
     }
 
     private void appendEntry(Entry e) {
@@ -530,17 +627,7 @@ public final class RaftNode {
         if (e.type() == Entry.Type.MEMBERSHIP) {
             memberships.add(e.baseOffset(), Membership.decode(e.payload()));
             if (state instanceof LeaderState leaderState) {
-                trackMembers(leaderState);
-            }
-        }
-    }
-
-    private void trackMembers(LeaderState leaderState) {
-        Membership current = memberships.current();
-        leaderState.progress.keySet().removeIf(m -> !current.isMember(m));
-        for (MemberId member : current.members()) {
-            if (!member.equals(self)) {
-                leaderState.progress.computeIfAbsent(member, m -> newProgress());
+                leaderState.trackMembers(memberships.current(), self, log.endOffset());
             }
         }
     }
@@ -549,13 +636,17 @@ public final class RaftNode {
 
     /** Sends entries from the follower's next offset, if flow control allows; with none, only if {@code force} or the commit moved. */
     private void sendAppend(MemberId to, Progress p, boolean force) {
+        if (p.state() != Progress.State.SNAPSHOT && p.nextOffset() < log.startOffset()) {
+            p.becomeSnapshot(log.snapshot()); // it needs entries compacted away
+        }
         if (p.isPaused(config)) {
             return;
         }
-        long prevEnd = p.nextOffset();
-        if (prevEnd < log.startOffset()) {
-            return; // the follower needs entries compacted away: only a snapshot can help (not built yet)
+        if (p.state() == Progress.State.SNAPSHOT) {
+            sendSnapshotChunk(to, p);
+            return;
         }
+        long prevEnd = p.nextOffset();
         List<Entry> entries = prevEnd < log.endOffset()
                 ? log.entries(prevEnd, log.endOffset(), config.maxAppendBytes()) : List.of();
         if (entries.isEmpty() && !force && p.sentCommitEnd() >= commitEnd) {
@@ -566,18 +657,46 @@ public final class RaftNode {
             bytes += e.sizeInBytes();
         }
         long end = entries.isEmpty() ? prevEnd : entries.get(entries.size() - 1).nextOffset();
-        sendNow.add(new AppendRequest(groupId, self, to, term, prevEnd, log.termAt(prevEnd - 1), entries, commitEnd));
+        sendNow.add(new AppendRequest(groupId, self, to, term, prevEnd, log.termAt(prevEnd - 1), entries, commitEnd,
+                currentRound()));
         p.sent(end, bytes, commitEnd);
+    }
+
+    /**
+     * Sends the next chunk of the snapshot the follower is getting; only if storage no longer
+     * has it does the transfer start over with the current one.
+     */
+    private void sendSnapshotChunk(MemberId to, Progress p) {
+        Snapshot snapshot = p.snapshot();
+        long position = p.snapshotReceived();
+        int length = (int) Math.min(config.maxAppendBytes(), snapshot.sizeBytes() - position);
+        ByteBuffer data = length == 0 ? EMPTY : log.readSnapshot(snapshot, position, length);
+        if (data == null) {
+            p.becomeSnapshot(log.snapshot()); // the current snapshot is always readable: this recurses once
+            sendSnapshotChunk(to, p);
+            return;
+        }
+        sendNow.add(new InstallSnapshot(groupId, self, to, term, snapshot, position, data, currentRound()));
+        p.snapshotChunkSent(position);
+    }
+
+    private long currentRound() {
+        return state instanceof LeaderState leaderState ? leaderState.round : 0;
     }
 
     private void sendHeartbeat(MemberId to, Progress p) {
         long prevEnd = p.matchEnd();
-        if (log.termAt(prevEnd - 1) < 0) {
+        if (p.state() == Progress.State.SNAPSHOT) {
+            // Resend a lost chunk if the interval freed it; the empty append at our log start
+            // keeps the follower's election timer quiet and carries the round while a chunk is in flight.
+            sendAppend(to, p, false);
+            prevEnd = log.startOffset();
+        } else if (log.termAt(prevEnd - 1) < 0) {
             sendAppend(to, p, true); // no known match yet: probe instead
             return;
         }
         sendNow.add(new AppendRequest(groupId, self, to, term, prevEnd, log.termAt(prevEnd - 1), List.of(),
-                Math.min(commitEnd, prevEnd)));
+                Math.min(commitEnd, prevEnd), currentRound()));
     }
 
     private void handleAppendResponse(LeaderState leaderState, AppendResponse r) {
@@ -586,6 +705,8 @@ public final class RaftNode {
             return; // no longer a member
         }
         p.setRecentActive(true);
+        p.roundConfirmed(r.round());
+        leaderState.confirmReads(memberships.current(), self, readStates);
         if (r.success()) {
             if (p.acknowledged(r.matchEnd())) {
                 maybeCommit(leaderState);
@@ -605,66 +726,205 @@ public final class RaftNode {
             return;
         }
         long rejected = r.matchEnd();
-        boolean stale = p.state() == Progress.State.REPLICATE ? rejected <= p.matchEnd() : rejected != p.nextOffset();
+        boolean stale = switch (p.state()) {
+            case REPLICATE -> rejected <= p.matchEnd();
+            case PROBE -> rejected != p.nextOffset();
+            case SNAPSHOT -> true; // sent before the follower was found to need the snapshot
+        };
         if (stale) {
             return;
         }
-        long next = nextAfterRejection(rejected, r.hintEnd(), r.hintTerm());
+        long next = log.probeAfterRejection(rejected, r.hintEnd(), r.hintTerm());
         if (next >= rejected) {
-            return; // nothing earlier to offer: the follower needs a snapshot (not built yet)
+            p.becomeSnapshot(log.snapshot()); // nothing earlier to offer: the logs differ below our start
+        } else {
+            p.becomeProbe(next);
         }
-        p.becomeProbe(next);
         sendAppend(r.from(), p, true);
     }
 
-    /**
-     * Where to probe next after {@code rejected} was refused: past the leader's last entry of
-     * the follower's conflicting term if the leader has that term (both logs agree up to there),
-     * else back to where the follower's run of that term begins.
-     */
-    private long nextAfterRejection(long rejected, long hintEnd, long hintTerm) {
-        long next;
-        if (hintTerm == 0) {
-            next = log.entryBaseAtOrBefore(Math.min(hintEnd, rejected));
+    private void handleSnapshotResponse(LeaderState leaderState, SnapshotResponse r) {
+        Progress p = leaderState.progress.get(r.from());
+        if (p == null) {
+            return;
+        }
+        p.setRecentActive(true);
+        p.roundConfirmed(r.round());
+        leaderState.confirmReads(memberships.current(), self, readStates);
+        if (!p.onSnapshotResponse(r.end(), r.position(), r.received())) {
+            return; // duplicated or late, or about an earlier snapshot
+        }
+        if (r.received() == p.snapshot().sizeBytes()) {
+            p.acknowledged(r.end()); // installed: replication goes on from the snapshot's end
+            broadcastPending = true;
         } else {
-            // Walk back entry by entry; 'end' is always where the entry at 'base' ends, so no entry is read.
-            long end = rejected;
-            long base = log.entryBaseAtOrBefore(rejected - 1);
-            long term = log.termAt(base);
-            while (base > log.startOffset() && term > hintTerm) {
-                end = base;
-                base = log.entryBaseAtOrBefore(base - 1);
-                term = log.termAt(base);
-            }
-            next = term == hintTerm ? end : log.entryBaseAtOrBefore(Math.min(hintEnd, term < hintTerm ? end : base));
+            sendSnapshotChunk(r.from(), p);
         }
-        if (next >= rejected) {
-            next = log.entryBaseAtOrBefore(rejected - 1); // always move back at least one entry
-        }
-        return next;
     }
 
     /** Advances the commit end to what a majority holds durably, counting only entries of this term (§5.4.2). */
     private void maybeCommit(LeaderState leaderState) {
         Membership current = memberships.current();
-        long[] ends = new long[current.voters().size()];
-        int i = 0;
-        for (MemberId voter : current.voters()) {
-            ends[i++] = voter.equals(self) ? log.stableEnd() : leaderState.progress.get(voter).matchEnd();
-        }
-        Arrays.sort(ends);
-        long majorityEnd = ends[ends.length - current.quorum()];
+        long majorityEnd = leaderState.majorityEnd(current, self, log.stableEnd());
         if (majorityEnd > commitEnd && log.termAt(majorityEnd - 1) == term) {
             commitEnd = majorityEnd;
             broadcastPending = true;
+            leaderState.termCommitted(commitEnd);
             if (!current.isVoter(self) && memberships.latestOffset() < commitEnd) {
-                becomeFollower(term, null); // our removal is committed: hand over by falling silent
+                handOverAfterRemoval(leaderState, current);
             }
         }
     }
 
+    /**
+     * Our removal is committed: a caught-up voter is told to campaign at once (as in a transfer),
+     * so the group does not wait an election timeout for a leader; then this member falls silent.
+     */
+    private void handOverAfterRemoval(LeaderState leaderState, Membership current) {
+        for (MemberId voter : current.voters()) {
+            if (leaderState.progress.get(voter).matchEnd() == log.endOffset()) {
+                sendNow.add(new TimeoutNow(groupId, self, voter, term));
+                break;
+            }
+        }
+        becomeFollower(term, null);
+    }
+
     private void reply(RaftMessage m) {
         sendAfterPersist.add(m);
+    }
+
+    // ---------------------------------------------------------------- quiescence
+
+    /**
+     * Quiet: this member needs no ticks and ignores them until something wakes it. Quiescence
+     * (CockroachDB's design) is what lets a node host thousands of idle groups: a quiet group
+     * sends no heartbeats and runs no timers, so it costs no CPU at all.
+     *
+     * <p>It affects liveness only, never safety. Raft's safety does not depend on time, a quiet
+     * member handles every message as an awake one would, and a {@link RaftMessage.Quiesce}
+     * tells a follower nothing an empty append request from its leader would not (the commit
+     * end, for a log that provably matches). The liveness risk is a group that stays quiet
+     * while it needs a leader; the driver closes it with node-level heartbeats: when a node
+     * falls silent for an election timeout, followers whose leader is there are woken with
+     * {@link #suspectLeader()}, and leaders with a member there with {@link #wake()}, which
+     * starts a fresh check-quorum period so a leader cut off from a majority steps down.
+     *
+     * <p>A quiet leader runs no check-quorum, so its role may be stale by up to an election
+     * timeout more than an awake leader's: anything that trusts leadership by time alone (a
+     * lease read) must not be served by a quiet leader; a read that confirms leadership with a
+     * round of messages wakes it first.
+     */
+    private boolean quiet;
+
+    public boolean quiet() {
+        return quiet;
+    }
+
+    /**
+     * Makes this leader quiet if it has nothing left to do: no transfer in progress and no read
+     * waiting for confirmation; everything persisted, committed and applied; every member on a
+     * live node acknowledged the whole log and was heard from in this check-quorum period; and
+     * a quorum of voters was heard from. Members on nodes that are down (not {@code liveNode},
+     * the driver's view) do not hold it back: when their node is heard from again, the driver
+     * wakes this leader to catch them up. Queues a {@link RaftMessage.Quiesce} to every member.
+     *
+     * @return whether this leader is now quiet; if not, nothing changed
+     */
+    public boolean tryQuiesce(java.util.function.IntPredicate liveNode) {
+        if (quiet || !(state instanceof LeaderState leaderState) || leaderState.transferTarget != null
+                || leaderState.readsWaiting()) {
+            return false;
+        }
+        flushBroadcast();
+        if (!settled() || commitEnd != log.endOffset()) {
+            return false;
+        }
+        Membership current = memberships.current();
+        int heardVoters = current.isVoter(self) ? 1 : 0;
+        for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
+            Progress p = e.getValue();
+            if (liveNode.test(e.getKey().nodeId()) && (p.matchEnd() != commitEnd || !p.recentActive())) {
+                return false;
+            }
+            if (p.recentActive() && current.isVoter(e.getKey())) {
+                heardVoters++;
+            }
+        }
+        if (heardVoters < current.quorum()) {
+            return false;
+        }
+        quiet = true;
+        for (MemberId member : leaderState.progress.keySet()) {
+            sendNow.add(new RaftMessage.Quiesce(groupId, self, member, term, commitEnd));
+        }
+        return true;
+    }
+
+    /**
+     * Ends a quiet spell: ticks count again. Messages (but a Quiesce, or an acknowledgement of
+     * the whole log to a quiet leader) and leader-only operations wake a member by themselves;
+     * the driver calls this when node-level liveness changes. A leader starts a new
+     * check-quorum period with nobody counted as heard from: acknowledgements from before the
+     * quiet spell say nothing about now, and counting them would let a leader cut off from a
+     * majority go quiet again instead of stepping down.
+     */
+    public void wake() {
+        if (!quiet) {
+            return;
+        }
+        quiet = false;
+        if (state instanceof LeaderState leaderState) {
+            electionElapsed = 0;
+            for (Progress p : leaderState.progress.values()) {
+                p.setRecentActive(false);
+            }
+        }
+    }
+
+    /**
+     * The driver heard nothing from the node of this member's leader for an election timeout:
+     * wake, and count the leader as unheard from for that long, so this member stops refusing
+     * votes on its behalf and campaigns within the random part of its election timeout instead
+     * of a whole timeout later. Safe: the lease it gives up only keeps a cut-off member from
+     * disrupting a healthy leader; granting a vote never depends on it for safety.
+     */
+    public void suspectLeader() {
+        wake();
+        if (!(state instanceof LeaderState)) {
+            electionElapsed = Math.max(electionElapsed, config.electionTimeoutTicks());
+        }
+    }
+
+    /**
+     * Whether {@code m} ends a quiet spell. A Quiesce does not, nor does an acknowledgement of
+     * the whole log reaching a quiet leader (a heartbeat answer overtaken by the Quiesce): with
+     * a round trip longer than a tick, waking on those would make the group quiesce and wake
+     * for ever.
+     */
+    private boolean wakesQuietMember(RaftMessage m) {
+        if (m instanceof RaftMessage.Quiesce) {
+            return false;
+        }
+        return !(m instanceof AppendResponse r && r.success() && r.term() == term && state instanceof LeaderState
+                && r.matchEnd() == log.endOffset());
+    }
+
+    private void handleQuiesce(RaftMessage.Quiesce q) {
+        followLeader(q.from());
+        // The leader's last entry is of its term; the same end and last term mean the same log.
+        if (log.endOffset() == q.end() && log.lastTerm() == term) {
+            commitEnd = Math.max(commitEnd, q.end());
+            quiet = true;
+        }
+        // Otherwise stay awake: with no heartbeats coming, this member times out, and its
+        // pre-vote wakes the leader, which then catches it up.
+    }
+
+    /** Nothing to persist, send, apply, answer or broadcast, and no Ready outstanding. */
+    private boolean settled() {
+        return outstanding == null && !broadcastPending && sendNow.isEmpty() && sendAfterPersist.isEmpty()
+                && readStates.isEmpty() && !log.hasUnpersisted() && !hardStateChanged() && appliedEnd == commitEnd;
     }
 
     // ---------------------------------------------------------------- observers
@@ -680,6 +940,11 @@ public final class RaftNode {
     /** The leader this member knows of in its term, or null. */
     public MemberId leader() {
         return leader;
+    }
+
+    /** Everything below this offset was handed to the application (or restored from a snapshot). */
+    public long appliedEnd() {
+        return appliedEnd;
     }
 
     /** The high watermark: every offset below it is committed. */

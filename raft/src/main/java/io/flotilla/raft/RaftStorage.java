@@ -1,5 +1,6 @@
 package io.flotilla.raft;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -44,6 +45,26 @@ public interface RaftStorage {
 
     /** Base offset of the entry holding {@code offset}, for {@code startOffset <= offset < endOffset}. */
     long entryBase(long offset);
+
+    /**
+     * Size in bytes of the application state compacted into the entries below
+     * {@link #startOffset()}; 0 when there is none, or when the log itself is the state (a data
+     * partition: a follower then starts its log at the leader's start and needs no bytes).
+     */
+    long snapshotSize();
+
+    /**
+     * The membership in force at {@link #startOffset()}: the snapshot's, or the bootstrap one.
+     */
+    Membership snapshotMembership();
+
+    /**
+     * Up to {@code maxBytes} of {@code snapshot}'s bytes from {@code position}, for a follower
+     * that needs them; null if that snapshot is gone (a newer one replaced it). The current
+     * snapshot is always readable; keeping a replaced one readable for a while lets a transfer
+     * in progress finish instead of starting over with the newer one.
+     */
+    ByteBuffer readSnapshot(Snapshot snapshot, long position, int maxBytes);
 
     /**
      * Whole entries from {@code fromOffset} (an entry's base offset) up to but not past

@@ -14,19 +14,7 @@ class BacktrackingAndCommitRuleTest {
     @Test
     void aLongDivergentSuffixIsReplacedInAFewRoundTripsNotOneEntryAtATime() {
         TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
-        RaftNode oldLeader = c.elect(1);
-        c.propose(oldLeader, "shared");
-        // The old leader, cut off, keeps appending entries nobody else gets.
-        c.isolated.add(TestCluster.member(1));
-        for (int i = 0; i < 200; i++) {
-            oldLeader.propose(ByteBuffer.wrap(("lost" + i).getBytes()), 1);
-        }
-        c.deliverAll();
-        // The others elect node 2 and commit entries of their own.
-        RaftNode newLeader = c.elect(2);
-        for (int i = 0; i < 20; i++) {
-            c.propose(newLeader, "kept" + i);
-        }
+        RaftNode newLeader = c.divergeFromIsolatedOldLeader(200, 20);
         c.isolated.clear();
         int rejections = 0;
         for (int round = 0; round < 30 && c.node(1).commitEnd() < newLeader.commitEnd(); round++) {
@@ -90,7 +78,7 @@ class BacktrackingAndCommitRuleTest {
         }
         assertTrue(full != null && full.entries().size() == 2, "an append with the old entry and the no-op: " + full);
         AppendRequest oldOnly = new AppendRequest(full.groupId(), full.from(), full.to(), full.term(), full.prevEnd(),
-                full.prevTerm(), full.entries().subList(0, 1), full.commitEnd());
+                full.prevTerm(), full.entries().subList(0, 1), full.commitEnd(), full.round());
         c.inFlight.clear();
         c.node(2).step(oldOnly);
         c.deliverWhile(m -> m.to().equals(node1.self())); // node 2's acknowledgement, and nothing more to node 2

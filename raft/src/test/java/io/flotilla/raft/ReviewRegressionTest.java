@@ -65,7 +65,7 @@ class ReviewRegressionTest {
         storage.persist(new Ready(List.of(), -1, List.of(), new HardState(1, null, 1), List.of(), List.of()));
         RaftNode follower = new RaftNode(TestCluster.GROUP, self, RaftConfig.DEFAULTS, storage, new SplittableRandom(1));
         Entry replacement = new Entry(1, 1, 3, Entry.Type.DATA, ByteBuffer.wrap("c".getBytes()));
-        follower.step(new AppendRequest(TestCluster.GROUP, newLeader, self, 3, 1, 1, List.of(replacement), 2));
+        follower.step(new AppendRequest(TestCluster.GROUP, newLeader, self, 3, 1, 1, List.of(replacement), 2, 0));
         Ready ready = follower.ready();
         assertEquals(1, ready.truncateFrom(), "the stale tail from offset 1 goes");
         assertEquals(3, ready.hardState().term());

@@ -22,6 +22,9 @@ final class TestCluster {
     final Map<MemberId, RaftNode> nodes = new HashMap<>();
     final Map<MemberId, MemoryStorage> storages = new HashMap<>();
     final Map<MemberId, List<Entry>> applied = new HashMap<>();
+    /** Per member, the snapshots it installed, in order: its state machine was restored from each. */
+    final Map<MemberId, List<Snapshot>> installed = new HashMap<>();
+    final Map<MemberId, List<ReadState>> reads = new HashMap<>();
     final ArrayDeque<RaftMessage> inFlight = new ArrayDeque<>();
     final Set<MemberId> isolated = new HashSet<>();
     private final RaftConfig config;
@@ -47,6 +50,8 @@ final class TestCluster {
     void add(MemberId id, MemoryStorage storage) {
         storages.put(id, storage);
         applied.put(id, new ArrayList<>());
+        installed.put(id, new ArrayList<>());
+        reads.put(id, new ArrayList<>());
         timeoutExtra.put(id, Math.min(id.nodeId() - 1, config.electionTimeoutTicks() - 1)); // node 1 times out first
         nodes.put(id, newNode(id));
     }
@@ -82,7 +87,12 @@ final class TestCluster {
                     inFlight.addAll(ready.sendNow());
                     storages.get(e.getKey()).persist(ready);
                     inFlight.addAll(ready.sendAfterPersist());
+                    if (ready.installsSnapshot()) {
+                        installed.get(e.getKey()).add(ready.snapshotChunk().snapshot());
+                        applied.get(e.getKey()).clear(); // the state machine is the snapshot's now
+                    }
                     applied.get(e.getKey()).addAll(ready.committed());
+                    reads.get(e.getKey()).addAll(ready.readStates());
                     node.advance(ready);
                     progressed = true;
                 }
@@ -145,6 +155,39 @@ final class TestCluster {
         Entry e = leader.propose(ByteBuffer.wrap(value.getBytes()), 1);
         deliverAll();
         return e;
+    }
+
+    /**
+     * Node 1 leads and commits "shared", then is cut off and appends {@code lost} entries
+     * ("lost0"...) nobody else gets, while nodes 2 and 3 elect node 2, which commits {@code kept}
+     * entries ("kept0"...). Node 1 stays isolated; returns node 2.
+     */
+    RaftNode divergeFromIsolatedOldLeader(int lost, int kept) {
+        RaftNode oldLeader = elect(1);
+        propose(oldLeader, "shared");
+        isolated.add(member(1));
+        for (int i = 0; i < lost; i++) {
+            oldLeader.propose(ByteBuffer.wrap(("lost" + i).getBytes()), 1);
+        }
+        deliverAll();
+        RaftNode newLeader = elect(2);
+        for (int i = 0; i < kept; i++) {
+            propose(newLeader, "kept" + i);
+        }
+        return newLeader;
+    }
+
+    /** Node 3 misses ten entries, which node 1 (leading) then compacts into a snapshot of {@code state}; all connected again. */
+    static TestCluster laggingFollowerAndCompactedLeader(RaftConfig config, byte[] state) {
+        TestCluster c = new TestCluster(3, config);
+        RaftNode leader = c.elect(1);
+        c.isolated.add(member(3));
+        for (int i = 0; i < 10; i++) {
+            c.propose(leader, "v" + i);
+        }
+        c.storages.get(member(1)).compact(leader.commitEnd(), state);
+        c.isolated.clear();
+        return c;
     }
 
     static String valueOf(Entry e) {

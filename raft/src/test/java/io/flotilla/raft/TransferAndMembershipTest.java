@@ -73,6 +73,21 @@ class TransferAndMembershipTest {
     }
 
     @Test
+    void aRemovedLeaderHandsOverToACaughtUpVoterWithoutWaitingForATimeout() {
+        TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
+        RaftNode leader = c.elect(1);
+        c.propose(leader, "before");
+        leader.proposeMembership(leader.membership().remove(TestCluster.member(1)));
+        c.deliverAll(); // no tick: only the hand-over can elect someone
+        assertEquals(Role.FOLLOWER, leader.role());
+        RaftNode successor = c.node(2).role() == Role.LEADER ? c.node(2) : c.node(3);
+        assertEquals(Role.LEADER, successor.role(), "a remaining voter took over at once");
+        c.propose(successor, "after");
+        assertEquals(List.of("before", "after"), c.appliedValues(2));
+        assertEquals(List.of("before", "after"), c.appliedValues(3));
+    }
+
+    @Test
     void membershipChangesGoOneVoterAtATimeAndOneAtATime() {
         TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
         RaftNode leader = c.elect(1);

@@ -19,7 +19,11 @@ final class Wire {
     static RaftMessage copy(RaftMessage m) {
         if (m instanceof RaftMessage.AppendRequest a && !a.entries().isEmpty()) {
             return new RaftMessage.AppendRequest(a.groupId(), a.from(), a.to(), a.term(), a.prevEnd(), a.prevTerm(),
-                    copy(a.entries()), a.commitEnd());
+                    copy(a.entries()), a.commitEnd(), a.round());
+        }
+        if (m instanceof RaftMessage.InstallSnapshot i) {
+            return new RaftMessage.InstallSnapshot(i.groupId(), i.from(), i.to(), i.term(), i.snapshot(), i.position(),
+                    copy(i.data()), i.round());
         }
         return m;
     }
@@ -27,10 +31,14 @@ final class Wire {
     static List<Entry> copy(List<Entry> entries) {
         List<Entry> out = new ArrayList<>(entries.size());
         for (Entry e : entries) {
-            ByteBuffer bytes = ByteBuffer.allocate(e.payload().remaining());
-            bytes.put(e.payload().duplicate()).flip();
-            out.add(new Entry(e.baseOffset(), e.count(), e.term(), e.type(), bytes.asReadOnlyBuffer()));
+            out.add(new Entry(e.baseOffset(), e.count(), e.term(), e.type(), copy(e.payload())));
         }
         return out;
+    }
+
+    private static ByteBuffer copy(ByteBuffer data) {
+        ByteBuffer bytes = ByteBuffer.allocate(data.remaining());
+        bytes.put(data.duplicate()).flip();
+        return bytes.asReadOnlyBuffer();
     }
 }

@@ -80,8 +80,9 @@ final class CommitByCountingReplica extends RaftNodeReplica {
             handedEnd = Math.max(handedEnd, committed.get(committed.size() - 1).nextOffset());
         }
         rewritten = original == null ? new Ready(List.of(), -1, List.of(), null, List.of(), committed)
-                : new Ready(advertise(original.sendNow()), original.truncateFrom(), original.entries(),
-                original.hardState(), advertise(original.sendAfterPersist()), committed);
+                : new Ready(advertise(original.sendNow()), original.snapshotChunk(), original.truncateFrom(),
+                original.entries(), original.hardState(), advertise(original.sendAfterPersist()), committed,
+                original.readStates());
         return rewritten;
     }
 
@@ -133,7 +134,7 @@ final class CommitByCountingReplica extends RaftNodeReplica {
         for (RaftMessage m : messages) {
             if (m instanceof RaftMessage.AppendRequest a && a.commitEnd() < countedEnd) {
                 m = new RaftMessage.AppendRequest(a.groupId(), a.from(), a.to(), a.term(), a.prevEnd(), a.prevTerm(),
-                        a.entries(), countedEnd);
+                        a.entries(), countedEnd, a.round());
             }
             out.add(m);
         }

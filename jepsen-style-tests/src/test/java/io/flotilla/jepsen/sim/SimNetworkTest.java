@@ -97,6 +97,6 @@ class SimNetworkTest {
     }
 
     private static RaftMessage heartbeat(int from, int to) {
-        return new RaftMessage.AppendRequest(1, member(from), member(to), 1, 0, 0, List.of(), 0);
+        return new RaftMessage.AppendRequest(1, member(from), member(to), 1, 0, 0, List.of(), 0, 0);
     }
 }

@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The driver follows the Ready contract, and each {@link DriverFault} breaks it exactly as documented. */
 class SimNodeTest {
     private static final RaftMessage APPEND = new RaftMessage.AppendRequest(1, member(0), member(1), 2, 0, 0,
-            List.of(), 0);
-    private static final RaftMessage ACK = new RaftMessage.AppendResponse(1, member(0), member(1), 2, true, 1, 0, 0);
+            List.of(), 0, 0);
+    private static final RaftMessage ACK = new RaftMessage.AppendResponse(1, member(0), member(1), 2, true, 1, 0, 0, 0);
     private static final RaftMessage VOTE = new RaftMessage.VoteResponse(1, member(0), member(2), 2, true, false);
     private static final RaftMessage PRE_VOTE = new RaftMessage.VoteResponse(1, member(0), member(2), 3, true, true);
     private static final HardState VOTED = new HardState(2, member(2), 0);

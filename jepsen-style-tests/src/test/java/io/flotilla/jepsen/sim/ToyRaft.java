@@ -149,7 +149,7 @@ final class ToyRaft implements Replica {
             becomeFollower(m.term(), m instanceof RaftMessage.AppendRequest ? m.from() : null);
         } else if (m.term() < term) {
             if (m instanceof RaftMessage.AppendRequest) {
-                sendAfter.add(new RaftMessage.AppendResponse(groupId, self, m.from(), term, false, 0, log.end(), 0));
+                sendAfter.add(new RaftMessage.AppendResponse(groupId, self, m.from(), term, false, 0, log.end(), 0, 0));
             }
             return;
         }
@@ -175,7 +175,7 @@ final class ToyRaft implements Replica {
         long prevEnd = a.prevEnd();
         if (prevEnd > log.end() || log.termEndingAt(prevEnd) != a.prevTerm()) {
             long hint = prevEnd > log.end() ? log.end() : log.get(log.indexCovering(prevEnd - 1)).baseOffset();
-            sendAfter.add(new RaftMessage.AppendResponse(groupId, self, a.from(), term, false, 0, hint, 0));
+            sendAfter.add(new RaftMessage.AppendResponse(groupId, self, a.from(), term, false, 0, hint, 0, 0));
             return;
         }
         long matched = prevEnd;
@@ -198,7 +198,7 @@ final class ToyRaft implements Replica {
             commitEnd = newCommit;
             hardStateDirty = true;
         }
-        sendAfter.add(new RaftMessage.AppendResponse(groupId, self, a.from(), term, true, matched, 0, 0));
+        sendAfter.add(new RaftMessage.AppendResponse(groupId, self, a.from(), term, true, matched, 0, 0, 0));
     }
 
     private void appended(RaftMessage.AppendResponse r) {
@@ -232,7 +232,7 @@ final class ToyRaft implements Replica {
         long prev = nextEnd[peer.nodeId()];
         List<Entry> entries = log.slice(prev, log.end(), MAX_ENTRIES_PER_APPEND);
         sendNow.add(new RaftMessage.AppendRequest(groupId, self, peer, term, prev, log.termEndingAt(prev), entries,
-                commitEnd));
+                commitEnd, 0));
     }
 
     private void vote(RaftMessage.VoteRequest v) {

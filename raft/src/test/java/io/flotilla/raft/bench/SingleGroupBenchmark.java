@@ -120,14 +120,14 @@ public final class SingleGroupBenchmark {
 
     /** The Ready with its entries' bytes copied, as writing them to storage would. */
     private static Ready written(Ready ready) {
-        return new Ready(ready.sendNow(), ready.truncateFrom(), copies(ready.entries()), ready.hardState(),
-                ready.sendAfterPersist(), ready.committed());
+        return new Ready(ready.sendNow(), ready.snapshotChunk(), ready.truncateFrom(), copies(ready.entries()),
+                ready.hardState(), ready.sendAfterPersist(), ready.committed(), ready.readStates());
     }
 
     /** The request as its receiver deserializes it: its own copy of every payload. */
     private static RaftMessage.AppendRequest received(RaftMessage.AppendRequest r) {
         return new RaftMessage.AppendRequest(r.groupId(), r.from(), r.to(), r.term(), r.prevEnd(), r.prevTerm(),
-                copies(r.entries()), r.commitEnd());
+                copies(r.entries()), r.commitEnd(), r.round());
     }
 
     private static List<Entry> copies(List<Entry> entries) {
@@ -144,7 +144,7 @@ public final class SingleGroupBenchmark {
         for (MemoryStorage storage : storages.values()) {
             long end = Math.min(committed, storage.endOffset());
             if (end > storage.startOffset()) {
-                storage.compact(storage.entryBase(end - 1));
+                storage.compact(storage.entryBase(end - 1), new byte[0]);
             }
         }
     }

@@ -1,0 +1,22 @@
+package io.flotilla.raft.driver;
+
+/**
+ * A driver's counters, summed over its loops; each loop publishes its own once per turn.
+ *
+ * @param groups          groups hosted
+ * @param awakeGroups     groups being ticked (the rest are quiet)
+ * @param ticks           group ticks delivered since the start
+ * @param batchesSent     batches handed to the transport, liveness heartbeats included
+ * @param messagesSent    messages in those batches
+ * @param messagesDropped inbound messages for no hosted group or for another incarnation of this node
+ */
+public record DriverStats(int groups, int awakeGroups, long ticks, long batchesSent, long messagesSent,
+                          long messagesDropped) {
+    public static final DriverStats ZERO = new DriverStats(0, 0, 0, 0, 0, 0);
+
+    /** Field by field sum: of a driver's loops, or of several drivers. */
+    public DriverStats plus(DriverStats o) {
+        return new DriverStats(groups + o.groups, awakeGroups + o.awakeGroups, ticks + o.ticks,
+                batchesSent + o.batchesSent, messagesSent + o.messagesSent, messagesDropped + o.messagesDropped);
+    }
+}

@@ -1,0 +1,454 @@
+package io.flotilla.raft.driver;
+
+import io.flotilla.raft.MemberId;
+import io.flotilla.raft.Membership;
+import io.flotilla.raft.RaftMessage;
+import io.flotilla.raft.RaftNode;
+import io.flotilla.raft.Ready;
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntPredicate;
+import java.util.function.LongSupplier;
+
+/**
+ * One event loop: the single writer of a shard of groups. {@link #doWork()} is one turn of its
+ * duty cycle (Agrona's Agent model) and returns how much it did, so a {@link LoopRunner} can
+ * idle when it returns 0 and a test can step it on its own thread, deterministically. A turn:
+ * <ol>
+ *   <li>run commands (add or remove a group, run a task on a group's node);</li>
+ *   <li>step every inbound message into its group;</li>
+ *   <li>if a tick is due: check node liveness (waking quiet groups a silent or returning node
+ *   concerns), queue liveness heartbeats (loop 0), and tick every awake group, or let a settled
+ *   leader quiesce instead;</li>
+ *   <li>take a Ready from every group touched since the last turn that has one: queue its
+ *   {@code sendNow}, hand its writes to the group's persistence (which must not block);</li>
+ *   <li>finish every Ready whose persistence completed: queue its {@code sendAfterPersist},
+ *   restore the state machine if it installed a snapshot, apply its committed entries, hand
+ *   over its read states, advance the node;</li>
+ *   <li>send one batch per destination node.</li>
+ * </ol>
+ * Only groups touched since the last turn are looked at, and only awake groups are ticked: a
+ * quiet group costs nothing per turn.
+ */
+final class EventLoop {
+    private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
+
+    private final int index;
+    private final int loops;
+    private final MemberId self;
+    private final DriverConfig config;
+    private final Transport transport;
+    private final Peers peers;
+    private final LongSupplier clock;
+
+    private final MpscAtomicArrayQueue<List<RaftMessage>> inbound;
+    private final MpscAtomicArrayQueue<LoopCommand> commands;
+    /** At most one entry per group (one Ready outstanding each), so unbounded is bounded by the group count. */
+    private final MpscUnboundedAtomicArrayQueue<GroupHandle> completions = new MpscUnboundedAtomicArrayQueue<>(256);
+    // Method references made once: the queues' drain calls take them every turn.
+    private final MessagePassingQueue.Consumer<List<RaftMessage>> deliver = this::deliver;
+    private final MessagePassingQueue.Consumer<LoopCommand> run = this::run;
+    private final MessagePassingQueue.Consumer<GroupHandle> complete = this::complete;
+    private final IntPredicate liveNode = this::isLive;
+
+    private final LongMap<GroupHandle> groups = new LongMap<>();
+    private final ArrayList<GroupHandle> awake = new ArrayList<>();
+    /** Groups touched this turn, collected at the next; swapped with {@code collecting}, so marking allocates nothing. */
+    private ArrayList<GroupHandle> dirty = new ArrayList<>();
+    private ArrayList<GroupHandle> collecting = new ArrayList<>();
+    private final Outbox outbox;
+    /** This loop's view of which peers are silent, indexed like {@link Peers#all()}. */
+    private boolean[] silent = new boolean[0];
+    private long nextTickAt;
+    private long now;
+
+    private volatile Thread thread;
+    private volatile boolean parked;
+
+    // Published once per turn for DriverStats; written by the loop thread only.
+    private volatile int groupCount;
+    private volatile int awakeCount;
+    private volatile long ticks;
+    private volatile long batchesSent;
+    private volatile long messagesSent;
+    private volatile long messagesDropped;
+
+    EventLoop(int index, int loops, MemberId self, DriverConfig config, Transport transport, Peers peers,
+              LongSupplier clock) {
+        this.index = index;
+        this.loops = loops;
+        this.self = self;
+        this.config = config;
+        this.transport = transport;
+        this.peers = peers;
+        this.clock = clock;
+        this.inbound = new MpscAtomicArrayQueue<>(config.queueCapacity());
+        this.commands = new MpscAtomicArrayQueue<>(config.queueCapacity());
+        this.outbox = new Outbox(peers);
+        this.nextTickAt = clock.getAsLong();
+    }
+
+    // ---------------------------------------------------------------- from other threads
+
+    boolean offerInbound(List<RaftMessage> batch) {
+        boolean queued = inbound.offer(batch);
+        signal();
+        return queued;
+    }
+
+    boolean offerCommand(LoopCommand command) {
+        boolean queued = commands.offer(command);
+        signal();
+        return queued;
+    }
+
+    /** A group's persistence completed (or failed); called from any thread. */
+    void completed(GroupHandle handle) {
+        completions.offer(handle);
+        signal();
+    }
+
+    private void signal() {
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    void bind(Thread owner) {
+        thread = owner;
+    }
+
+    /**
+     * Parks the loop thread until its next tick, or until another thread hands it work. The flag
+     * is raised before the queues are checked and read by producers after they enqueue, so a
+     * producer either sees it and unparks, or its item is seen here: no wake-up is lost.
+     */
+    void idle() {
+        long wait = nextTickAt - clock.getAsLong();
+        if (wait <= 0) {
+            return;
+        }
+        parked = true;
+        if (inbound.isEmpty() && commands.isEmpty() && completions.isEmpty()) {
+            LockSupport.parkNanos(this, wait);
+        }
+        parked = false;
+    }
+
+    // ---------------------------------------------------------------- the duty cycle
+
+    /** One turn; returns the work done (0: nothing happened, the caller may idle). */
+    int doWork() {
+        now = clock.getAsLong();
+        int work = commands.drain(run, config.queueCapacity());
+        work += inbound.drain(deliver, config.queueCapacity());
+        work += tickIfDue();
+        work += collectReadies();
+        work += completions.drain(complete);
+        work += outbox.flush(transport, now);
+        groupCount = groups.size();
+        awakeCount = awake.size();
+        batchesSent = outbox.batchesSent;
+        messagesSent = outbox.messagesSent;
+        return work;
+    }
+
+    private void run(LoopCommand command) {
+        if (command instanceof LoopCommand.AddGroup add) {
+            addGroup(add);
+        } else if (command instanceof LoopCommand.RemoveGroup remove) {
+            GroupHandle handle = groups.remove(remove.groupId());
+            if (handle == null) {
+                remove.done().completeExceptionally(notHosted(remove.groupId()));
+            } else {
+                handle.removed = true;
+                remove.done().complete(null);
+            }
+        } else if (command instanceof LoopCommand.Call<?> call) {
+            runCall(call);
+        }
+    }
+
+    private void addGroup(LoopCommand.AddGroup add) {
+        if (groups.get(add.groupId()) != null) {
+            add.done().completeExceptionally(new IllegalStateException("node " + self.nodeId()
+                    + " already hosts group " + add.groupId()));
+            return;
+        }
+        RaftNode node;
+        try {
+            SplittableRandom random = new SplittableRandom(
+                    Hashing.mix64(config.seed() ^ Hashing.mix64(add.groupId()) ^ ((long) self.nodeId() << 32)));
+            node = new RaftNode(add.groupId(), self, config.raft(), add.storage(), random);
+        } catch (RuntimeException e) {
+            add.done().completeExceptionally(e);
+            return;
+        }
+        GroupHandle handle = new GroupHandle(node, add.persistence(), add.applier(), this);
+        groups.put(add.groupId(), handle);
+        markDirty(handle);
+        add.done().complete(null);
+    }
+
+    private <T> void runCall(LoopCommand.Call<T> call) {
+        GroupHandle handle = groups.get(call.groupId());
+        if (handle == null) {
+            call.result().completeExceptionally(notHosted(call.groupId()));
+            return;
+        }
+        try {
+            call.result().complete(call.action().apply(handle.node));
+        } catch (RuntimeException e) {
+            call.result().completeExceptionally(e); // e.g. NotLeaderException: the group is fine
+        }
+        markDirty(handle);
+    }
+
+    private IllegalStateException notHosted(long groupId) {
+        return new IllegalStateException("node " + self.nodeId() + " hosts no group " + groupId);
+    }
+
+    /** Steps this loop's share of an inbound batch (other loops step the rest of the same batch). */
+    private void deliver(List<RaftMessage> batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            RaftMessage m = batch.get(i);
+            if (Hashing.loopOf(m.groupId(), loops) != index) {
+                continue;
+            }
+            GroupHandle handle = groups.get(m.groupId());
+            if (handle == null || !m.to().equals(self)) {
+                messagesDropped++; // a removed group, or an earlier incarnation of this node
+                continue;
+            }
+            try {
+                handle.node.step(m);
+            } catch (RuntimeException e) {
+                stop(handle, e);
+                continue;
+            }
+            markDirty(handle);
+        }
+    }
+
+    // ---------------------------------------------------------------- ticks and node liveness
+
+    private int tickIfDue() {
+        if (now - nextTickAt < 0) {
+            return 0;
+        }
+        // A loop that fell behind (a long pause) ticks once, not once per missed tick: a burst of
+        // ticks would time out every group at once.
+        nextTickAt = now - nextTickAt >= config.tickNanos() ? now + config.tickNanos() : nextTickAt + config.tickNanos();
+        int work = checkPeers();
+        if (index == 0) {
+            // Half a tick of slack: ticks wake with jitter, and one a little early must not
+            // skip the heartbeat until the next interval.
+            long due = config.heartbeatNanos() - config.tickNanos() / 2;
+            for (Peers.Peer peer : peers.all()) {
+                if (now - peer.lastSentNanos >= due) {
+                    outbox.ping(peer, now);
+                }
+            }
+        }
+        long ticked = 0;
+        for (int i = 0; i < awake.size(); ) {
+            GroupHandle handle = awake.get(i);
+            RaftNode node = handle.node;
+            if (handle.removed || node.quiet()) {
+                handle.ticking = false;
+                GroupHandle lastOne = awake.remove(awake.size() - 1);
+                if (i < awake.size()) {
+                    awake.set(i, lastOne);
+                }
+                continue;
+            }
+            if (!config.quiescence() || !node.tryQuiesce(liveNode)) {
+                node.tick();
+                ticked++;
+            }
+            markDirty(handle);
+            i++;
+        }
+        ticks += ticked;
+        return work + (int) ticked;
+    }
+
+    /**
+     * Notices peers falling silent for an election timeout, or speaking again, and wakes the
+     * quiet groups that concerns. A silent node's followers here must elect a new leader; a
+     * leader here with a member there must recount its quorum (and step down if it lost it).
+     * When the node speaks again, leaders here with a member there wake to catch it up.
+     */
+    private int checkPeers() {
+        Peers.Peer[] all = peers.all();
+        if (silent.length < all.length) {
+            silent = Arrays.copyOf(silent, all.length);
+        }
+        int woken = 0;
+        for (int i = 0; i < all.length; i++) {
+            boolean nowSilent = now - all[i].lastHeardNanos >= config.electionTimeoutNanos();
+            if (nowSilent != silent[i]) {
+                silent[i] = nowSilent;
+                woken += wakeGroupsConcerning(all[i].nodeId, nowSilent);
+            }
+        }
+        return woken;
+    }
+
+    private int wakeGroupsConcerning(int nodeId, boolean wentSilent) {
+        int woken = 0;
+        for (int slot = 0; slot < groups.slots(); slot++) {
+            GroupHandle handle = groups.valueAt(slot);
+            if (handle == null || !handle.node.quiet()) {
+                continue;
+            }
+            RaftNode node = handle.node;
+            MemberId leader = node.leader();
+            if (wentSilent && leader != null && leader.nodeId() == nodeId) {
+                node.suspectLeader();
+            } else if (self.equals(leader) && hasMemberOn(node.membership(), nodeId)) {
+                node.wake();
+            } else {
+                continue;
+            }
+            markDirty(handle);
+            woken++;
+        }
+        return woken;
+    }
+
+    private static boolean hasMemberOn(Membership membership, int nodeId) {
+        for (MemberId m : membership.voters()) {
+            if (m.nodeId() == nodeId) {
+                return true;
+            }
+        }
+        for (MemberId m : membership.learners()) {
+            if (m.nodeId() == nodeId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** This loop's view; a node never heard of counts as live, so its members are waited for. */
+    private boolean isLive(int nodeId) {
+        Peers.Peer[] all = peers.all();
+        for (int i = 0; i < all.length && i < silent.length; i++) {
+            if (all[i].nodeId == nodeId) {
+                return !silent[i];
+            }
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- Readies
+
+    private void markDirty(GroupHandle handle) {
+        if (!handle.dirty) {
+            handle.dirty = true;
+            dirty.add(handle);
+        }
+    }
+
+    private int collectReadies() {
+        ArrayList<GroupHandle> batch = dirty;
+        dirty = collecting;
+        collecting = batch;
+        int work = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            GroupHandle handle = batch.get(i);
+            handle.dirty = false;
+            if (handle.removed) {
+                continue;
+            }
+            RaftNode node = handle.node;
+            if (!handle.ticking && !node.quiet()) {
+                handle.ticking = true;
+                awake.add(handle);
+            }
+            if (handle.pending == null && node.hasReady()) {
+                startReady(handle);
+                work++;
+            }
+        }
+        batch.clear();
+        return work;
+    }
+
+    private void startReady(GroupHandle handle) {
+        Ready ready = handle.node.ready();
+        handle.pending = ready;
+        outbox.addAll(ready.sendNow(), now);
+        if (!ready.mustPersist()) {
+            finishReady(handle);
+            return;
+        }
+        try {
+            handle.persistence.persist(ready, handle);
+        } catch (RuntimeException e) {
+            stop(handle, e);
+        }
+    }
+
+    private void complete(GroupHandle handle) {
+        if (handle.removed || handle.pending == null) {
+            return;
+        }
+        Throwable failure = handle.failure;
+        if (failure != null) {
+            stop(handle, failure);
+        } else {
+            finishReady(handle);
+        }
+    }
+
+    private void finishReady(GroupHandle handle) {
+        Ready ready = handle.pending;
+        handle.pending = null;
+        outbox.addAll(ready.sendAfterPersist(), now);
+        try {
+            if (ready.installsSnapshot()) {
+                handle.applier.restore(ready.snapshotChunk().snapshot());
+            }
+            if (!ready.committed().isEmpty()) {
+                handle.applier.apply(ready.committed());
+            }
+            if (!ready.readStates().isEmpty()) {
+                handle.applier.reads(ready.readStates());
+            }
+            handle.node.advance(ready);
+        } catch (RuntimeException e) {
+            stop(handle, e);
+            return;
+        }
+        markDirty(handle);
+    }
+
+    /** Fail-stop for one group: its log or its state machine can no longer be trusted. */
+    private void stop(GroupHandle handle, Throwable cause) {
+        groups.remove(handle.node.groupId());
+        handle.removed = true;
+        log.error("node {} stopped group {}", self.nodeId(), handle.node.groupId(), cause);
+        try {
+            handle.applier.stopped(cause);
+        } catch (RuntimeException e) {
+            log.error("the applier of group {} failed on being stopped", handle.node.groupId(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- stats
+
+    DriverStats stats() {
+        return new DriverStats(groupCount, awakeCount, ticks, batchesSent, messagesSent, messagesDropped);
+    }
+}

@@ -1,0 +1,175 @@
+package io.flotilla.raft.driver;
+
+import io.flotilla.raft.MemberId;
+import io.flotilla.raft.RaftMessage;
+import io.flotilla.raft.RaftNode;
+import io.flotilla.raft.RaftStorage;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs every Raft group of one node on a small fixed set of event loops: no thread, timer or
+ * connection per group. Groups are sharded over the loops by id; each loop alone touches its
+ * groups' {@link RaftNode}s, so the nodes need no locks. Per loop turn, every message for one
+ * destination node travels in one batch; groups with nothing to replicate go quiet and cost no
+ * ticks, while one tiny node-level heartbeat per peer and heartbeat interval (only when nothing
+ * else went there) keeps liveness known, and wakes the quiet groups a silent node concerns
+ * ({@link EventLoop} describes a turn).
+ *
+ * <p>Two ways to run it: {@link #start()} gives each loop a thread; without it, a test steps
+ * every loop on its own thread with {@link #doWork()}, deterministically, with a clock it
+ * controls.
+ *
+ * <p>Every method is thread-safe. Commands run on the group's loop thread and complete their
+ * futures there: keep dependent actions short or make them asynchronous. A full command queue
+ * is back-pressure: the future is returned already failed with a
+ * {@link RejectedExecutionException}.
+ */
+public final class RaftDriver implements AutoCloseable {
+    private final MemberId self;
+    private final DriverConfig config;
+    private final LongSupplier clock;
+    private final Peers peers = new Peers();
+    private final EventLoop[] loops;
+    private volatile LoopRunner[] runners;
+
+    /**
+     * @param self      this node as a group member (node id and incarnation)
+     * @param transport how batches reach other nodes; inbound ones come back through {@link #receive}
+     * @param nanoClock monotonic nanoseconds ({@code System::nanoTime}; a manual clock in tests)
+     */
+    public RaftDriver(MemberId self, DriverConfig config, Transport transport, LongSupplier nanoClock) {
+        this.self = self;
+        this.config = config;
+        this.clock = nanoClock;
+        this.loops = new EventLoop[config.loops()];
+        for (int i = 0; i < loops.length; i++) {
+            loops[i] = new EventLoop(i, loops.length, self, config, transport, peers, nanoClock);
+        }
+    }
+
+    public MemberId self() {
+        return self;
+    }
+
+    /** Starts one thread per loop, named {@code flotilla-raft-<node>-<loop>}. */
+    public synchronized void start() {
+        if (runners != null) {
+            throw new IllegalStateException("node " + self.nodeId() + "'s driver is already started");
+        }
+        LoopRunner[] started = new LoopRunner[loops.length];
+        for (int i = 0; i < loops.length; i++) {
+            started[i] = new LoopRunner(loops[i], "flotilla-raft-" + self.nodeId() + "-" + i);
+        }
+        runners = started;
+        for (LoopRunner runner : started) {
+            runner.start();
+        }
+    }
+
+    /** Stops the loop threads, if started, and waits for them. Groups stay where they are. */
+    @Override
+    public synchronized void close() throws InterruptedException {
+        if (runners != null) {
+            for (LoopRunner runner : runners) {
+                runner.stop();
+            }
+        }
+    }
+
+    /**
+     * One turn of every loop, on the calling thread: for tests that step the driver instead of
+     * starting it.
+     *
+     * @return the work done; 0 means every loop was idle
+     */
+    public int doWork() {
+        if (runners != null) {
+            throw new IllegalStateException("node " + self.nodeId() + "'s driver runs its own threads");
+        }
+        int work = 0;
+        for (EventLoop loop : loops) {
+            work += loop.doWork();
+        }
+        return work;
+    }
+
+    /**
+     * Takes a batch another node sent (the transport calls this; any thread). An empty batch is
+     * a liveness heartbeat. The batch is shared by the loops whose groups it addresses, so it
+     * is not copied or split; the driver keeps it, read-only.
+     *
+     * @return false if a loop's queue was full and its share of the batch was dropped (Raft
+     *         retransmits)
+     */
+    public boolean receive(int fromNode, List<RaftMessage> batch) {
+        long now = clock.getAsLong();
+        peers.get(fromNode, now).lastHeardNanos = now;
+        long addressed = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            addressed |= 1L << Hashing.loopOf(batch.get(i).groupId(), loops.length);
+        }
+        boolean queued = true;
+        for (int i = 0; i < loops.length; i++) {
+            if ((addressed & (1L << i)) != 0) {
+                queued &= loops[i].offerInbound(batch);
+            }
+        }
+        return queued;
+    }
+
+    /**
+     * Starts hosting this node's member of group {@code groupId}, recovered from
+     * {@code storage} as a follower. Fails if the group is already hosted here.
+     */
+    public CompletableFuture<Void> addGroup(long groupId, RaftStorage storage, GroupPersistence persistence,
+                                            Applier applier) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        return submit(new LoopCommand.AddGroup(groupId, storage, persistence, applier, done), done);
+    }
+
+    /**
+     * Stops hosting group {@code groupId}: its messages are dropped from now on, and a write in
+     * flight completes unheeded. For a member already removed from the group's membership, or
+     * a group being deleted: removing a live member's group looks to its peers like a crash of
+     * that member alone, which node liveness cannot see (a quiet group whose leader vanished
+     * this way stays quiet until something else wakes it).
+     */
+    public CompletableFuture<Void> removeGroup(long groupId) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        return submit(new LoopCommand.RemoveGroup(groupId, done), done);
+    }
+
+    /**
+     * Runs {@code action} on the group's node, on its loop thread: propose, change membership,
+     * transfer leadership, or read its state. The action must not call {@code tick},
+     * {@code ready} or {@code advance}: the driver does. Fails with what the action threw (such
+     * as {@link io.flotilla.raft.NotLeaderException}) or if the group is not hosted here.
+     */
+    public <T> CompletableFuture<T> call(long groupId, Function<RaftNode, T> action) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        return submit(new LoopCommand.Call<>(groupId, action, result), result);
+    }
+
+    private <T> CompletableFuture<T> submit(LoopCommand command, CompletableFuture<T> future) {
+        if (!loops[Hashing.loopOf(command.groupId(), loops.length)].offerCommand(command)) {
+            future.completeExceptionally(new RejectedExecutionException("node " + self.nodeId()
+                    + ": the loop of group " + command.groupId() + " has " + config.queueCapacity()
+                    + " commands queued"));
+        }
+        return future;
+    }
+
+    /** Counters summed over the loops, as each last published them. */
+    public DriverStats stats() {
+        DriverStats sum = DriverStats.ZERO;
+        for (EventLoop loop : loops) {
+            sum = sum.plus(loop.stats());
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,331 @@
+package io.flotilla.raft.driver;
+
+import io.flotilla.raft.Entry;
+import io.flotilla.raft.Membership;
+import io.flotilla.raft.MemoryStorage;
+import io.flotilla.raft.MemberId;
+import io.flotilla.raft.RaftMessage;
+import io.flotilla.raft.RaftNode;
+import io.flotilla.raft.ReadState;
+import io.flotilla.raft.Role;
+import io.flotilla.raft.Snapshot;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static io.flotilla.raft.driver.SteppedCluster.ELECTION_TICKS;
+import static io.flotilla.raft.driver.SteppedCluster.member;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The driver stepped on the test thread: three nodes, many groups, a manual clock. */
+class RaftDriverTest {
+    private static final DriverConfig TWO_LOOPS = DriverConfig.DEFAULTS.withLoops(2);
+    private static final int GROUPS = 60;
+
+    /** Three nodes hosting groups 1..groups, ticked until every group has a leader and everything is quiet. */
+    private static SteppedCluster settled(int groups) {
+        SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
+        for (long g = 1; g <= groups; g++) {
+            c.addGroup(g);
+        }
+        c.tickUntil(() -> c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3) == 0, 20 * ELECTION_TICKS);
+        return c;
+    }
+
+    @Test
+    void everyGroupElectsOneLeaderCommitsItsNoopEverywhereAndGoesQuiet() {
+        SteppedCluster c = settled(GROUPS);
+        int[] leaders = new int[4];
+        for (long g = 1; g <= GROUPS; g++) {
+            int leader = c.leaderOf(g);
+            assertNotEquals(-1, leader, "group " + g + " has a leader");
+            leaders[leader]++;
+            for (int id = 1; id <= 3; id++) {
+                assertEquals(Entry.Type.NOOP, c.applied(id, g).get(0).type(), "node " + id + " group " + g);
+            }
+        }
+        for (int id = 1; id <= 3; id++) {
+            assertEquals(0, c.awakeGroups(id));
+            assertEquals(GROUPS, c.drivers.get(id).stats().groups());
+            assertTrue(leaders[id] > 0, "randomized timeouts spread leadership; node " + id + " leads none");
+        }
+    }
+
+    @Test
+    void proposalsCommitAndApplyInOrderOnEveryReplica() {
+        SteppedCluster c = settled(GROUPS);
+        List<CompletableFuture<Entry>> proposed = new ArrayList<>();
+        for (long g = 1; g <= GROUPS; g++) {
+            int leader = c.leaderOf(g);
+            for (int i = 0; i < 5; i++) {
+                proposed.add(c.propose(leader, g, g + "-" + i));
+            }
+        }
+        c.runUntilIdle();
+        proposed.forEach(CompletableFuture::join);
+        for (long g = 1; g <= GROUPS; g++) {
+            long group = g;
+            List<String> expected = IntStream.range(0, 5).mapToObj(i -> group + "-" + i).toList();
+            for (int id = 1; id <= 3; id++) {
+                assertEquals(expected, c.appliedValues(id, g), "node " + id + " group " + g);
+            }
+        }
+    }
+
+    @Test
+    void eachLoopSendsOneBatchPerDestinationPerTurnCarryingEveryGroupsHeartbeat() {
+        SteppedCluster c = new SteppedCluster(3, TWO_LOOPS.withQuiescence(false));
+        for (long g = 1; g <= GROUPS; g++) {
+            c.addGroup(g);
+        }
+        c.tick(4 * ELECTION_TICKS);
+        long ledByNode1 = IntStream.rangeClosed(1, GROUPS).filter(g -> c.leaderOf(g) == 1).count();
+        assertTrue(ledByNode1 > 1);
+
+        c.sent.clear();
+        c.advanceClock();
+        c.drivers.get(1).doWork(); // one turn of each of node 1's loops, with a tick due
+        List<SteppedCluster.Sent> toNode2 = c.sent.stream().filter(s -> s.from() == 1 && s.to() == 2).toList();
+        List<RaftMessage> heartbeats = toNode2.stream().flatMap(s -> s.messages().stream())
+                .filter(m -> m instanceof RaftMessage.AppendRequest a && a.entries().isEmpty()).toList();
+        assertEquals(ledByNode1, heartbeats.size(), "one heartbeat per group node 1 leads");
+        assertTrue(toNode2.size() <= TWO_LOOPS.loops(), toNode2.size() + " batches in one turn of each loop");
+        for (SteppedCluster.Sent batch : toNode2) {
+            Map<Integer, Long> byLoop = batch.messages().stream()
+                    .collect(Collectors.groupingBy(m -> Hashing.loopOf(m.groupId(), TWO_LOOPS.loops()), Collectors.counting()));
+            assertEquals(1, byLoop.size(), "a batch comes from one loop's turn");
+        }
+    }
+
+    @Test
+    void quietGroupsAreNotTickedAndOnlyOneLivenessHeartbeatPerNodePairAndIntervalIsSent() {
+        SteppedCluster c = settled(GROUPS);
+        long ticks = c.totalTicks();
+        c.sent.clear();
+        int intervals = 50;
+        c.tick(intervals);
+        assertEquals(ticks, c.totalTicks(), "no group was ticked");
+        assertTrue(c.sent.stream().allMatch(s -> s.messages().isEmpty()), "nothing but liveness heartbeats");
+        assertEquals(3 * 2 * intervals, c.sent.size(), "one per ordered node pair per heartbeat interval");
+    }
+
+    @Test
+    void whenANodeFallsSilentItsGroupsElectNewLeadersAndWhenItReturnsItCatchesUp() {
+        SteppedCluster c = settled(GROUPS);
+        List<Long> ledByNode1 = groupsLedBy(c, 1);
+        assertFalse(ledByNode1.isEmpty());
+        c.network.isolate(1);
+        int ticks = c.tickUntil(() -> ledByNode1.stream().allMatch(g -> c.leaderOf(g, 2, 3) != -1), 10 * ELECTION_TICKS);
+        // Silence is noticed after one election timeout; the woken followers drop their lease
+        // on node 1 and campaign within the random part of theirs. (Stepping breaks ties: the
+        // first to campaign in a tick gets the other's vote before that one times out.)
+        assertTrue(ticks <= 2 * ELECTION_TICKS, "new leaders after " + ticks + " ticks");
+        for (long g : ledByNode1) {
+            int leader = c.leaderOf(g, 2, 3);
+            c.propose(leader, g, "while node 1 was away");
+        }
+        c.tick(3 * ELECTION_TICKS);
+        assertEquals(0, c.awakeGroups(2) + c.awakeGroups(3), "node 1's members do not keep the others awake");
+        for (long g = 1; g <= GROUPS; g++) {
+            assertNotEquals(Role.LEADER, c.query(1, g, RaftNode::role), "node 1 stepped down in group " + g);
+        }
+
+        c.network.heal(1);
+        // As soon as node 1 is heard again, the leaders with a member there wake and catch it
+        // up, without waiting for its members to time out and pre-vote.
+        int rejoin = c.tickUntil(() -> ledByNode1.stream().allMatch(g -> c.appliedValues(1, g).size() == 1),
+                10 * ELECTION_TICKS);
+        assertTrue(rejoin <= 3, "node 1 caught up after " + rejoin + " ticks");
+        for (long g : ledByNode1) {
+            assertEquals(List.of("while node 1 was away"), c.appliedValues(1, g), "group " + g);
+        }
+        c.tickUntil(() -> c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3) == 0, 10 * ELECTION_TICKS);
+        for (long g = 1; g <= GROUPS; g++) {
+            assertNotEquals(-1, c.leaderOf(g));
+        }
+        assertEquals(0, c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3));
+    }
+
+    private static List<Long> groupsLedBy(SteppedCluster c, int leader) {
+        List<Long> led = new ArrayList<>();
+        for (long g = 1; g <= GROUPS; g++) {
+            if (c.leaderOf(g) == leader) {
+                led.add(g);
+            }
+        }
+        return led;
+    }
+
+    @Test
+    void groupsAreAddedAndRemovedAtRuntime() {
+        SteppedCluster c = settled(10);
+        long added = 100;
+        c.addGroup(added);
+        c.tickUntil(() -> c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3) == 0, 10 * ELECTION_TICKS);
+        int leader = c.leaderOf(added);
+        c.propose(leader, added, "x");
+        c.runUntilIdle();
+        assertEquals(List.of("x"), c.appliedValues(3, added));
+        CompletableFuture<Void> twice = c.drivers.get(1).addGroup(added, new MemoryStorage(membership()),
+                (ready, done) -> { }, entries -> { });
+        c.runUntilIdle();
+        assertInstanceOf(IllegalStateException.class, assertThrows(CompletionException.class, twice::join).getCause());
+
+        // A follower's node drops the group: what the leader sends it from then on is dropped.
+        int follower = leader == 3 ? 2 : 3;
+        CompletableFuture<Void> removed = c.drivers.get(follower).removeGroup(added);
+        c.runUntilIdle();
+        removed.join();
+        assertEquals(10, c.drivers.get(follower).stats().groups());
+        long dropped = c.drivers.get(follower).stats().messagesDropped();
+        c.propose(leader, added, "y");
+        c.runUntilIdle();
+        assertTrue(c.drivers.get(follower).stats().messagesDropped() > dropped);
+        assertEquals(List.of("x"), c.appliedValues(follower, added));
+        CompletableFuture<Role> gone = c.drivers.get(follower).call(added, RaftNode::role);
+        c.runUntilIdle();
+        assertInstanceOf(IllegalStateException.class, assertThrows(CompletionException.class, gone::join).getCause());
+    }
+
+    private static Membership membership() {
+        return Membership.ofVoters(member(1), member(2), member(3));
+    }
+
+    @Test
+    void aPersistenceFailureStopsThatReplicaAloneAndTellsItsApplier() {
+        SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
+        long group = 7;
+        AtomicInteger brokenDisk = new AtomicInteger(); // the node whose writes for the group fail
+        Map<Integer, Throwable> stopped = new HashMap<>();
+        for (int id = 1; id <= 3; id++) {
+            MemoryStorage storage = new MemoryStorage(membership());
+            int node = id;
+            Applier record = c.recorder(id, group);
+            c.addReplica(id, group, storage, (ready, done) -> {
+                if (brokenDisk.get() == node) {
+                    done.failed(new IOException("disk full"));
+                } else {
+                    storage.persist(ready);
+                    done.persisted();
+                }
+            }, new Applier() {
+                @Override
+                public void apply(List<Entry> committed) {
+                    record.apply(committed);
+                }
+
+                @Override
+                public void stopped(Throwable cause) {
+                    stopped.put(node, cause);
+                }
+            });
+        }
+        c.addGroup(8);
+        c.tickUntil(() -> c.leaderOf(group) != -1 && c.leaderOf(8) != -1, 10 * ELECTION_TICKS);
+        int leader = c.leaderOf(group);
+        int broken = leader == 3 ? 2 : 3;
+        brokenDisk.set(broken);
+        c.propose(leader, group, "a");
+        c.propose(c.leaderOf(8), 8, "b");
+        c.tick(2);
+        assertEquals(Map.of(broken, "disk full"), stopped.entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().getMessage())));
+        assertEquals(1, c.drivers.get(broken).stats().groups(), "group 8 lives on");
+        assertEquals(List.of("a"), c.appliedValues(leader, group), "a majority still commits");
+        assertEquals(List.of("b"), c.appliedValues(broken, 8));
+    }
+
+    @Test
+    void aReadIndexWakesAQuietLeaderAndItsConfirmationReachesTheApplier() {
+        SteppedCluster c = settled(3);
+        int leader = c.leaderOf(2);
+        long commitEnd = c.query(leader, 2, RaftNode::commitEnd);
+        boolean quietAfterRead = c.query(leader, 2, node -> {
+            node.readIndex(42);
+            return node.quiet();
+        });
+        assertFalse(quietAfterRead, "the read woke the leader");
+        c.tick(1);
+        assertEquals(List.of(new ReadState(42, commitEnd)), c.reads(leader, 2));
+        c.tickUntil(() -> c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3) == 0, 10 * ELECTION_TICKS);
+        assertEquals(0, c.awakeGroups(leader), "quiet again once the read was answered");
+    }
+
+    @Test
+    void aFollowerBehindTheLeadersLogStartInstallsASnapshotAndTheApplierRestoresFromIt() {
+        SteppedCluster c = settled(1);
+        int leader = c.leaderOf(1);
+        int lagging = leader == 3 ? 2 : 3;
+        c.network.isolate(lagging);
+        for (int i = 0; i < 5; i++) {
+            c.propose(leader, 1, "v" + i);
+        }
+        c.runUntilIdle();
+        byte[] state = "the state machine as of v4".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long compactedTo = c.query(leader, 1, node -> {
+            c.storage(leader, 1).compact(node.commitEnd(), state);
+            return node.commitEnd();
+        });
+        c.network.heal(lagging);
+        c.propose(leader, 1, "after");
+        c.tickUntil(() -> c.appliedValues(lagging, 1).contains("after"), 10 * ELECTION_TICKS);
+        assertEquals(List.of(compactedTo), c.restored(lagging, 1).stream().map(Snapshot::end).toList());
+        assertArrayEquals(state, c.query(lagging, 1, node -> c.storage(lagging, 1).snapshot()));
+        assertEquals(List.of("after"), c.appliedValues(lagging, 1), "entries below the snapshot are not applied again");
+    }
+
+    @Test
+    void aMessageForAnEarlierIncarnationOfThisNodeIsDroppedNotStepped() {
+        SteppedCluster c = settled(1);
+        RaftDriver driver = c.drivers.get(1);
+        MemberId wiped = new MemberId(1, 7);
+        long term = c.query(1, 1, RaftNode::term);
+        driver.receive(2, List.of(new RaftMessage.AppendRequest(1, member(2), wiped, term + 5, 0, 0, List.of(), 0, 0)));
+        c.runUntilIdle();
+        assertEquals(1, driver.stats().messagesDropped());
+        assertEquals(term, c.query(1, 1, RaftNode::term), "the higher term never reached the member");
+    }
+
+    @Test
+    void fullQueuesPushBackInsteadOfGrowing() {
+        DriverConfig tiny = new DriverConfig(1, SteppedCluster.TICK, DriverConfig.DEFAULTS.raft(), true, 2, 0);
+        RaftDriver driver = new RaftDriver(member(1), tiny, (to, batch) -> { }, () -> 0);
+        List<RaftMessage> batch = List.of(new RaftMessage.TimeoutNow(1, member(2), member(1), 1));
+        assertTrue(driver.receive(2, batch));
+        assertTrue(driver.receive(2, batch));
+        assertFalse(driver.receive(2, batch), "the third batch does not fit");
+        driver.call(1, RaftNode::role);
+        driver.call(1, RaftNode::role);
+        CompletableFuture<Role> third = driver.call(1, RaftNode::role);
+        assertTrue(third.isCompletedExceptionally());
+        assertInstanceOf(RejectedExecutionException.class, assertThrows(CompletionException.class, third::join).getCause());
+        driver.doWork();
+        assertTrue(driver.receive(2, batch), "a turn drained the queue");
+    }
+
+    @Test
+    void consecutiveGroupIdsSpreadEvenlyOverTheLoops() {
+        Map<Integer, Integer> perLoop = new HashMap<>();
+        for (long g = 0; g < 10_000; g++) {
+            perLoop.merge(Hashing.loopOf(g, 4), 1, Integer::sum);
+        }
+        assertEquals(4, perLoop.size());
+        perLoop.values().forEach(n -> assertTrue(n > 2_300 && n < 2_700, "uneven shards: " + perLoop));
+    }
+}
