@@ -28,6 +28,11 @@ final class MembershipHistory {
         }
     }
 
+    /** The membership before the newest entry (the base one if there is a single entry). */
+    Membership previous() {
+        return history.get(Math.max(0, history.size() - 2)).membership();
+    }
+
     /** A snapshot replaced the log: its membership is the base, and no entry is left. */
     void reset(Membership base) {
         history.clear();

@@ -93,7 +93,7 @@ public final class RaftNode {
             tickLeader(leaderState);
         } else {
             electionElapsed++;
-            if (electionElapsed >= randomizedElectionTimeout && memberships.current().isVoter(self)) {
+            if (electionElapsed >= randomizedElectionTimeout && mayCampaign()) {
                 campaign(config.preVote(), false);
             }
         }
@@ -452,6 +452,17 @@ public final class RaftNode {
         }
     }
 
+    /**
+     * A voter of the latest membership may campaign; so may a member whose latest membership is
+     * its own removal while that is not known to be committed: its log may be the only one
+     * holding the change, so the remaining voters may need it to lead (Raft thesis §4.2.2). It
+     * counts votes by its latest membership like any candidate, so election safety is the usual.
+     */
+    private boolean mayCampaign() {
+        return memberships.current().isVoter(self)
+                || (memberships.latestOffset() >= commitEnd && memberships.previous().isVoter(self));
+    }
+
     private void electionWon(boolean preVote) {
         if (preVote) {
             campaign(false, false);
@@ -465,7 +476,10 @@ public final class RaftNode {
                 : r.from().equals(votedFor) || (votedFor == null && leader == null);
         boolean upToDate = r.lastTerm() > log.lastTerm()
                 || (r.lastTerm() == log.lastTerm() && r.lastEnd() >= log.endOffset());
-        boolean grant = canVote && upToDate && memberships.current().isVoter(self);
+        // Whatever this member's own membership says: a learner promoted by an entry it has not
+        // received yet must vote, or a group that needs it stays leaderless (etcd-io/etcd#10998).
+        // Only the candidate's membership decides whose votes count.
+        boolean grant = canVote && upToDate;
         if (grant && !r.preVote()) {
             votedFor = r.from();
             electionElapsed = 0;

@@ -7,6 +7,7 @@ import io.flotilla.raft.Role;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -46,6 +47,9 @@ final class Invariants {
         seenLeading = new boolean[nodes.size()];
     }
 
+    /** Per term, the highest commit end its leader reached. */
+    private final TreeMap<Long, Long> commitEndOfTerm = new TreeMap<>();
+
     void afterEvent(long nowMs) {
         for (SimNode node : nodes) {
             Replica r = node.replica();
@@ -60,13 +64,14 @@ final class Invariants {
                 if (leaderLife[i] != node.life() || leaderTerm[i] != term) {
                     leaderLife[i] = node.life();
                     leaderTerm[i] = term;
-                    completeness.elected(i, node.life(), term, stateMachine.committed().end(), nowMs);
+                    completeness.elected(i, node.life(), term, committedEndByTerm(term), nowMs);
                 }
             }
             long commitEnd = r.commitEnd();
             boolean ledThisTerm = leading || (seenLeading[i] && seenTerm[i] == r.term()); // stepped down: removed
             if (seenLife[i] == node.life() && commitEnd > seenCommitEnd[i] && ledThisTerm) {
                 commits.leaderCommitted(seenCommitEnd[i], commitEnd, voters(r));
+                commitEndOfTerm.merge(r.term(), commitEnd, Math::max);
             }
             seenLife[i] = node.life();
             seenTerm[i] = r.term();
@@ -75,6 +80,19 @@ final class Invariants {
             commits.check(i, node.life(), commitEnd, stateMachine.committed());
             maxCommitEnd = Math.max(maxCommitEnd, commitEnd);
         }
+    }
+
+    /**
+     * The end of what leaders of {@code term} or earlier committed (and some node applied):
+     * leader completeness promises a leader of {@code term} only those entries. A leader elected
+     * late (by delayed votes) may lack entries a later term's leader committed meanwhile.
+     */
+    private long committedEndByTerm(long term) {
+        long end = 0;
+        for (long e : commitEndOfTerm.headMap(term, true).values()) {
+            end = Math.max(end, e);
+        }
+        return Math.min(end, stateMachine.committed().end());
     }
 
     private static SortedSet<Integer> voters(Replica r) {
