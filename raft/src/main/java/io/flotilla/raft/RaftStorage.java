@@ -11,6 +11,10 @@ import java.util.List;
  *
  * <p>Offsets: the log holds entries covering {@code [startOffset, endOffset)}; entries below the
  * start were compacted into a snapshot whose last entry had term {@link #termBeforeStart()}.
+ *
+ * <p>A read that fails (an I/O error) throws an unchecked exception, such as
+ * {@link java.io.UncheckedIOException}, out of whichever {@link RaftNode} call made it; the
+ * driver then stops that group alone.
  */
 public interface RaftStorage {
     /** The hard state persisted last (or {@link HardState#INITIAL}). */

@@ -271,9 +271,14 @@ final class EventLoop {
                 }
                 continue;
             }
-            if (!config.quiescence() || !node.tryQuiesce(liveNode)) {
-                node.tick();
-                ticked++;
+            try {
+                if (!config.quiescence() || !node.tryQuiesce(liveNode)) {
+                    node.tick();
+                    ticked++;
+                }
+            } catch (RuntimeException e) {
+                stop(handle, e); // e.g. the group's storage failed a read (RaftStorage throws unchecked)
+                continue; // this slot is looked at again, and the stopped group leaves the list
             }
             markDirty(handle);
             i++;
@@ -376,9 +381,13 @@ final class EventLoop {
                 handle.ticking = true;
                 awake.add(handle);
             }
-            if (handle.pending == null && node.hasReady()) {
-                startReady(handle);
-                work++;
+            try {
+                if (handle.pending == null && node.hasReady()) {
+                    startReady(handle);
+                    work++;
+                }
+            } catch (RuntimeException e) {
+                stop(handle, e); // a storage read building the Ready, or the persistence refusing it
             }
         }
         batch.clear();
@@ -389,14 +398,10 @@ final class EventLoop {
         Ready ready = handle.node.ready();
         handle.pending = ready;
         outbox.addAll(ready.sendNow(), now);
-        if (!ready.mustPersist()) {
-            finishReady(handle);
-            return;
-        }
-        try {
+        if (ready.mustPersist()) {
             handle.persistence.persist(ready, handle);
-        } catch (RuntimeException e) {
-            stop(handle, e);
+        } else {
+            finishReady(handle);
         }
     }
 

@@ -6,6 +6,7 @@ import io.flotilla.raft.Membership;
 import io.flotilla.raft.MemoryStorage;
 import io.flotilla.raft.RaftMessage;
 import io.flotilla.raft.RaftNode;
+import io.flotilla.raft.RaftStorage;
 import io.flotilla.raft.ReadState;
 import io.flotilla.raft.Role;
 import io.flotilla.raft.Snapshot;
@@ -76,7 +77,7 @@ final class SteppedCluster {
         }
     }
 
-    void addReplica(int nodeId, long groupId, MemoryStorage storage, GroupPersistence persistence, Applier applier) {
+    void addReplica(int nodeId, long groupId, RaftStorage storage, GroupPersistence persistence, Applier applier) {
         CompletableFuture<Void> added = drivers.get(nodeId).addGroup(groupId, storage, persistence, applier);
         runUntilIdle();
         added.join();
