@@ -39,7 +39,8 @@ public interface Applier {
 
     /**
      * The driver stopped this group: its persistence failed, its storage failed a read, a
-     * message exposed a broken invariant, or this applier threw. Nothing more is applied.
+     * message exposed a broken invariant, or this applier threw; or the whole driver failed
+     * (an Error). Nothing more is applied.
      */
     default void stopped(Throwable cause) {
     }

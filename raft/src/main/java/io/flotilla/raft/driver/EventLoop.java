@@ -73,6 +73,8 @@ final class EventLoop {
 
     private volatile Thread thread;
     private volatile boolean parked;
+    /** Why commands are failed instead of run, once the loop took its last turn; guarded by this. */
+    private IllegalStateException retiredWith;
 
     // Published once per turn for DriverStats; written by the loop thread only.
     private volatile int groupCount;
@@ -163,6 +165,16 @@ final class EventLoop {
     }
 
     private void run(LoopCommand command) {
+        try {
+            dispatch(command);
+        } catch (Error e) {
+            // An Error fails the whole driver (RaftDriver.fail); the caller whose command raised it gets it first.
+            command.done().completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private void dispatch(LoopCommand command) {
         if (command instanceof LoopCommand.AddGroup add) {
             addGroup(add);
         } else if (command instanceof LoopCommand.RemoveGroup remove) {
@@ -202,13 +214,13 @@ final class EventLoop {
     private <T> void runCall(LoopCommand.Call<T> call) {
         GroupHandle handle = groups.get(call.groupId());
         if (handle == null) {
-            call.result().completeExceptionally(notHosted(call.groupId()));
+            call.done().completeExceptionally(notHosted(call.groupId()));
             return;
         }
         try {
-            call.result().complete(call.action().apply(handle.node));
+            call.done().complete(call.action().apply(handle.node));
         } catch (RuntimeException e) {
-            call.result().completeExceptionally(e); // e.g. NotLeaderException: the group is fine
+            call.done().completeExceptionally(e); // e.g. NotLeaderException: the group is fine
         }
         markDirty(handle);
     }
@@ -444,10 +456,46 @@ final class EventLoop {
         groups.remove(handle.node.groupId());
         handle.removed = true;
         log.error("node {} stopped group {}", self.nodeId(), handle.node.groupId(), cause);
+        tellStopped(handle, cause);
+    }
+
+    private void tellStopped(GroupHandle handle, Throwable cause) {
         try {
             handle.applier.stopped(cause);
         } catch (RuntimeException e) {
             log.error("the applier of group {} failed on being stopped", handle.node.groupId(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- after the last turn
+
+    /**
+     * Called once the loop has taken its last turn, on the thread that turned it. The commands
+     * still queued fail with {@code refusal}, and so do any that land later
+     * ({@link #failLateCommands}): from here on the queue's consumer is whoever holds this
+     * loop's lock. If the driver failed, every group's applier is told, since nothing more will
+     * be applied.
+     */
+    synchronized void retire(Throwable failure, IllegalStateException refusal) {
+        retiredWith = refusal;
+        failLateCommands();
+        if (failure != null) {
+            for (int slot = 0; slot < groups.slots(); slot++) {
+                GroupHandle handle = groups.valueAt(slot);
+                if (handle != null && !handle.removed) {
+                    tellStopped(handle, failure);
+                }
+            }
+        }
+    }
+
+    /** Fails the commands queued since this loop retired (none if it has not: its turns will run them). */
+    synchronized void failLateCommands() {
+        if (retiredWith == null) {
+            return;
+        }
+        for (LoopCommand command = commands.poll(); command != null; command = commands.poll()) {
+            command.done().completeExceptionally(retiredWith);
         }
     }
 

@@ -10,6 +10,9 @@ import java.util.function.Function;
 sealed interface LoopCommand {
     long groupId();
 
+    /** Completed when the command has run, or failed if it cannot. */
+    CompletableFuture<?> done();
+
     record AddGroup(long groupId, RaftStorage storage, GroupPersistence persistence, Applier applier,
                     CompletableFuture<Void> done) implements LoopCommand {
     }
@@ -17,6 +20,6 @@ sealed interface LoopCommand {
     record RemoveGroup(long groupId, CompletableFuture<Void> done) implements LoopCommand {
     }
 
-    record Call<T>(long groupId, Function<RaftNode, T> action, CompletableFuture<T> result) implements LoopCommand {
+    record Call<T>(long groupId, Function<RaftNode, T> action, CompletableFuture<T> done) implements LoopCommand {
     }
 }

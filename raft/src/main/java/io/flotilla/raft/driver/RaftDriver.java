@@ -8,6 +8,7 @@ import io.flotilla.raft.RaftStorage;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -28,6 +29,14 @@ import java.util.function.LongSupplier;
  * futures there: keep dependent actions short or make them asynchronous. A full command queue
  * is back-pressure: the future is returned already failed with a
  * {@link RejectedExecutionException}.
+ *
+ * <p>Failures: a {@code RuntimeException} out of one group's calls (its storage, persistence,
+ * applier, or a broken invariant) stops that group alone. An {@link Error} (an assertion, out
+ * of memory, from a call's action, an applier, a persistence or the transport) fails the whole
+ * driver, as a crash would: every loop stops turning, so the node falls silent and its peers
+ * elect leaders elsewhere; every group's applier is told; the command that raised it fails
+ * with it, and every queued and later command with an {@link IllegalStateException} whose cause
+ * it is.
  */
 public final class RaftDriver implements AutoCloseable {
     private final MemberId self;
@@ -36,6 +45,10 @@ public final class RaftDriver implements AutoCloseable {
     private final Peers peers = new Peers();
     private final EventLoop[] loops;
     private volatile LoopRunner[] runners;
+    /** The Error that failed this driver, or null; set once. */
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** Why commands are refused (the driver failed), or null while it runs. */
+    private volatile IllegalStateException refusal;
 
     /**
      * @param self      this node as a group member (node id and incarnation)
@@ -63,7 +76,7 @@ public final class RaftDriver implements AutoCloseable {
         }
         LoopRunner[] started = new LoopRunner[loops.length];
         for (int i = 0; i < loops.length; i++) {
-            started[i] = new LoopRunner(loops[i], "flotilla-raft-" + self.nodeId() + "-" + i);
+            started[i] = new LoopRunner(loops[i], this, "flotilla-raft-" + self.nodeId() + "-" + i);
         }
         runners = started;
         for (LoopRunner runner : started) {
@@ -83,7 +96,8 @@ public final class RaftDriver implements AutoCloseable {
 
     /**
      * One turn of every loop, on the calling thread: for tests that step the driver instead of
-     * starting it.
+     * starting it. An Error fails the driver, as on a loop thread, and is rethrown; a failed
+     * driver does nothing more.
      *
      * @return the work done; 0 means every loop was idle
      */
@@ -91,11 +105,46 @@ public final class RaftDriver implements AutoCloseable {
         if (runners != null) {
             throw new IllegalStateException("node " + self.nodeId() + "'s driver runs its own threads");
         }
+        if (refusal != null) {
+            return 0;
+        }
         int work = 0;
         for (EventLoop loop : loops) {
-            work += loop.doWork();
+            try {
+                work += loop.doWork();
+            } catch (Throwable e) {
+                fail(e);
+                throw e;
+            }
         }
         return work;
+    }
+
+    /**
+     * Fails the driver (the first Error wins): refuses commands from now on, and ends every
+     * loop's turns. Each loop then retires on the thread that turned it: this one, if the
+     * driver is stepped.
+     */
+    void fail(Throwable cause) {
+        if (!failure.compareAndSet(null, cause)) {
+            return;
+        }
+        refusal = new IllegalStateException("node " + self.nodeId() + "'s driver failed", cause);
+        LoopRunner[] started = runners;
+        if (started != null) {
+            for (LoopRunner runner : started) {
+                runner.halt();
+            }
+        } else {
+            for (EventLoop loop : loops) {
+                retire(loop);
+            }
+        }
+    }
+
+    /** After {@code loop}'s last turn, on the thread that turned it. */
+    void retire(EventLoop loop) {
+        loop.retire(failure.get(), refusal);
     }
 
     /**
@@ -104,9 +153,12 @@ public final class RaftDriver implements AutoCloseable {
      * is not copied or split; the driver keeps it, read-only.
      *
      * @return false if a loop's queue was full and its share of the batch was dropped (Raft
-     *         retransmits)
+     *         retransmits), or if the driver failed
      */
     public boolean receive(int fromNode, List<RaftMessage> batch) {
+        if (refusal != null) {
+            return false;
+        }
         long now = clock.getAsLong();
         peers.get(fromNode, now).lastHeardNanos = now;
         long addressed = 0;
@@ -156,10 +208,20 @@ public final class RaftDriver implements AutoCloseable {
     }
 
     private <T> CompletableFuture<T> submit(LoopCommand command, CompletableFuture<T> future) {
-        if (!loops[Hashing.loopOf(command.groupId(), loops.length)].offerCommand(command)) {
+        IllegalStateException refused = refusal;
+        if (refused != null) {
+            future.completeExceptionally(refused);
+            return future;
+        }
+        EventLoop loop = loops[Hashing.loopOf(command.groupId(), loops.length)];
+        if (!loop.offerCommand(command)) {
             future.completeExceptionally(new RejectedExecutionException("node " + self.nodeId()
                     + ": the loop of group " + command.groupId() + " has " + config.queueCapacity()
                     + " commands queued"));
+        } else if (refusal != null) {
+            // The loop may have retired between the check above and the offer: then no turn
+            // will run the command, and it must be failed here.
+            loop.failLateCommands();
         }
         return future;
     }

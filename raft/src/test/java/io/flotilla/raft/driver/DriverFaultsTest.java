@@ -5,7 +5,9 @@ import io.flotilla.raft.HardState;
 import io.flotilla.raft.Membership;
 import io.flotilla.raft.MembershipEntry;
 import io.flotilla.raft.MemoryStorage;
+import io.flotilla.raft.RaftNode;
 import io.flotilla.raft.RaftStorage;
+import io.flotilla.raft.Role;
 import io.flotilla.raft.Snapshot;
 import org.junit.jupiter.api.Test;
 
@@ -14,11 +16,20 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 
 import static io.flotilla.raft.driver.SteppedCluster.ELECTION_TICKS;
 import static io.flotilla.raft.driver.SteppedCluster.member;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a fault in one group, one loop or one node's own pace does to the rest: the driver stepped on the test thread. */
@@ -37,6 +48,22 @@ class DriverFaultsTest {
             g++;
         }
         return g;
+    }
+
+    /** Three nodes hosting groups 1..groups, settled: every group led and quiet. */
+    private static SteppedCluster settled(int groups) {
+        SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
+        for (long g = 1; g <= groups; g++) {
+            c.addGroup(g);
+        }
+        settle(c);
+        return c;
+    }
+
+    /** Why {@code future} failed; it must have failed already (a stepped driver has nothing left to wait for). */
+    private static Throwable failureOf(CompletableFuture<?> future) {
+        assertTrue(future.isCompletedExceptionally(), "failed by now: " + future);
+        return assertThrows(CompletionException.class, future::join).getCause();
     }
 
     private static void settle(SteppedCluster c) {
@@ -201,5 +228,77 @@ class DriverFaultsTest {
         f.c.network.heal(follower);
         f.assertOnlyStopped(follower);
         f.assertNeighbourCommits();
+    }
+
+    @Test
+    void anErrorInACallActionFailsItsCallerThenTheWholeDriverAndItsGroupsFailOverElsewhere() {
+        int groups = 20;
+        SteppedCluster c = settled(groups);
+        long[] ledByNode1 = LongStream.rangeClosed(1, groups).filter(g -> c.leaderOf(g) == 1).toArray();
+        assertTrue(ledByNode1.length > 0);
+        RaftDriver node1 = c.drivers.get(1);
+        AssertionError bug = new AssertionError("a bug in the caller's action");
+        CompletableFuture<Object> bad = node1.call(1, node -> {
+            throw bug;
+        });
+        CompletableFuture<Role> queuedBehind = node1.call(neighbourOf(1), RaftNode::role);
+
+        assertSame(bug, assertThrows(AssertionError.class, node1::doWork), "a stepped driver rethrows it");
+        assertSame(bug, failureOf(bad), "the caller learns what its action threw");
+        Throwable refused = failureOf(queuedBehind);
+        assertInstanceOf(IllegalStateException.class, refused, "a queued command fails instead of hanging");
+        assertSame(bug, refused.getCause());
+        assertTrue(node1.call(2, RaftNode::role).isCompletedExceptionally(), "a later command is refused at once");
+        for (long g = 1; g <= groups; g++) {
+            assertSame(bug, c.stopped(1, g), "group " + g + "'s applier was told");
+        }
+
+        c.sent.clear();
+        int ticks = c.tickUntil(() -> LongStream.of(ledByNode1).allMatch(g -> c.leaderOf(g, 2, 3) != -1),
+                10 * ELECTION_TICKS);
+        assertTrue(c.sent.stream().noneMatch(s -> s.from() == 1), "node 1 fell silent: no pings, no heartbeats");
+        assertTrue(ticks <= 3 * ELECTION_TICKS, "node 1's groups have new leaders after " + ticks + " ticks");
+    }
+
+    @Test
+    void anErrorOnALoopThreadFailsTheDriverInsteadOfHangingItsCommands() throws Exception {
+        LocalNetwork network = new LocalNetwork();
+        RaftDriver driver = new RaftDriver(member(1), TWO_LOOPS, network.endpoint(1), System::nanoTime);
+        network.attach(driver);
+        long onTheOtherLoop = LongStream.iterate(2, g -> g + 1)
+                .filter(g -> Hashing.loopOf(g, TWO_LOOPS.loops()) != Hashing.loopOf(1, TWO_LOOPS.loops()))
+                .findFirst().orElseThrow();
+        CountDownLatch bothStopped = new CountDownLatch(2);
+        driver.start();
+        try {
+            for (long g : new long[] {1, onTheOtherLoop}) {
+                MemoryStorage storage = new MemoryStorage(Membership.ofVoters(member(1)));
+                driver.addGroup(g, storage, new MemoryPersistence(storage), new Applier() {
+                    @Override
+                    public void apply(List<Entry> committed) {
+                    }
+
+                    @Override
+                    public void stopped(Throwable cause) {
+                        bothStopped.countDown();
+                    }
+                }).get(10, TimeUnit.SECONDS);
+            }
+            AssertionError bug = new AssertionError("a bug in the caller's action");
+            CompletableFuture<Object> bad = driver.call(1, node -> {
+                throw bug;
+            });
+            CompletableFuture<Role> sameLoop = driver.call(1, RaftNode::role);
+            assertSame(bug, assertThrows(ExecutionException.class, () -> bad.get(10, TimeUnit.SECONDS)).getCause());
+            assertInstanceOf(IllegalStateException.class,
+                    assertThrows(ExecutionException.class, () -> sameLoop.get(10, TimeUnit.SECONDS)).getCause(),
+                    "the command behind it fails instead of waiting for a dead loop");
+            assertTrue(bothStopped.await(10, TimeUnit.SECONDS), "every group of the driver was stopped");
+            CompletableFuture<Role> otherLoop = driver.call(onTheOtherLoop, RaftNode::role);
+            assertTrue(otherLoop.isCompletedExceptionally(), "the whole driver refuses commands");
+            assertSame(bug, failureOf(otherLoop).getCause());
+        } finally {
+            driver.close();
+        }
     }
 }

@@ -46,6 +46,7 @@ final class SteppedCluster {
     private final Map<Replica, List<Entry>> applied = new HashMap<>();
     private final Map<Replica, List<Snapshot>> restored = new HashMap<>();
     private final Map<Replica, List<ReadState>> reads = new HashMap<>();
+    private final Map<Replica, Throwable> stopped = new HashMap<>();
     private final Membership membership;
 
     SteppedCluster(int nodes, DriverConfig config) {
@@ -83,7 +84,7 @@ final class SteppedCluster {
         added.join();
     }
 
-    /** An applier that records what replica (node, group) applies, restores and is told of reads. */
+    /** An applier that records what replica (node, group) applies, restores, is told of reads and why it stopped. */
     Applier recorder(int nodeId, long groupId) {
         Replica replica = new Replica(nodeId, groupId);
         List<Entry> log = applied.computeIfAbsent(replica, r -> new ArrayList<>());
@@ -103,6 +104,11 @@ final class SteppedCluster {
             @Override
             public void reads(List<ReadState> readStates) {
                 answers.addAll(readStates);
+            }
+
+            @Override
+            public void stopped(Throwable cause) {
+                stopped.put(replica, cause);
             }
         };
     }
@@ -198,6 +204,11 @@ final class SteppedCluster {
 
     List<ReadState> reads(int nodeId, long groupId) {
         return reads.get(new Replica(nodeId, groupId));
+    }
+
+    /** Why the driver stopped a replica (added with {@link #recorder}), or null while it runs. */
+    Throwable stopped(int nodeId, long groupId) {
+        return stopped.get(new Replica(nodeId, groupId));
     }
 
     /** A replica's in-memory log (added by {@link #addGroup}); touch it only through {@link #query}, on its loop. */
