@@ -27,8 +27,8 @@ import java.util.function.LongSupplier;
  *   <li>run commands (add or remove a group, run a task on a group's node);</li>
  *   <li>step every inbound message into its group;</li>
  *   <li>if a tick is due: check node liveness (waking quiet groups a silent or returning node
- *   concerns), queue liveness heartbeats (loop 0), and tick every awake group, or let a settled
- *   leader quiesce instead;</li>
+ *   concerns), queue liveness heartbeats (loop 0, while every loop turns), and tick every
+ *   awake group, or let a settled leader quiesce instead;</li>
  *   <li>take a Ready from every group touched since the last turn that has one: queue its
  *   {@code sendNow}, hand its writes to the group's persistence (which must not block);</li>
  *   <li>finish every Ready whose persistence completed: queue its {@code sendAfterPersist},
@@ -43,7 +43,8 @@ final class EventLoop {
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
 
     private final int index;
-    private final int loops;
+    /** The driver's loops, this one included: loop 0 pings for the node only while they all turn. */
+    private final EventLoop[] siblings;
     private final MemberId self;
     private final DriverConfig config;
     private final Transport transport;
@@ -73,6 +74,8 @@ final class EventLoop {
 
     private volatile Thread thread;
     private volatile boolean parked;
+    /** When this loop last finished a turn: read by loop 0 before it vouches for the node. */
+    private volatile long lastTurnNanos;
     /** Why commands are failed instead of run, once the loop took its last turn; guarded by this. */
     private IllegalStateException retiredWith;
 
@@ -84,10 +87,11 @@ final class EventLoop {
     private volatile long messagesSent;
     private volatile long messagesDropped;
 
-    EventLoop(int index, int loops, MemberId self, DriverConfig config, Transport transport, Peers peers,
+    /** {@code siblings} holds every loop of the driver by the first turn of any. */
+    EventLoop(int index, EventLoop[] siblings, MemberId self, DriverConfig config, Transport transport, Peers peers,
               LongSupplier clock) {
         this.index = index;
-        this.loops = loops;
+        this.siblings = siblings;
         this.self = self;
         this.config = config;
         this.transport = transport;
@@ -97,6 +101,7 @@ final class EventLoop {
         this.commands = new MpscAtomicArrayQueue<>(config.queueCapacity());
         this.outbox = new Outbox(peers);
         this.nextTickAt = clock.getAsLong();
+        this.lastTurnNanos = nextTickAt;
     }
 
     // ---------------------------------------------------------------- from other threads
@@ -161,6 +166,7 @@ final class EventLoop {
         awakeCount = awake.size();
         batchesSent = outbox.batchesSent;
         messagesSent = outbox.messagesSent;
+        lastTurnNanos = now;
         return work;
     }
 
@@ -233,7 +239,7 @@ final class EventLoop {
     private void deliver(List<RaftMessage> batch) {
         for (int i = 0; i < batch.size(); i++) {
             RaftMessage m = batch.get(i);
-            if (Hashing.loopOf(m.groupId(), loops) != index) {
+            if (Hashing.loopOf(m.groupId(), siblings.length) != index) {
                 continue;
             }
             GroupHandle handle = groups.get(m.groupId());
@@ -261,7 +267,7 @@ final class EventLoop {
         // ticks would time out every group at once.
         nextTickAt = now - nextTickAt >= config.tickNanos() ? now + config.tickNanos() : nextTickAt + config.tickNanos();
         int work = checkPeers();
-        if (index == 0) {
+        if (index == 0 && everyLoopTurnedSince(now - config.electionTimeoutNanos())) {
             // Half a tick of slack: ticks wake with jitter, and one a little early must not
             // skip the heartbeat until the next interval.
             long due = config.heartbeatNanos() - config.tickNanos() / 2;
@@ -297,6 +303,22 @@ final class EventLoop {
         }
         ticks += ticked;
         return work + (int) ticked;
+    }
+
+    /**
+     * Whether every loop of this driver finished a turn since {@code since}. A ping says every
+     * group of this node is served: if a loop is stuck (a blocking applier or persistence, an
+     * endless loop), its groups' quiet followers elsewhere must see this node fall silent, or
+     * they follow a leader that will never speak again. (Turns come at least once per tick,
+     * idle or not.)
+     */
+    private boolean everyLoopTurnedSince(long since) {
+        for (EventLoop loop : siblings) {
+            if (loop != this && loop.lastTurnNanos - since < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

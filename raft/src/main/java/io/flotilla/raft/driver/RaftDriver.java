@@ -61,7 +61,7 @@ public final class RaftDriver implements AutoCloseable {
         this.clock = nanoClock;
         this.loops = new EventLoop[config.loops()];
         for (int i = 0; i < loops.length; i++) {
-            loops[i] = new EventLoop(i, loops.length, self, config, transport, peers, nanoClock);
+            loops[i] = new EventLoop(i, loops, self, config, transport, peers, nanoClock);
         }
     }
 
@@ -224,6 +224,11 @@ public final class RaftDriver implements AutoCloseable {
             loop.failLateCommands();
         }
         return future;
+    }
+
+    /** Loop {@code index}, for tests that turn one loop of a stepped driver and not the others. */
+    EventLoop loop(int index) {
+        return loops[index];
     }
 
     /** Counters summed over the loops, as each last published them. */

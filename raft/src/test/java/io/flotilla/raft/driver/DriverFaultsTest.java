@@ -301,4 +301,31 @@ class DriverFaultsTest {
             driver.close();
         }
     }
+
+    @Test
+    void whenALoopOfTheLeadersNodeIsStuckItsNodeStopsPingingAndItsQuietGroupsFailOver() {
+        int groups = 40;
+        SteppedCluster c = settled(groups);
+        long[] stuck = LongStream.rangeClosed(1, groups)
+                .filter(g -> Hashing.loopOf(g, TWO_LOOPS.loops()) == 1 && c.leaderOf(g) == 1).toArray();
+        assertTrue(stuck.length > 0);
+        c.stall(1, 1); // node 1's loop 0 and the other nodes go on as usual
+
+        c.tick(ELECTION_TICKS + 1);
+        c.sent.clear();
+        c.tick(ELECTION_TICKS);
+        assertTrue(c.sent.stream().noneMatch(s -> s.from() == 1 && s.messages().isEmpty()),
+                "node 1 does not vouch for groups it cannot serve");
+        int ticks = 2 * ELECTION_TICKS + 1
+                + c.tickUntil(() -> LongStream.of(stuck).allMatch(g -> c.leaderOf(g, 2, 3) != -1), 10 * ELECTION_TICKS);
+        // An election timeout to give up on the stuck loop, one for the peers to notice the
+        // silence, and at most one to elect.
+        assertTrue(ticks <= 4 * ELECTION_TICKS, "the stuck loop's groups have new leaders after " + ticks + " ticks");
+
+        c.unstall(1);
+        c.sent.clear();
+        c.tick(ELECTION_TICKS + 1);
+        assertTrue(c.sent.stream().anyMatch(s -> s.from() == 1 && s.to() == 2 && s.messages().isEmpty()),
+                "node 1 pings again once every loop turns");
+    }
 }

@@ -47,6 +47,9 @@ final class SteppedCluster {
     private final Map<Replica, List<Snapshot>> restored = new HashMap<>();
     private final Map<Replica, List<ReadState>> reads = new HashMap<>();
     private final Map<Replica, Throwable> stopped = new HashMap<>();
+    /** Per node, a loop that takes no turns (as if stuck in a blocking call), if any. */
+    private final Map<Integer, Integer> stalled = new HashMap<>();
+    private final int loops;
     private final Membership membership;
 
     SteppedCluster(int nodes, DriverConfig config) {
@@ -63,6 +66,7 @@ final class SteppedCluster {
             drivers.put(id, driver);
         }
         membership = Membership.ofVoters(members);
+        loops = config.loops();
     }
 
     static MemberId member(int nodeId) {
@@ -113,12 +117,38 @@ final class SteppedCluster {
         };
     }
 
+    /** From now on, loop {@code loop} of node {@code nodeId} takes no turns, as if stuck in a blocking call. */
+    void stall(int nodeId, int loop) {
+        stalled.put(nodeId, loop);
+    }
+
+    /** Lets a stalled loop turn again. */
+    void unstall(int nodeId) {
+        stalled.remove(nodeId);
+    }
+
+    /** One turn of each loop of node {@code nodeId} but a stalled one; returns the work done. */
+    private int turn(int nodeId) {
+        RaftDriver driver = drivers.get(nodeId);
+        Integer stuck = stalled.get(nodeId);
+        if (stuck == null) {
+            return driver.doWork();
+        }
+        int work = 0;
+        for (int i = 0; i < loops; i++) {
+            if (i != stuck) {
+                work += driver.loop(i).doWork();
+            }
+        }
+        return work;
+    }
+
     /** Steps every driver until a whole round does nothing; returns the rounds taken. */
     int runUntilIdle() {
         for (int round = 1; round <= 10_000; round++) {
             int work = 0;
-            for (RaftDriver driver : drivers.values()) {
-                work += driver.doWork();
+            for (int nodeId : drivers.keySet()) {
+                work += turn(nodeId);
             }
             if (work == 0) {
                 return round;
