@@ -45,10 +45,11 @@ public final class RaftDriver implements AutoCloseable {
     private final Peers peers = new Peers();
     private final EventLoop[] loops;
     private volatile LoopRunner[] runners;
-    /** The Error that failed this driver, or null; set once. */
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    /** Why commands are refused (the driver failed), or null while it runs. */
-    private volatile IllegalStateException refusal;
+    /**
+     * Why commands are refused, set once: the driver was closed, or it failed, and then its
+     * cause is the Error. Null while the driver runs.
+     */
+    private final AtomicReference<IllegalStateException> refusal = new AtomicReference<>();
 
     /**
      * @param self      this node as a group member (node id and incarnation)
@@ -71,8 +72,8 @@ public final class RaftDriver implements AutoCloseable {
 
     /** Starts one thread per loop, named {@code flotilla-raft-<node>-<loop>}. */
     public synchronized void start() {
-        if (runners != null) {
-            throw new IllegalStateException("node " + self.nodeId() + "'s driver is already started");
+        if (runners != null || refusal.get() != null) {
+            throw new IllegalStateException("node " + self.nodeId() + "'s driver is already started or closed");
         }
         LoopRunner[] started = new LoopRunner[loops.length];
         for (int i = 0; i < loops.length; i++) {
@@ -84,20 +85,30 @@ public final class RaftDriver implements AutoCloseable {
         }
     }
 
-    /** Stops the loop threads, if started, and waits for them. Groups stay where they are. */
+    /**
+     * Stops the driver: commands still queued and any later ones fail with an
+     * {@link IllegalStateException}, and the loop threads, if started, end their turns; waits
+     * for them. Groups stay where they are: their appliers are not told, as the node is shutting
+     * down, not failing. Close a stepped driver on the thread that steps it.
+     */
     @Override
     public synchronized void close() throws InterruptedException {
-        if (runners != null) {
-            for (LoopRunner runner : runners) {
-                runner.stop();
+        boolean closing = refusal.compareAndSet(null, new IllegalStateException("node " + self.nodeId()
+                + "'s driver is closed"));
+        LoopRunner[] started = runners;
+        if (started != null) {
+            for (LoopRunner runner : started) {
+                runner.stop(); // the loop retires on its thread
             }
+        } else if (closing) {
+            retireEveryLoopHere();
         }
     }
 
     /**
      * One turn of every loop, on the calling thread: for tests that step the driver instead of
-     * starting it. An Error fails the driver, as on a loop thread, and is rethrown; a failed
-     * driver does nothing more.
+     * starting it. An Error fails the driver, as on a loop thread, and is rethrown; a failed or
+     * closed driver does nothing more.
      *
      * @return the work done; 0 means every loop was idle
      */
@@ -105,7 +116,7 @@ public final class RaftDriver implements AutoCloseable {
         if (runners != null) {
             throw new IllegalStateException("node " + self.nodeId() + "'s driver runs its own threads");
         }
-        if (refusal != null) {
+        if (refusal.get() != null) {
             return 0;
         }
         int work = 0;
@@ -126,25 +137,31 @@ public final class RaftDriver implements AutoCloseable {
      * driver is stepped.
      */
     void fail(Throwable cause) {
-        if (!failure.compareAndSet(null, cause)) {
+        if (!refusal.compareAndSet(null, new IllegalStateException("node " + self.nodeId() + "'s driver failed",
+                cause))) {
             return;
         }
-        refusal = new IllegalStateException("node " + self.nodeId() + "'s driver failed", cause);
         LoopRunner[] started = runners;
         if (started != null) {
             for (LoopRunner runner : started) {
                 runner.halt();
             }
         } else {
-            for (EventLoop loop : loops) {
-                retire(loop);
-            }
+            retireEveryLoopHere();
+        }
+    }
+
+    /** A stepped driver's loops are turned by the caller's thread, so they retire on it. */
+    private void retireEveryLoopHere() {
+        for (EventLoop loop : loops) {
+            retire(loop);
         }
     }
 
     /** After {@code loop}'s last turn, on the thread that turned it. */
     void retire(EventLoop loop) {
-        loop.retire(failure.get(), refusal);
+        IllegalStateException refused = refusal.get();
+        loop.retire(refused.getCause(), refused);
     }
 
     /**
@@ -153,10 +170,10 @@ public final class RaftDriver implements AutoCloseable {
      * is not copied or split; the driver keeps it, read-only.
      *
      * @return false if a loop's queue was full and its share of the batch was dropped (Raft
-     *         retransmits), or if the driver failed
+     *         retransmits), or if the driver failed or was closed
      */
     public boolean receive(int fromNode, List<RaftMessage> batch) {
-        if (refusal != null) {
+        if (refusal.get() != null) {
             return false;
         }
         long now = clock.getAsLong();
@@ -208,7 +225,7 @@ public final class RaftDriver implements AutoCloseable {
     }
 
     private <T> CompletableFuture<T> submit(LoopCommand command, CompletableFuture<T> future) {
-        IllegalStateException refused = refusal;
+        IllegalStateException refused = refusal.get();
         if (refused != null) {
             future.completeExceptionally(refused);
             return future;
@@ -218,7 +235,7 @@ public final class RaftDriver implements AutoCloseable {
             future.completeExceptionally(new RejectedExecutionException("node " + self.nodeId()
                     + ": the loop of group " + command.groupId() + " has " + config.queueCapacity()
                     + " commands queued"));
-        } else if (refusal != null) {
+        } else if (refusal.get() != null) {
             // The loop may have retired between the check above and the offer: then no turn
             // will run the command, and it must be failed here.
             loop.failLateCommands();

@@ -320,6 +320,22 @@ class RaftDriverTest {
     }
 
     @Test
+    void closingFailsTheCommandsStillQueuedAndRefusesLaterOnes() throws Exception {
+        RaftDriver driver = new RaftDriver(member(1), TWO_LOOPS, (to, batch) -> { }, () -> 0);
+        CompletableFuture<Role> queued = driver.call(1, RaftNode::role);
+        driver.close();
+        assertTrue(queued.isCompletedExceptionally(), "a command queued before close fails instead of hanging");
+        assertInstanceOf(IllegalStateException.class, assertThrows(CompletionException.class, queued::join).getCause());
+
+        MemoryStorage storage = new MemoryStorage(membership());
+        CompletableFuture<Void> added = driver.addGroup(1, storage, new MemoryPersistence(storage), entries -> { });
+        assertTrue(added.isCompletedExceptionally(), "a command after close is refused at once");
+        assertInstanceOf(IllegalStateException.class, assertThrows(CompletionException.class, added::join).getCause());
+        assertFalse(driver.receive(2, List.of()), "nor does it take batches");
+        assertEquals(0, driver.doWork());
+    }
+
+    @Test
     void consecutiveGroupIdsSpreadEvenlyOverTheLoops() {
         Map<Integer, Integer> perLoop = new HashMap<>();
         for (long g = 0; g < 10_000; g++) {

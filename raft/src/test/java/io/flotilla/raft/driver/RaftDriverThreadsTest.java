@@ -13,15 +13,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static io.flotilla.raft.driver.SteppedCluster.member;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -84,6 +88,18 @@ class RaftDriverThreadsTest {
         }
         assertTrue(Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().startsWith("flotilla-raft-") && t.isAlive()), "close() stopped every loop thread");
+    }
+
+    @Test
+    void aCommandAfterCloseIsRefusedInsteadOfWaitingForAStoppedLoop() throws Exception {
+        RaftDriver driver = new RaftDriver(member(1), DriverConfig.DEFAULTS.withLoops(1), (to, batch) -> { },
+                System::nanoTime);
+        driver.start();
+        driver.close();
+        CompletableFuture<Role> late = driver.call(1, RaftNode::role);
+        assertTrue(late.isCompletedExceptionally(), "refused at once");
+        assertInstanceOf(IllegalStateException.class,
+                assertThrows(ExecutionException.class, () -> late.get(10, TimeUnit.SECONDS)).getCause());
     }
 
     /**
