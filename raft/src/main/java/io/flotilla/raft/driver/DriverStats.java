@@ -3,7 +3,7 @@ package io.flotilla.raft.driver;
 /**
  * A driver's counters, summed over its loops; each loop publishes its own once per turn.
  *
- * @param groups          groups hosted
+ * @param groups          groups hosted (with removed ones whose last write has not landed yet)
  * @param awakeGroups     groups being ticked (the rest are quiet)
  * @param ticks           group ticks delivered since the start
  * @param batchesSent     batches handed to the transport, liveness heartbeats included

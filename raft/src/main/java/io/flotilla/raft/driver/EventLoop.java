@@ -184,12 +184,13 @@ final class EventLoop {
         if (command instanceof LoopCommand.AddGroup add) {
             addGroup(add);
         } else if (command instanceof LoopCommand.RemoveGroup remove) {
-            GroupHandle handle = groups.remove(remove.groupId());
-            if (handle == null) {
+            GroupHandle handle = groups.get(remove.groupId());
+            if (handle == null || handle.removed) {
                 remove.done().completeExceptionally(notHosted(remove.groupId()));
             } else {
                 handle.removed = true;
-                remove.done().complete(null);
+                handle.removal = remove.done();
+                release(handle);
             }
         } else if (command instanceof LoopCommand.Call<?> call) {
             runCall(call);
@@ -197,9 +198,11 @@ final class EventLoop {
     }
 
     private void addGroup(LoopCommand.AddGroup add) {
-        if (groups.get(add.groupId()) != null) {
+        GroupHandle hosted = groups.get(add.groupId());
+        if (hosted != null) {
             add.done().completeExceptionally(new IllegalStateException("node " + self.nodeId()
-                    + " already hosts group " + add.groupId()));
+                    + (hosted.removed ? " is still removing group " + add.groupId() + ": its last write has not landed"
+                    : " already hosts group " + add.groupId())));
             return;
         }
         RaftNode node;
@@ -219,7 +222,7 @@ final class EventLoop {
 
     private <T> void runCall(LoopCommand.Call<T> call) {
         GroupHandle handle = groups.get(call.groupId());
-        if (handle == null) {
+        if (handle == null || handle.removed) {
             call.done().completeExceptionally(notHosted(call.groupId()));
             return;
         }
@@ -243,7 +246,7 @@ final class EventLoop {
                 continue;
             }
             GroupHandle handle = groups.get(m.groupId());
-            if (handle == null || !m.to().equals(self)) {
+            if (handle == null || handle.removed || !m.to().equals(self)) {
                 messagesDropped++; // a removed group, or an earlier incarnation of this node
                 continue;
             }
@@ -347,7 +350,7 @@ final class EventLoop {
         int woken = 0;
         for (int slot = 0; slot < groups.slots(); slot++) {
             GroupHandle handle = groups.valueAt(slot);
-            if (handle == null || !handle.node.quiet()) {
+            if (handle == null || handle.removed || !handle.node.quiet()) {
                 continue;
             }
             RaftNode node = handle.node;
@@ -430,30 +433,34 @@ final class EventLoop {
 
     private void startReady(GroupHandle handle) {
         Ready ready = handle.node.ready();
-        handle.pending = ready;
         outbox.addAll(ready.sendNow(), now);
         if (ready.mustPersist()) {
             handle.persistence.persist(ready, handle);
+            // Only now: a persistence that throws has started nothing. Its completion, even
+            // one made inside persist(), is handled later in the turn, on this thread.
+            handle.pending = ready;
         } else {
-            finishReady(handle);
+            finishReady(handle, ready);
         }
     }
 
     private void complete(GroupHandle handle) {
-        if (handle.removed || handle.pending == null) {
+        Ready ready = handle.pending;
+        if (ready == null) {
             return;
         }
+        handle.pending = null;
         Throwable failure = handle.failure;
-        if (failure != null) {
+        if (handle.removed) {
+            release(handle);
+        } else if (failure != null) {
             stop(handle, failure);
         } else {
-            finishReady(handle);
+            finishReady(handle, ready);
         }
     }
 
-    private void finishReady(GroupHandle handle) {
-        Ready ready = handle.pending;
-        handle.pending = null;
+    private void finishReady(GroupHandle handle, Ready ready) {
         outbox.addAll(ready.sendAfterPersist(), now);
         try {
             if (ready.installsSnapshot()) {
@@ -475,10 +482,25 @@ final class EventLoop {
 
     /** Fail-stop for one group: its log or its state machine can no longer be trusted. */
     private void stop(GroupHandle handle, Throwable cause) {
-        groups.remove(handle.node.groupId());
         handle.removed = true;
+        release(handle);
         log.error("node {} stopped group {}", self.nodeId(), handle.node.groupId(), cause);
         tellStopped(handle, cause);
+    }
+
+    /**
+     * Frees a removed or stopped group's id, unless its write is in flight: then that lands
+     * first (see {@link #complete}). Until then the storage is still being written, so the
+     * group cannot be added again over it, and a {@code removeGroup} waits.
+     */
+    private void release(GroupHandle handle) {
+        if (handle.pending != null) {
+            return;
+        }
+        groups.remove(handle.node.groupId());
+        if (handle.removal != null) {
+            handle.removal.complete(null);
+        }
     }
 
     private void tellStopped(GroupHandle handle, Throwable cause) {
@@ -495,18 +517,22 @@ final class EventLoop {
      * Called once the loop has taken its last turn, on the thread that turned it. The commands
      * still queued fail with {@code refusal}, and so do any that land later
      * ({@link #failLateCommands}): from here on the queue's consumer is whoever holds this
-     * loop's lock. If the driver failed, every group's applier is told, since nothing more will
-     * be applied.
+     * loop's lock. A {@code removeGroup} still waiting for a write fails too, as the loop will
+     * not see it land. If the driver failed, every group's applier is told, since nothing more
+     * will be applied.
      */
     synchronized void retire(Throwable failure, IllegalStateException refusal) {
         retiredWith = refusal;
         failLateCommands();
-        if (failure != null) {
-            for (int slot = 0; slot < groups.slots(); slot++) {
-                GroupHandle handle = groups.valueAt(slot);
-                if (handle != null && !handle.removed) {
-                    tellStopped(handle, failure);
-                }
+        for (int slot = 0; slot < groups.slots(); slot++) {
+            GroupHandle handle = groups.valueAt(slot);
+            if (handle == null) {
+                continue;
+            }
+            if (handle.removal != null) {
+                handle.removal.completeExceptionally(refusal);
+            } else if (failure != null && !handle.removed) {
+                tellStopped(handle, failure);
             }
         }
     }

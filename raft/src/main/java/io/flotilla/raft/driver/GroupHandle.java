@@ -3,6 +3,8 @@ package io.flotilla.raft.driver;
 import io.flotilla.raft.RaftNode;
 import io.flotilla.raft.Ready;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * One group on its loop: the node, where its writes and commits go, and the loop's bookkeeping
  * flags. It is also the group's persistence callback, so completing a Ready allocates nothing.
@@ -20,8 +22,13 @@ final class GroupHandle implements PersistCallback {
     boolean dirty;
     /** In the loop's list of groups it ticks. */
     boolean ticking;
-    /** Removed or stopped: late completions and list entries are ignored. */
+    /**
+     * Removed or stopped: takes no more messages, ticks or commands, and its list entries are
+     * ignored. It keeps its id on the loop until its write in flight, if any, lands.
+     */
     boolean removed;
+    /** The {@code removeGroup} waiting for that write, or null. */
+    CompletableFuture<Void> removal;
     /** Set by a persistence thread before it hands the handle back to the loop. */
     volatile Throwable failure;
 

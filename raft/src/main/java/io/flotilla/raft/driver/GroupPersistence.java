@@ -15,7 +15,8 @@ public interface GroupPersistence {
      * null. Called on the group's loop thread, which serves thousands of groups and so must
      * never wait for a disk: start the writes, return, and call {@code done.persisted()} once
      * they are durable (fsynced), from any thread, or {@code done.failed(cause)} if they cannot
-     * be, which stops the group. Exactly one of the two, once.
+     * be, which stops the group. Exactly one of the two, once. Throwing instead stops the group
+     * too, and says that nothing was started.
      *
      * <p>By the time {@code persisted()} is called, the group's storage must return what was
      * written. A group has at most one Ready outstanding: the next call for it comes after

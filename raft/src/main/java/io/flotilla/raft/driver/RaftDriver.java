@@ -202,8 +202,10 @@ public final class RaftDriver implements AutoCloseable {
     }
 
     /**
-     * Stops hosting group {@code groupId}: its messages are dropped from now on, and a write in
-     * flight completes unheeded. For a member already removed from the group's membership, or
+     * Stops hosting group {@code groupId}: its messages are dropped from now on. If a write of
+     * the group is in flight, the future completes once it has landed: from then on the
+     * group's storage is the caller's again, to delete or to add the group back over (until
+     * then, adding it again fails). For a member already removed from the group's membership, or
      * a group being deleted: removing a live member's group looks to its peers like a crash of
      * that member alone, which node liveness cannot see (a quiet group whose leader vanished
      * this way stays quiet until something else wakes it).

@@ -30,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -201,6 +202,45 @@ class RaftDriverTest {
         CompletableFuture<Role> gone = c.drivers.get(follower).call(added, RaftNode::role);
         c.runUntilIdle();
         assertInstanceOf(IllegalStateException.class, assertThrows(CompletionException.class, gone::join).getCause());
+    }
+
+    @Test
+    void removeGroupCompletesOnceTheWriteInFlightLandsAndOnlyThenMayTheGroupBeAddedBackOverItsStorage() {
+        SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
+        long group = 1;
+        MemoryStorage[] storage = new MemoryStorage[4];
+        HeldWrites[] writes = new HeldWrites[4];
+        for (int id = 1; id <= 3; id++) {
+            storage[id] = new MemoryStorage(membership());
+            writes[id] = new HeldWrites(storage[id]);
+            c.addReplica(id, group, storage[id], writes[id], c.recorder(id, group));
+        }
+        c.tickUntil(() -> c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3) == 0, 20 * ELECTION_TICKS);
+        int leader = c.leaderOf(group);
+        int follower = leader == 3 ? 2 : 3;
+        writes[follower].hold = true;
+        c.propose(leader, group, "x");
+        c.runUntilIdle();
+        assertEquals(1, writes[follower].heldCount(), "the follower's append is in flight");
+
+        CompletableFuture<Void> removed = c.drivers.get(follower).removeGroup(group);
+        c.runUntilIdle();
+        assertFalse(removed.isDone(), "the storage is still being written");
+        CompletableFuture<Void> tooEarly = c.drivers.get(follower).addGroup(group, storage[follower],
+                new MemoryPersistence(storage[follower]), c.recorder(follower, group));
+        c.runUntilIdle();
+        assertTrue(tooEarly.isCompletedExceptionally(), "the group cannot be added back over a storage in use");
+        assertInstanceOf(IllegalStateException.class, assertThrows(CompletionException.class, tooEarly::join).getCause());
+
+        writes[follower].land(0);
+        c.runUntilIdle();
+        assertTrue(removed.isDone() && !removed.isCompletedExceptionally(), "removed once the write landed");
+        c.addReplica(follower, group, storage[follower], new MemoryPersistence(storage[follower]),
+                c.recorder(follower, group));
+        c.propose(leader, group, "y");
+        c.tick(2);
+        assertNull(c.stopped(follower, group), "the member added back found its log as it stays");
+        assertEquals(List.of("x", "y"), c.appliedValues(follower, group));
     }
 
     private static Membership membership() {
