@@ -53,7 +53,7 @@ final class EventLoop {
 
     private final MpscAtomicArrayQueue<List<RaftMessage>> inbound;
     private final MpscAtomicArrayQueue<LoopCommand> commands;
-    /** At most one entry per group (one Ready outstanding each), so unbounded is bounded by the group count. */
+    /** At most one entry per group (one Ready in flight each, reported once), so unbounded is bounded by the group count. */
     private final MpscUnboundedAtomicArrayQueue<GroupHandle> completions = new MpscUnboundedAtomicArrayQueue<>(256);
     // Method references made once: the queues' drain calls take them every turn.
     private final MessagePassingQueue.Consumer<List<RaftMessage>> deliver = this::deliver;
@@ -435,6 +435,7 @@ final class EventLoop {
         Ready ready = handle.node.ready();
         outbox.addAll(ready.sendNow(), now);
         if (ready.mustPersist()) {
+            handle.handingOver(ready);
             handle.persistence.persist(ready, handle);
             // Only now: a persistence that throws has started nothing. Its completion, even
             // one made inside persist(), is handled later in the turn, on this thread.

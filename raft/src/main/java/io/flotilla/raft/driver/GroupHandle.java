@@ -3,14 +3,26 @@ package io.flotilla.raft.driver;
 import io.flotilla.raft.RaftNode;
 import io.flotilla.raft.Ready;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * One group on its loop: the node, where its writes and commits go, and the loop's bookkeeping
  * flags. It is also the group's persistence callback, so completing a Ready allocates nothing.
- * Loop thread only, except {@link #persisted} and {@link #failed}.
+ * Loop thread only, except {@link #persisted}, {@link #failed} and what they touch.
  */
 final class GroupHandle implements PersistCallback {
+    private static final VarHandle IN_FLIGHT;
+
+    static {
+        try {
+            IN_FLIGHT = MethodHandles.lookup().findVarHandle(GroupHandle.class, "inFlight", Ready.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final RaftNode node;
     final GroupPersistence persistence;
     final Applier applier;
@@ -18,6 +30,12 @@ final class GroupHandle implements PersistCallback {
 
     /** The Ready handed to persistence and not completed yet, or null. */
     Ready pending;
+    /**
+     * The same Ready from just before it is handed over until its persistence reports on it:
+     * the one report that takes it from here (a compare-and-set) is heeded; a late or
+     * repeated one finds another Ready, or none, and is ignored.
+     */
+    private volatile Ready inFlight;
     /** In the loop's list of groups that may have a Ready. */
     boolean dirty;
     /** In the loop's list of groups it ticks. */
@@ -29,7 +47,7 @@ final class GroupHandle implements PersistCallback {
     boolean removed;
     /** The {@code removeGroup} waiting for that write, or null. */
     CompletableFuture<Void> removal;
-    /** Set by a persistence thread before it hands the handle back to the loop. */
+    /** Set by the persistence thread that reports a failure, before it hands the handle back to the loop. */
     volatile Throwable failure;
 
     GroupHandle(RaftNode node, GroupPersistence persistence, Applier applier, EventLoop loop) {
@@ -39,14 +57,23 @@ final class GroupHandle implements PersistCallback {
         this.loop = loop;
     }
 
-    @Override
-    public void persisted() {
-        loop.completed(this);
+    /** On the loop thread, just before {@code ready} is handed to the persistence. */
+    void handingOver(Ready ready) {
+        inFlight = ready;
     }
 
     @Override
-    public void failed(Throwable cause) {
-        failure = cause;
-        loop.completed(this);
+    public void persisted(Ready ready) {
+        if (IN_FLIGHT.compareAndSet(this, ready, null)) {
+            loop.completed(this);
+        }
+    }
+
+    @Override
+    public void failed(Ready ready, Throwable cause) {
+        if (IN_FLIGHT.compareAndSet(this, ready, null)) {
+            failure = cause;
+            loop.completed(this);
+        }
     }
 }

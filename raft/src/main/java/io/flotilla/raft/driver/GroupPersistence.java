@@ -13,12 +13,12 @@ public interface GroupPersistence {
      * Starts persisting {@code ready}: if its {@code truncateFrom} is not -1, remove every entry
      * at or after that offset; append its {@code entries}; store its {@code hardState} if not
      * null. Called on the group's loop thread, which serves thousands of groups and so must
-     * never wait for a disk: start the writes, return, and call {@code done.persisted()} once
-     * they are durable (fsynced), from any thread, or {@code done.failed(cause)} if they cannot
-     * be, which stops the group. Exactly one of the two, once. Throwing instead stops the group
-     * too, and says that nothing was started.
+     * never wait for a disk: start the writes, return, and call {@code done.persisted(ready)}
+     * once they are durable (fsynced), from any thread, or {@code done.failed(ready, cause)} if
+     * they cannot be, which stops the group. Exactly one of the two, once. Throwing instead
+     * stops the group too, and says that nothing was started.
      *
-     * <p>By the time {@code persisted()} is called, the group's storage must return what was
+     * <p>By the time {@code persisted(ready)} is called, the group's storage must return what was
      * written. A group has at most one Ready outstanding: the next call for it comes after
      * this one completed.
      */

@@ -18,6 +18,6 @@ public final class MemoryPersistence implements GroupPersistence {
     @Override
     public void persist(Ready ready, PersistCallback done) {
         storage.persist(ready);
-        done.persisted();
+        done.persisted(ready);
     }
 }

@@ -5,6 +5,7 @@ import io.flotilla.raft.HardState;
 import io.flotilla.raft.Membership;
 import io.flotilla.raft.MembershipEntry;
 import io.flotilla.raft.MemoryStorage;
+import io.flotilla.raft.RaftMessage;
 import io.flotilla.raft.RaftNode;
 import io.flotilla.raft.RaftStorage;
 import io.flotilla.raft.Role;
@@ -28,6 +29,7 @@ import static io.flotilla.raft.driver.SteppedCluster.member;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -327,5 +329,37 @@ class DriverFaultsTest {
         c.tick(ELECTION_TICKS + 1);
         assertTrue(c.sent.stream().anyMatch(s -> s.from() == 1 && s.to() == 2 && s.messages().isEmpty()),
                 "node 1 pings again once every loop turns");
+    }
+
+    @Test
+    void aRepeatedReportThatAnEarlierWriteLandedDoesNotCompleteTheWriteInFlight() {
+        SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
+        long group = 1;
+        HeldWrites[] writes = c.addGroupHoldingWrites(group);
+        settle(c);
+        int leader = c.leaderOf(group);
+        int follower = leader == 3 ? 2 : 3;
+        writes[follower].hold = true;
+        c.propose(leader, group, "a");
+        c.runUntilIdle();
+        writes[follower].land(0);
+        c.runUntilIdle();
+        c.propose(leader, group, "b");
+        c.runUntilIdle();
+        assertEquals(2, writes[follower].heldCount());
+        assertFalse(writes[follower].held(1).entries().isEmpty(), "b's append is in flight");
+        long durableEnd = c.storage(follower, group).endOffset();
+
+        c.sent.clear();
+        writes[follower].sayLanded(0); // again
+        c.runUntilIdle();
+        assertTrue(c.sent.stream().filter(s -> s.from() == follower).flatMap(s -> s.messages().stream())
+                .noneMatch(m -> m instanceof RaftMessage.AppendResponse r && r.success() && r.matchEnd() > durableEnd),
+                "the follower acknowledges nothing its storage does not hold");
+        assertNull(c.stopped(follower, group));
+
+        writes[follower].land(1);
+        c.runUntilIdle();
+        assertEquals(List.of("a", "b"), c.appliedValues(follower, group), "b lands and applies once durable");
     }
 }

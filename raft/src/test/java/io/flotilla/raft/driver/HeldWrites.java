@@ -29,7 +29,7 @@ final class HeldWrites implements GroupPersistence {
             held.add(new Write(ready, done));
         } else {
             storage.persist(ready);
-            done.persisted();
+            done.persisted(ready);
         }
     }
 
@@ -46,6 +46,11 @@ final class HeldWrites implements GroupPersistence {
     /** Lands the write held {@code i}-th: makes it durable and says so. */
     void land(int i) {
         storage.persist(held(i));
-        held.get(i).done().persisted();
+        sayLanded(i);
+    }
+
+    /** Says that the write held {@code i}-th is durable; again, if it landed, as a persistence that retries might. */
+    void sayLanded(int i) {
+        held.get(i).done().persisted(held(i));
     }
 }

@@ -208,16 +208,11 @@ class RaftDriverTest {
     void removeGroupCompletesOnceTheWriteInFlightLandsAndOnlyThenMayTheGroupBeAddedBackOverItsStorage() {
         SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
         long group = 1;
-        MemoryStorage[] storage = new MemoryStorage[4];
-        HeldWrites[] writes = new HeldWrites[4];
-        for (int id = 1; id <= 3; id++) {
-            storage[id] = new MemoryStorage(membership());
-            writes[id] = new HeldWrites(storage[id]);
-            c.addReplica(id, group, storage[id], writes[id], c.recorder(id, group));
-        }
+        HeldWrites[] writes = c.addGroupHoldingWrites(group);
         c.tickUntil(() -> c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3) == 0, 20 * ELECTION_TICKS);
         int leader = c.leaderOf(group);
         int follower = leader == 3 ? 2 : 3;
+        MemoryStorage storage = c.storage(follower, group);
         writes[follower].hold = true;
         c.propose(leader, group, "x");
         c.runUntilIdle();
@@ -226,8 +221,8 @@ class RaftDriverTest {
         CompletableFuture<Void> removed = c.drivers.get(follower).removeGroup(group);
         c.runUntilIdle();
         assertFalse(removed.isDone(), "the storage is still being written");
-        CompletableFuture<Void> tooEarly = c.drivers.get(follower).addGroup(group, storage[follower],
-                new MemoryPersistence(storage[follower]), c.recorder(follower, group));
+        CompletableFuture<Void> tooEarly = c.drivers.get(follower).addGroup(group, storage,
+                new MemoryPersistence(storage), c.recorder(follower, group));
         c.runUntilIdle();
         assertTrue(tooEarly.isCompletedExceptionally(), "the group cannot be added back over a storage in use");
         assertInstanceOf(IllegalStateException.class, assertThrows(CompletionException.class, tooEarly::join).getCause());
@@ -235,8 +230,7 @@ class RaftDriverTest {
         writes[follower].land(0);
         c.runUntilIdle();
         assertTrue(removed.isDone() && !removed.isCompletedExceptionally(), "removed once the write landed");
-        c.addReplica(follower, group, storage[follower], new MemoryPersistence(storage[follower]),
-                c.recorder(follower, group));
+        c.addReplica(follower, group, storage, new MemoryPersistence(storage), c.recorder(follower, group));
         c.propose(leader, group, "y");
         c.tick(2);
         assertNull(c.stopped(follower, group), "the member added back found its log as it stays");
@@ -259,10 +253,10 @@ class RaftDriverTest {
             Applier record = c.recorder(id, group);
             c.addReplica(id, group, storage, (ready, done) -> {
                 if (brokenDisk.get() == node) {
-                    done.failed(new IOException("disk full"));
+                    done.failed(ready, new IOException("disk full"));
                 } else {
                     storage.persist(ready);
-                    done.persisted();
+                    done.persisted(ready);
                 }
             }, new Applier() {
                 @Override

@@ -76,10 +76,26 @@ final class SteppedCluster {
     /** Adds group {@code groupId} on every node, each replica with its own in-memory log. */
     void addGroup(long groupId) {
         for (int id : drivers.keySet()) {
-            MemoryStorage storage = new MemoryStorage(membership);
-            storages.put(new Replica(id, groupId), storage);
+            MemoryStorage storage = newStorage(id, groupId);
             addReplica(id, groupId, storage, new MemoryPersistence(storage), recorder(id, groupId));
         }
+    }
+
+    /** Adds group {@code groupId} like {@link #addGroup}, each replica writing through a {@link HeldWrites}; returns them by node id. */
+    HeldWrites[] addGroupHoldingWrites(long groupId) {
+        HeldWrites[] writes = new HeldWrites[drivers.size() + 1];
+        for (int id : drivers.keySet()) {
+            MemoryStorage storage = newStorage(id, groupId);
+            writes[id] = new HeldWrites(storage);
+            addReplica(id, groupId, storage, writes[id], recorder(id, groupId));
+        }
+        return writes;
+    }
+
+    private MemoryStorage newStorage(int nodeId, long groupId) {
+        MemoryStorage storage = new MemoryStorage(membership);
+        storages.put(new Replica(nodeId, groupId), storage);
+        return storage;
     }
 
     void addReplica(int nodeId, long groupId, RaftStorage storage, GroupPersistence persistence, Applier applier) {
@@ -241,7 +257,10 @@ final class SteppedCluster {
         return stopped.get(new Replica(nodeId, groupId));
     }
 
-    /** A replica's in-memory log (added by {@link #addGroup}); touch it only through {@link #query}, on its loop. */
+    /**
+     * A replica's in-memory log (added by {@link #addGroup} or {@link #addGroupHoldingWrites});
+     * touch it only through {@link #query}, on its loop, or while the cluster is not running.
+     */
     MemoryStorage storage(int nodeId, long groupId) {
         return storages.get(new Replica(nodeId, groupId));
     }
