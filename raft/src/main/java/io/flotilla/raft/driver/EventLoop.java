@@ -53,7 +53,7 @@ final class EventLoop {
 
     private final MpscAtomicArrayQueue<List<RaftMessage>> inbound;
     private final MpscAtomicArrayQueue<LoopCommand> commands;
-    /** At most one entry per group (one Ready in flight each, reported once), so unbounded is bounded by the group count. */
+    /** At most one entry per group (one Ready in flight each, reported once): bounded by the group count. */
     private final MpscUnboundedAtomicArrayQueue<GroupHandle> completions = new MpscUnboundedAtomicArrayQueue<>(256);
     // Method references made once: the queues' drain calls take them every turn.
     private final MessagePassingQueue.Consumer<List<RaftMessage>> deliver = this::deliver;
@@ -70,6 +70,8 @@ final class EventLoop {
     /** This loop's view of which peers are silent, indexed like {@link Peers#all()}. */
     private boolean[] silent = new boolean[0];
     private long nextTickAt;
+    /** When this loop last resumed from standing still for two ticks or more. */
+    private long resumedNanos;
     private long now;
 
     private volatile Thread thread;
@@ -101,6 +103,7 @@ final class EventLoop {
         this.commands = new MpscAtomicArrayQueue<>(config.queueCapacity());
         this.outbox = new Outbox(peers);
         this.nextTickAt = clock.getAsLong();
+        this.resumedNanos = nextTickAt;
         this.lastTurnNanos = nextTickAt;
     }
 
@@ -266,11 +269,17 @@ final class EventLoop {
         if (now - nextTickAt < 0) {
             return 0;
         }
-        // A loop that fell behind (a long pause) ticks once, not once per missed tick: a burst of
-        // ticks would time out every group at once.
-        nextTickAt = now - nextTickAt >= config.tickNanos() ? now + config.tickNanos() : nextTickAt + config.tickNanos();
+        long late = now - nextTickAt;
+        if (late >= 2 * config.tickNanos()) {
+            // This loop stood still (a GC or VM pause, a turn that took long): what it did not
+            // hear meanwhile, it was not listening for, so silences count from now.
+            resumedNanos = now;
+        }
+        // A loop that fell behind ticks once, not once per missed tick: a burst of ticks would
+        // time out every group at once.
+        nextTickAt = late >= config.tickNanos() ? now + config.tickNanos() : nextTickAt + config.tickNanos();
         int work = checkPeers();
-        if (index == 0 && everyLoopTurnedSince(now - config.electionTimeoutNanos())) {
+        if (index == 0 && everyLoopTurnedRecently()) {
             // Half a tick of slack: ticks wake with jitter, and one a little early must not
             // skip the heartbeat until the next interval.
             long due = config.heartbeatNanos() - config.tickNanos() / 2;
@@ -309,19 +318,29 @@ final class EventLoop {
     }
 
     /**
-     * Whether every loop of this driver finished a turn since {@code since}. A ping says every
-     * group of this node is served: if a loop is stuck (a blocking applier or persistence, an
-     * endless loop), its groups' quiet followers elsewhere must see this node fall silent, or
-     * they follow a leader that will never speak again. (Turns come at least once per tick,
-     * idle or not.)
+     * Whether every loop of this driver finished a turn within an election timeout. A ping says
+     * every group of this node is served: if a loop is stuck (a blocking applier or
+     * persistence, an endless loop), its groups' quiet followers elsewhere must see this node
+     * fall silent, or they follow a leader that will never speak again. (Turns come at least
+     * once per tick, idle or not.)
      */
-    private boolean everyLoopTurnedSince(long since) {
+    private boolean everyLoopTurnedRecently() {
         for (EventLoop loop : siblings) {
-            if (loop != this && loop.lastTurnNanos - since < 0) {
+            if (loop != this && anElectionTimeoutSince(loop.lastTurnNanos)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Whether an election timeout has passed since {@code nanos} (a peer last heard, a loop's
+     * last turn), counting from this loop's last pause at the earliest: a pause is no one
+     * else's silence.
+     */
+    private boolean anElectionTimeoutSince(long nanos) {
+        long from = nanos - resumedNanos < 0 ? resumedNanos : nanos;
+        return now - from >= config.electionTimeoutNanos();
     }
 
     /**
@@ -337,7 +356,11 @@ final class EventLoop {
         }
         int woken = 0;
         for (int i = 0; i < all.length; i++) {
-            boolean nowSilent = now - all[i].lastHeardNanos >= config.electionTimeoutNanos();
+            long heard = all[i].lastHeardNanos;
+            // A peer silent already stays so until heard from: a pause here brought no news of it.
+            boolean nowSilent = silent[i]
+                    ? now - heard >= config.electionTimeoutNanos()
+                    : anElectionTimeoutSince(heard);
             if (nowSilent != silent[i]) {
                 silent[i] = nowSilent;
                 woken += wakeGroupsConcerning(all[i].nodeId, nowSilent);

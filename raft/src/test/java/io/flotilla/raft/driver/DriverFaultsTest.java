@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What a fault in one group, one loop or one node's own pace does to the rest: the driver stepped on the test thread. */
+/** What a fault in one group, one loop or one node's own pace does to the rest; mostly stepped on the test thread. */
 class DriverFaultsTest {
     private static final DriverConfig TWO_LOOPS = DriverConfig.DEFAULTS.withLoops(2);
     private static final long FLAKY = 1;
@@ -361,5 +361,40 @@ class DriverFaultsTest {
         writes[follower].land(1);
         c.runUntilIdle();
         assertEquals(List.of("a", "b"), c.appliedValues(follower, group), "b lands and applies once durable");
+    }
+
+    @Test
+    void aPauseOfThisNodeLongerThanAnElectionTimeoutIsNotTakenForItsPeersSilence() {
+        int groups = 40;
+        SteppedCluster c = settled(groups);
+        long ticks = c.totalTicks();
+        for (int i = 0; i < 2 * ELECTION_TICKS; i++) {
+            c.advanceClock(); // every node, and its transport, stood still (a suspended VM)
+        }
+        c.drivers.get(2).doWork(); // node 2 resumes first: nobody was heard for two election timeouts
+        assertEquals(0, c.awakeGroups(2), "no group on node 2 was woken");
+        c.tick(2 * ELECTION_TICKS);
+        assertEquals(0, c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3), "nor on any node, later");
+        assertEquals(ticks, c.totalTicks(), "no group was ticked: no election, no catching up");
+
+        // A real silence after the pause is still noticed.
+        long[] ledByNode1 = LongStream.rangeClosed(1, groups).filter(g -> c.leaderOf(g) == 1).toArray();
+        c.network.isolate(1);
+        int failover = c.tickUntil(() -> LongStream.of(ledByNode1).allMatch(g -> c.leaderOf(g, 2, 3) != -1),
+                10 * ELECTION_TICKS);
+        assertTrue(failover <= 2 * ELECTION_TICKS, "node 1's groups have new leaders after " + failover + " ticks");
+    }
+
+    @Test
+    void aPeerSilentBeforeAPauseOfThisNodeIsStillSilentAfterIt() {
+        SteppedCluster c = settled(40);
+        c.network.isolate(1);
+        c.tick(4 * ELECTION_TICKS);
+        assertEquals(0, c.awakeGroups(2) + c.awakeGroups(3), "settled without node 1");
+        for (int i = 0; i < 2 * ELECTION_TICKS; i++) {
+            c.advanceClock();
+        }
+        c.drivers.get(2).doWork();
+        assertEquals(0, c.awakeGroups(2), "the pause brought no news of node 1: no leader woke to catch it up");
     }
 }

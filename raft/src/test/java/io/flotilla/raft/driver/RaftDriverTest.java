@@ -225,7 +225,8 @@ class RaftDriverTest {
                 new MemoryPersistence(storage), c.recorder(follower, group));
         c.runUntilIdle();
         assertTrue(tooEarly.isCompletedExceptionally(), "the group cannot be added back over a storage in use");
-        assertInstanceOf(IllegalStateException.class, assertThrows(CompletionException.class, tooEarly::join).getCause());
+        assertInstanceOf(IllegalStateException.class,
+                assertThrows(CompletionException.class, tooEarly::join).getCause());
 
         writes[follower].land(0);
         c.runUntilIdle();

@@ -81,7 +81,7 @@ final class SteppedCluster {
         }
     }
 
-    /** Adds group {@code groupId} like {@link #addGroup}, each replica writing through a {@link HeldWrites}; returns them by node id. */
+    /** Like {@link #addGroup}, each replica writing through a {@link HeldWrites}; returns them by node id. */
     HeldWrites[] addGroupHoldingWrites(long groupId) {
         HeldWrites[] writes = new HeldWrites[drivers.size() + 1];
         for (int id : drivers.keySet()) {
