@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -70,20 +69,6 @@ class DriverFaultsTest {
 
     private static void settle(SteppedCluster c) {
         c.tickUntil(() -> c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3) == 0, 20 * ELECTION_TICKS);
-    }
-
-    /** An applier that keeps what the driver told it when it stopped the group. */
-    private static final class StopRecorder implements Applier {
-        final List<Throwable> stopped = new ArrayList<>();
-
-        @Override
-        public void apply(List<Entry> committed) {
-        }
-
-        @Override
-        public void stopped(Throwable cause) {
-            stopped.add(cause);
-        }
     }
 
     /** A log whose reads fail on demand, as a real one's do on an I/O error (RaftStorage throws unchecked). */
@@ -165,15 +150,13 @@ class DriverFaultsTest {
     private static final class FlakyCluster {
         final SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
         final FlakyStorage[] storage = new FlakyStorage[4];
-        final StopRecorder[] appliers = new StopRecorder[4];
         final long neighbour = neighbourOf(FLAKY);
 
         FlakyCluster() {
             for (int id = 1; id <= 3; id++) {
                 MemoryStorage log = new MemoryStorage(membership());
                 storage[id] = new FlakyStorage(log);
-                appliers[id] = new StopRecorder();
-                c.addReplica(id, FLAKY, storage[id], new MemoryPersistence(log), appliers[id]);
+                c.addReplica(id, FLAKY, storage[id], new MemoryPersistence(log), c.recorder(id, FLAKY));
             }
             c.addGroup(neighbour);
             settle(c);
@@ -183,10 +166,9 @@ class DriverFaultsTest {
         void assertOnlyStopped(int nodeId) {
             for (int id = 1; id <= 3; id++) {
                 if (id == nodeId) {
-                    assertEquals(1, appliers[id].stopped.size(), "node " + id + "'s replica was stopped once");
-                    assertInstanceOf(UncheckedIOException.class, appliers[id].stopped.get(0));
+                    assertInstanceOf(UncheckedIOException.class, c.stopped(id, FLAKY), "node " + id + "'s replica");
                 } else {
-                    assertEquals(List.of(), appliers[id].stopped, "node " + id + "'s replica lives on");
+                    assertNull(c.stopped(id, FLAKY), "node " + id + "'s replica lives on");
                 }
             }
             assertEquals(1, c.drivers.get(nodeId).stats().groups(), "node " + nodeId + " still hosts the neighbour");
