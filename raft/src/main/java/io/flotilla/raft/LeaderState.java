@@ -26,8 +26,6 @@ final class LeaderState implements RoleState {
     int transferElapsedTicks;
     /** The confirmation round every message sent now carries. */
     long round;
-    /** Reads registered since the round last advanced: the next flush starts a round for them. */
-    boolean roundWanted;
     private final ArrayDeque<PendingRead> reads = new ArrayDeque<>();
     /** Reads that arrived before this leader committed an entry of its term: its commit end was not yet known to be current. */
     private final List<Long> readsBeforeTermCommit = new ArrayList<>();
@@ -81,7 +79,6 @@ final class LeaderState implements RoleState {
     void addRead(long requestId, long commitEnd) {
         if (commitEnd > termStartOffset) {
             reads.add(new PendingRead(requestId, commitEnd, round + 1));
-            roundWanted = true;
         } else {
             readsBeforeTermCommit.add(requestId);
         }
@@ -95,8 +92,25 @@ final class LeaderState implements RoleState {
         readsBeforeTermCommit.clear();
     }
 
+    /** Whether a read registered since the round last advanced waits for the next one to start. */
+    boolean roundWanted() {
+        return !reads.isEmpty() && reads.peekLast().round() > round;
+    }
+
+    /** Starts the next round if a read waits for it; returns whether it did (heartbeats must then carry it). */
+    boolean startWantedRound() {
+        if (!roundWanted()) {
+            return false;
+        }
+        round++;
+        return true;
+    }
+
     /** Moves the reads a quorum has confirmed to {@code out}. */
     void confirmReads(Membership membership, MemberId self, List<ReadState> out) {
+        if (reads.isEmpty()) {
+            return; // the common case, on every answer: no quorum to compute
+        }
         long confirmed = quorumValue(membership, self, round, Progress::confirmedRound);
         while (!reads.isEmpty() && reads.peek().round() <= confirmed) {
             PendingRead read = reads.poll();
@@ -106,7 +120,7 @@ final class LeaderState implements RoleState {
 
     /** Whether a read waits for a confirmation round: a quiet leader would leave it waiting. */
     boolean readsWaiting() {
-        return roundWanted || !reads.isEmpty();
+        return !reads.isEmpty();
     }
 
     /** Leadership is lost: every waiting read fails. */
@@ -123,13 +137,26 @@ final class LeaderState implements RoleState {
 
     /** Whether a quorum of voters was heard from since the last call (which starts a new period). */
     boolean quorumActive(Membership membership, MemberId self) {
-        int active = membership.isVoter(self) ? 1 : 0;
+        boolean active = quorumHeardFrom(membership, self);
+        forgetActivity();
+        return active;
+    }
+
+    /** Whether a quorum of voters (this leader included, if it votes) was heard from in this period. */
+    boolean quorumHeardFrom(Membership membership, MemberId self) {
+        int heard = membership.isVoter(self) ? 1 : 0;
         for (Map.Entry<MemberId, Progress> e : progress.entrySet()) {
             if (e.getValue().recentActive() && membership.isVoter(e.getKey())) {
-                active++;
+                heard++;
             }
-            e.getValue().setRecentActive(false);
         }
-        return active >= membership.quorum();
+        return heard >= membership.quorum();
+    }
+
+    /** Starts a check-quorum period with nobody heard from. */
+    void forgetActivity() {
+        for (Progress p : progress.values()) {
+            p.setRecentActive(false);
+        }
     }
 }

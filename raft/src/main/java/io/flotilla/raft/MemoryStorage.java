@@ -26,9 +26,10 @@ public final class MemoryStorage implements RaftStorage {
 
     public MemoryStorage(Membership bootstrap) {
         this.baseMembership = bootstrap;
+        snapshotsByEnd.put(0L, snapshot);
     }
 
-    /** Performs the persistence step of a {@link Ready}: truncate, append, store the hard state. */
+    /** Performs the persistence step of a {@link Ready}, as its javadoc lists it. */
     public void persist(Ready ready) {
         if (ready.snapshotChunk() != null) {
             receive(ready.snapshotChunk());
@@ -165,7 +166,7 @@ public final class MemoryStorage implements RaftStorage {
 
     @Override
     public ByteBuffer readSnapshot(Snapshot wanted, long position, int maxBytes) {
-        byte[] bytes = wanted.end() == startOffset ? snapshot : snapshotsByEnd.get(wanted.end());
+        byte[] bytes = snapshotsByEnd.get(wanted.end());
         if (bytes == null) {
             return null;
         }

@@ -28,10 +28,10 @@ final class Progress {
     private boolean recentActive;
     private boolean ackedSinceHeartbeat;
     private boolean forcedSinceHeartbeat;
-    /** The snapshot being sent in {@code SNAPSHOT}, how much of it the follower holds, and the chunk in flight (-1: none). */
+    /** The snapshot being sent in {@code SNAPSHOT}, how much of it the follower holds, and whether a chunk (sent from there) is unanswered. */
     private Snapshot snapshot;
     private long snapshotReceived;
-    private long chunkInFlight = -1;
+    private boolean chunkInFlight;
     private long confirmedRound;
 
     Progress(long nextOffset) {
@@ -99,16 +99,16 @@ final class Progress {
         probeSent = false;
         snapshot = newSnapshot;
         snapshotReceived = 0;
-        chunkInFlight = -1;
+        chunkInFlight = false;
         nextOffset = Math.max(newSnapshot.end(), matchEnd);
         inflight.clear();
         inflightBytes = 0;
     }
 
-    /** The chunk at {@code position} went out; like a probe, nothing more goes until it is answered or a heartbeat interval passes. */
-    void snapshotChunkSent(long position) {
+    /** The chunk from {@link #snapshotReceived()} went out; like a probe, nothing more goes until it is answered or a heartbeat interval passes. */
+    void snapshotChunkSent() {
         probeSent = true;
-        chunkInFlight = position;
+        chunkInFlight = true;
     }
 
     /**
@@ -117,11 +117,11 @@ final class Progress {
      * chunk in flight: duplicated and late answers must not each release a chunk.
      */
     boolean onSnapshotResponse(long end, long position, long received) {
-        if (state != State.SNAPSHOT || end != snapshot.end() || position != chunkInFlight) {
+        if (state != State.SNAPSHOT || end != snapshot.end() || !chunkInFlight || position != snapshotReceived) {
             return false;
         }
         snapshotReceived = received;
-        chunkInFlight = -1;
+        chunkInFlight = false;
         probeSent = false;
         return true;
     }

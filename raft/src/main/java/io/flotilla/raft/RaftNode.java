@@ -114,10 +114,24 @@ public final class RaftNode {
         }
         if (heartbeatElapsed >= config.heartbeatTicks()) {
             heartbeatElapsed = 0;
-            for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
+            sendHeartbeats(leaderState, true);
+        }
+    }
+
+    /**
+     * A heartbeat to every member, carrying a new confirmation round first if reads wait for
+     * one (so a tick and a flush never send two heartbeats for one round).
+     */
+    private void sendHeartbeats(LeaderState leaderState, boolean intervalPassed) {
+        boolean newRound = leaderState.startWantedRound();
+        for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
+            if (intervalPassed) {
                 e.getValue().onHeartbeatInterval(config);
-                sendHeartbeat(e.getKey(), e.getValue());
             }
+            sendHeartbeat(e.getKey(), e.getValue());
+        }
+        if (newRound) {
+            leaderState.confirmReads(memberships.current(), self, readStates); // a single voter confirms at once
         }
     }
 
@@ -285,9 +299,7 @@ public final class RaftNode {
         leaderState.transferTarget = target;
         leaderState.transferElapsedTicks = 0;
         Progress p = leaderState.progress.get(target);
-        if (p.matchEnd() == log.endOffset()) {
-            sendNow.add(new TimeoutNow(groupId, self, target, term));
-        } else {
+        if (!timeoutNowIfCaughtUp(target, p)) {
             sendAppend(target, p, true); // catch it up now; its acknowledgement triggers the hand-over
         }
     }
@@ -330,6 +342,11 @@ public final class RaftNode {
             return false;
         }
         flushBroadcast();
+        return hasWork();
+    }
+
+    /** Something to send, persist, apply or answer (after the leader's pending broadcast was built). */
+    private boolean hasWork() {
         return !sendNow.isEmpty() || !sendAfterPersist.isEmpty() || log.hasUnpersisted() || hardStateChanged()
                 || appliedEnd < applicableEnd() || incomingChunk != null || !readStates.isEmpty();
     }
@@ -383,8 +400,7 @@ public final class RaftNode {
             persistedHardState = ready.hardState();
         }
         if (!ready.committed().isEmpty()) {
-            // max: a snapshot installed since this Ready was taken may have moved it further
-            appliedEnd = Math.max(appliedEnd, ready.committed().get(ready.committed().size() - 1).nextOffset());
+            appliedEnd = ready.committed().get(ready.committed().size() - 1).nextOffset();
         }
         if (state instanceof LeaderState leaderState) {
             maybeCommit(leaderState); // the leader's own log counts once durable
@@ -411,14 +427,8 @@ public final class RaftNode {
                 sendAppend(e.getKey(), e.getValue(), false);
             }
         }
-        if (leaderState.roundWanted) {
-            // One round for every read registered since the last: everyone hears from us once more.
-            leaderState.roundWanted = false;
-            leaderState.round++;
-            for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
-                sendHeartbeat(e.getKey(), e.getValue());
-            }
-            leaderState.confirmReads(memberships.current(), self, readStates);
+        if (leaderState.roundWanted()) {
+            sendHeartbeats(leaderState, false); // one round for every read registered since the last
         }
     }
 
@@ -615,8 +625,8 @@ public final class RaftNode {
             receivingTerm = term;
             received = 0;
         }
-        if (!snapshot.sameAs(receiving) || receivingTerm != term || r.position() != received) {
-            boolean sameTransfer = snapshot.sameAs(receiving) && receivingTerm == term;
+        boolean sameTransfer = snapshot.sameAs(receiving) && receivingTerm == term;
+        if (!sameTransfer || r.position() != received) {
             reply(new SnapshotResponse(groupId, self, r.from(), term, snapshot.end(), r.position(),
                     sameTransfer ? received : 0, r.round()));
             return;
@@ -691,7 +701,7 @@ public final class RaftNode {
             return;
         }
         sendNow.add(new InstallSnapshot(groupId, self, to, term, snapshot, position, data, currentRound()));
-        p.snapshotChunkSent(position);
+        p.snapshotChunkSent();
     }
 
     private long currentRound() {
@@ -727,8 +737,8 @@ public final class RaftNode {
                 if (state != leaderState) {
                     return; // the commit removed this leader
                 }
-                if (r.from().equals(leaderState.transferTarget) && p.matchEnd() == log.endOffset()) {
-                    sendNow.add(new TimeoutNow(groupId, self, r.from(), term));
+                if (r.from().equals(leaderState.transferTarget)) {
+                    timeoutNowIfCaughtUp(r.from(), p);
                 }
             } else if (r.matchEnd() == p.matchEnd() && p.matchEnd() < log.endOffset()
                     && p.shouldForceAppendAfterHeartbeat()) {
@@ -796,12 +806,20 @@ public final class RaftNode {
      */
     private void handOverAfterRemoval(LeaderState leaderState, Membership current) {
         for (MemberId voter : current.voters()) {
-            if (leaderState.progress.get(voter).matchEnd() == log.endOffset()) {
-                sendNow.add(new TimeoutNow(groupId, self, voter, term));
+            if (timeoutNowIfCaughtUp(voter, leaderState.progress.get(voter))) {
                 break;
             }
         }
         becomeFollower(term, null);
+    }
+
+    /** Tells {@code member} to campaign at once if it holds this leader's whole log; returns whether it did. */
+    private boolean timeoutNowIfCaughtUp(MemberId member, Progress p) {
+        if (p.matchEnd() != log.endOffset()) {
+            return false;
+        }
+        sendNow.add(new TimeoutNow(groupId, self, member, term));
+        return true;
     }
 
     private void reply(RaftMessage m) {
@@ -851,21 +869,16 @@ public final class RaftNode {
             return false;
         }
         flushBroadcast();
-        if (!settled() || commitEnd != log.endOffset()) {
+        if (outstanding != null || hasWork() || commitEnd != log.endOffset()) {
             return false;
         }
-        Membership current = memberships.current();
-        int heardVoters = current.isVoter(self) ? 1 : 0;
         for (Map.Entry<MemberId, Progress> e : leaderState.progress.entrySet()) {
             Progress p = e.getValue();
             if (liveNode.test(e.getKey().nodeId()) && (p.matchEnd() != commitEnd || !p.recentActive())) {
                 return false;
             }
-            if (p.recentActive() && current.isVoter(e.getKey())) {
-                heardVoters++;
-            }
         }
-        if (heardVoters < current.quorum()) {
+        if (!leaderState.quorumHeardFrom(memberships.current(), self)) {
             return false;
         }
         quiet = true;
@@ -890,9 +903,7 @@ public final class RaftNode {
         quiet = false;
         if (state instanceof LeaderState leaderState) {
             electionElapsed = 0;
-            for (Progress p : leaderState.progress.values()) {
-                p.setRecentActive(false);
-            }
+            leaderState.forgetActivity();
         }
     }
 
@@ -935,12 +946,6 @@ public final class RaftNode {
         // pre-vote wakes the leader, which then catches it up.
     }
 
-    /** Nothing to persist, send, apply, answer or broadcast, and no Ready outstanding. */
-    private boolean settled() {
-        return outstanding == null && !broadcastPending && sendNow.isEmpty() && sendAfterPersist.isEmpty()
-                && readStates.isEmpty() && !log.hasUnpersisted() && !hardStateChanged() && appliedEnd == commitEnd;
-    }
-
     // ---------------------------------------------------------------- observers
 
     public Role role() {
@@ -954,11 +959,6 @@ public final class RaftNode {
     /** The leader this member knows of in its term, or null. */
     public MemberId leader() {
         return leader;
-    }
-
-    /** Everything below this offset was handed to the application (or restored from a snapshot). */
-    public long appliedEnd() {
-        return appliedEnd;
     }
 
     /** The high watermark: every offset below it is committed. */

@@ -10,9 +10,8 @@ import io.flotilla.raft.Ready;
 @FunctionalInterface
 public interface GroupPersistence {
     /**
-     * Starts persisting {@code ready}: if its {@code truncateFrom} is not -1, remove every entry
-     * at or after that offset; append its {@code entries}; store its {@code hardState} if not
-     * null. Called on the group's loop thread, which serves thousands of groups and so must
+     * Starts persisting {@code ready}: its persistence step as {@link Ready} lists it (snapshot
+     * chunk and install, truncation, entries, hard state). Called on the group's loop thread, which serves thousands of groups and so must
      * never wait for a disk: start the writes, return, and call {@code done.persisted(ready)}
      * once they are durable (fsynced), from any thread, or {@code done.failed(ready, cause)} if
      * they cannot be, which stops the group. Exactly one of the two, once. Throwing instead
