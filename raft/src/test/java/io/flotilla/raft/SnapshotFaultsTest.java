@@ -79,17 +79,11 @@ class SnapshotFaultsTest {
      */
     @Test
     void aNewLeadersTransferNeverMixesInTheOldLeadersBytes() {
-        TestCluster c = new TestCluster(3, CONFIG);
-        RaftNode leader = c.elect(1);
-        c.isolated.add(member(3));
-        for (int i = 0; i < 10; i++) {
-            c.propose(leader, "v" + i);
-        }
+        TestCluster c = TestCluster.laggingFollowerAndCompactedLeader(CONFIG, filled(2500, 1));
+        RaftNode leader = c.node(1);
         long end = leader.commitEnd();
         assertEquals(end, c.node(2).commitEnd());
-        c.storages.get(member(1)).compact(end, filled(2500, 1)); // same state, different serialization
-        c.storages.get(member(2)).compact(end, filled(2500, 2));
-        c.isolated.clear();
+        c.storages.get(member(2)).compact(end, filled(2500, 2)); // same state, different serialization
         leader.tick();
         c.deliverWhile(m -> !(m instanceof InstallSnapshot s && s.position() > 0)); // node 3 holds [0, 1000) of node 1's
         c.isolated.add(member(1));

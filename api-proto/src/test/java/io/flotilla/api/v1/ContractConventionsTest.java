@@ -21,9 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class ContractConventionsTest {
 
-    private static final List<FileDescriptor> FILES = List.of(CommonProto.getDescriptor(), RecordsProto.getDescriptor(),
-            ErrorsProto.getDescriptor(), BrokerProto.getDescriptor(), AdminProto.getDescriptor(),
-            ConsumerGroupsProto.getDescriptor());
+    private static final List<FileDescriptor> FILES = List.copyOf(ContractSource.GENERATED.values());
 
     @Test
     void everyFileIsInPackageFlotillaV1WithOneJavaClassPerType() {

@@ -13,21 +13,11 @@ import com.google.protobuf.Descriptors.FileDescriptor;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The contract is its documentation: every part of every .proto file carries a comment. */
 class ContractDocumentationTest {
-
-    /** The generated outer class of each contract file; a new file must be added here. */
-    private static final Map<String, FileDescriptor> GENERATED = Map.of(
-            "flotilla/v1/common.proto", CommonProto.getDescriptor(),
-            "flotilla/v1/records.proto", RecordsProto.getDescriptor(),
-            "flotilla/v1/errors.proto", ErrorsProto.getDescriptor(),
-            "flotilla/v1/broker.proto", BrokerProto.getDescriptor(),
-            "flotilla/v1/admin.proto", AdminProto.getDescriptor(),
-            "flotilla/v1/consumer_groups.proto", ConsumerGroupsProto.getDescriptor());
 
     @Test
     void everyFileStartsWithWhatItHolds() {
@@ -69,13 +59,13 @@ class ContractDocumentationTest {
     void thePackagedDescriptorSetIsTheOneTheJavaCodeWasGeneratedFrom() {
         Set<String> seen = new HashSet<>();
         for (FileDescriptorProto file : ContractSource.flotillaFiles()) {
-            FileDescriptor generated = GENERATED.get(file.getName());
-            assertNotNull(generated, file.getName() + " is new: add its outer class to GENERATED");
+            FileDescriptor generated = ContractSource.GENERATED.get(file.getName());
+            assertNotNull(generated, file.getName() + " is new: add its outer class to ContractSource.GENERATED");
             assertEquals(withoutJsonNames(generated.toProto()), withoutJsonNames(file.toBuilder().clearSourceCodeInfo().build()),
                     file.getName());
             seen.add(file.getName());
         }
-        assertEquals(GENERATED.keySet(), seen, "contract files in the descriptor set");
+        assertEquals(ContractSource.GENERATED.keySet(), seen, "contract files in the descriptor set");
     }
 
     /** protoc writes default JSON names into descriptor sets but not into generated Java: compare without them. */

@@ -5,6 +5,7 @@ import com.google.protobuf.DescriptorProtos.EnumDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
 import com.google.protobuf.DescriptorProtos.ServiceDescriptorProto;
+import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.DescriptorProtos.SourceCodeInfo.Location;
 import com.google.protobuf.ExtensionRegistry;
 import java.io.IOException;
@@ -22,6 +23,18 @@ import java.util.Map;
 final class ContractSource {
 
     static final String PROTOSET = "/flotilla/v1/flotilla.protoset";
+
+    /**
+     * The generated outer class of each contract file; a new file must be added here
+     * ({@code ContractDocumentationTest} checks this against the descriptor set).
+     */
+    static final Map<String, FileDescriptor> GENERATED = Map.of(
+            "flotilla/v1/common.proto", CommonProto.getDescriptor(),
+            "flotilla/v1/records.proto", RecordsProto.getDescriptor(),
+            "flotilla/v1/errors.proto", ErrorsProto.getDescriptor(),
+            "flotilla/v1/broker.proto", BrokerProto.getDescriptor(),
+            "flotilla/v1/admin.proto", AdminProto.getDescriptor(),
+            "flotilla/v1/consumer_groups.proto", ConsumerGroupsProto.getDescriptor());
 
     // Field numbers of descriptor.proto, which SourceCodeInfo paths are made of.
     private static final int FILE_PACKAGE = 2;

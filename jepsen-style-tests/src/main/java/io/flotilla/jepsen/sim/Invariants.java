@@ -4,7 +4,6 @@ import io.flotilla.raft.Entry;
 import io.flotilla.raft.MemberId;
 import io.flotilla.raft.Role;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -22,8 +21,7 @@ final class Invariants {
     private final LogMatching logMatching;
     private final LeaderCompleteness completeness;
     private final CommitSafety commits;
-    private final long[] leaderLife;
-    private final long[] leaderTerm;
+    private final NewLeaders newLeaders;
     /** Per node, as last seen: its life, term, commit end, and whether it led. */
     private final long[] seenLife;
     private final long[] seenTerm;
@@ -38,9 +36,7 @@ final class Invariants {
         logMatching = new LogMatching(durable);
         completeness = new LeaderCompleteness(nodes.size());
         commits = new CommitSafety(durable);
-        leaderLife = new long[nodes.size()];
-        leaderTerm = new long[nodes.size()];
-        Arrays.fill(leaderTerm, -1);
+        newLeaders = new NewLeaders(nodes.size());
         seenLife = new long[nodes.size()];
         seenTerm = new long[nodes.size()];
         seenCommitEnd = new long[nodes.size()];
@@ -61,9 +57,7 @@ final class Invariants {
             if (leading) {
                 long term = r.term();
                 elections.observe(term, i, nowMs);
-                if (leaderLife[i] != node.life() || leaderTerm[i] != term) {
-                    leaderLife[i] = node.life();
-                    leaderTerm[i] = term;
+                if (newLeaders.newlyLeading(node)) {
                     completeness.elected(i, node.life(), term, committedEndByTerm(term), nowMs);
                 }
             }

@@ -19,14 +19,11 @@ final class LeaderTraps {
     }
 
     private final ArrayDeque<Fault.LeaderTrap> armed = new ArrayDeque<>();
-    private final long[] leaderLife;
-    private final long[] leaderTerm;
+    private final NewLeaders newLeaders;
     private final Taken[] taken;
 
     LeaderTraps(int nodes) {
-        leaderLife = new long[nodes];
-        leaderTerm = new long[nodes];
-        Arrays.fill(leaderTerm, -1);
+        newLeaders = new NewLeaders(nodes);
         taken = new Taken[nodes];
     }
 
@@ -51,9 +48,7 @@ final class LeaderTraps {
             if (r == null || r.role() != Role.LEADER) {
                 continue;
             }
-            if (leaderLife[i] != node.life() || leaderTerm[i] != r.term()) {
-                leaderLife[i] = node.life();
-                leaderTerm[i] = r.term();
+            if (newLeaders.newlyLeading(node)) {
                 Fault.LeaderTrap trap = armed.poll();
                 taken[i] = trap == null ? null : new Taken(trap, r.commitEnd());
                 if (trap != null && trap.at() == Fault.LeaderMoment.ELECTED) {

@@ -38,9 +38,6 @@ class DriverFaultsTest {
     private static final DriverConfig TWO_LOOPS = DriverConfig.DEFAULTS.withLoops(2);
     private static final long FLAKY = 1;
 
-    private static Membership membership() {
-        return Membership.ofVoters(member(1), member(2), member(3));
-    }
 
     /** A group on the same loop as {@code groupId}: what a fault must not take down with it. */
     private static long neighbourOf(long groupId) {
@@ -51,24 +48,14 @@ class DriverFaultsTest {
         return g;
     }
 
-    /** Three nodes hosting groups 1..groups, settled: every group led and quiet. */
     private static SteppedCluster settled(int groups) {
-        SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
-        for (long g = 1; g <= groups; g++) {
-            c.addGroup(g);
-        }
-        settle(c);
-        return c;
+        return SteppedCluster.settled(TWO_LOOPS, groups);
     }
 
     /** Why {@code future} failed; it must have failed already (a stepped driver has nothing left to wait for). */
     private static Throwable failureOf(CompletableFuture<?> future) {
         assertTrue(future.isCompletedExceptionally(), "failed by now: " + future);
         return assertThrows(CompletionException.class, future::join).getCause();
-    }
-
-    private static void settle(SteppedCluster c) {
-        c.tickUntil(() -> c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3) == 0, 20 * ELECTION_TICKS);
     }
 
     /** A log whose reads fail on demand, as a real one's do on an I/O error (RaftStorage throws unchecked). */
@@ -154,12 +141,12 @@ class DriverFaultsTest {
 
         FlakyCluster() {
             for (int id = 1; id <= 3; id++) {
-                MemoryStorage log = new MemoryStorage(membership());
+                MemoryStorage log = new MemoryStorage(c.membership());
                 storage[id] = new FlakyStorage(log);
                 c.addReplica(id, FLAKY, storage[id], new MemoryPersistence(log), c.recorder(id, FLAKY));
             }
             c.addGroup(neighbour);
-            settle(c);
+            c.tickUntilQuiet(20 * ELECTION_TICKS);
         }
 
         /** Fails if any replica but {@code nodeId}'s was stopped, or if that one was not, for an I/O error. */
@@ -176,7 +163,8 @@ class DriverFaultsTest {
 
         /** The neighbour on the same loop still commits, on every node. */
         void assertNeighbourCommits() {
-            settle(c);
+            // The faulty group may never be quiet again (a live node's replica of it is stopped): bounded, no assertion.
+            c.tickUntil(() -> c.awakeGroups() == 0, 20 * ELECTION_TICKS);
             c.propose(c.leaderOf(neighbour), neighbour, "after the fault");
             c.runUntilIdle();
             for (int id = 1; id <= 3; id++) {
@@ -318,7 +306,7 @@ class DriverFaultsTest {
         SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
         long group = 1;
         HeldWrites[] writes = c.addGroupHoldingWrites(group);
-        settle(c);
+        c.tickUntilQuiet(20 * ELECTION_TICKS);
         int leader = c.leaderOf(group);
         int follower = leader == 3 ? 2 : 3;
         writes[follower].hold = true;
@@ -356,7 +344,7 @@ class DriverFaultsTest {
         c.drivers.get(2).doWork(); // node 2 resumes first: nobody was heard for two election timeouts
         assertEquals(0, c.awakeGroups(2), "no group on node 2 was woken");
         c.tick(2 * ELECTION_TICKS);
-        assertEquals(0, c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3), "nor on any node, later");
+        assertEquals(0, c.awakeGroups(), "nor on any node, later");
         assertEquals(ticks, c.totalTicks(), "no group was ticked: no election, no catching up");
 
         // A real silence after the pause is still noticed.

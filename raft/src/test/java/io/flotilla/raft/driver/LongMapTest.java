@@ -33,12 +33,15 @@ class LongMapTest {
                 assertEquals(model.get(probe), map.get(probe), "seed " + seed + " get " + probe);
             }
             Set<String> values = new HashSet<>();
+            int occupied = 0;
             for (int slot = 0; slot < map.slots(); slot++) {
                 if (map.valueAt(slot) != null) {
                     values.add(map.valueAt(slot));
+                    occupied++;
                 }
             }
-            assertEquals(new HashSet<>(model.values()), values, "seed " + seed + ": every value once, by slot");
+            assertEquals(new HashSet<>(model.values()), values, "seed " + seed + ": every value, by slot");
+            assertEquals(model.size(), occupied, "seed " + seed + ": each in one slot only");
         }
     }
 

@@ -39,14 +39,8 @@ class RaftDriverTest {
     private static final DriverConfig TWO_LOOPS = DriverConfig.DEFAULTS.withLoops(2);
     private static final int GROUPS = 60;
 
-    /** Three nodes hosting groups 1..groups, ticked until every group has a leader and everything is quiet. */
     private static SteppedCluster settled(int groups) {
-        SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
-        for (long g = 1; g <= groups; g++) {
-            c.addGroup(g);
-        }
-        c.tickUntil(() -> c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3) == 0, 20 * ELECTION_TICKS);
-        return c;
+        return SteppedCluster.settled(TWO_LOOPS, groups);
     }
 
     @Test
@@ -156,11 +150,11 @@ class RaftDriverTest {
         for (long g : ledByNode1) {
             assertEquals(List.of("while node 1 was away"), c.appliedValues(1, g), "group " + g);
         }
-        c.tickUntil(() -> c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3) == 0, 10 * ELECTION_TICKS);
+        c.tickUntilQuiet(10 * ELECTION_TICKS);
         for (long g = 1; g <= GROUPS; g++) {
             assertNotEquals(-1, c.leaderOf(g));
         }
-        assertEquals(0, c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3));
+        assertEquals(0, c.awakeGroups());
     }
 
     private static List<Long> groupsLedBy(SteppedCluster c, int leader) {
@@ -178,12 +172,12 @@ class RaftDriverTest {
         SteppedCluster c = settled(10);
         long added = 100;
         c.addGroup(added);
-        c.tickUntil(() -> c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3) == 0, 10 * ELECTION_TICKS);
+        c.tickUntilQuiet(10 * ELECTION_TICKS);
         int leader = c.leaderOf(added);
         c.propose(leader, added, "x");
         c.runUntilIdle();
         assertEquals(List.of("x"), c.appliedValues(3, added));
-        CompletableFuture<Void> twice = c.drivers.get(1).addGroup(added, new MemoryStorage(membership()),
+        CompletableFuture<Void> twice = c.drivers.get(1).addGroup(added, new MemoryStorage(c.membership()),
                 (ready, done) -> { }, entries -> { });
         c.runUntilIdle();
         assertInstanceOf(IllegalStateException.class, assertThrows(CompletionException.class, twice::join).getCause());
@@ -209,7 +203,7 @@ class RaftDriverTest {
         SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
         long group = 1;
         HeldWrites[] writes = c.addGroupHoldingWrites(group);
-        c.tickUntil(() -> c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3) == 0, 20 * ELECTION_TICKS);
+        c.tickUntilQuiet(20 * ELECTION_TICKS);
         int leader = c.leaderOf(group);
         int follower = leader == 3 ? 2 : 3;
         MemoryStorage storage = c.storage(follower, group);
@@ -238,20 +232,15 @@ class RaftDriverTest {
         assertEquals(List.of("x", "y"), c.appliedValues(follower, group));
     }
 
-    private static Membership membership() {
-        return Membership.ofVoters(member(1), member(2), member(3));
-    }
 
     @Test
     void aPersistenceFailureStopsThatReplicaAloneAndTellsItsApplier() {
         SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
         long group = 7;
         AtomicInteger brokenDisk = new AtomicInteger(); // the node whose writes for the group fail
-        Map<Integer, Throwable> stopped = new HashMap<>();
         for (int id = 1; id <= 3; id++) {
-            MemoryStorage storage = new MemoryStorage(membership());
+            MemoryStorage storage = new MemoryStorage(c.membership());
             int node = id;
-            Applier record = c.recorder(id, group);
             c.addReplica(id, group, storage, (ready, done) -> {
                 if (brokenDisk.get() == node) {
                     done.failed(ready, new IOException("disk full"));
@@ -259,17 +248,7 @@ class RaftDriverTest {
                     storage.persist(ready);
                     done.persisted(ready);
                 }
-            }, new Applier() {
-                @Override
-                public void apply(List<Entry> committed) {
-                    record.apply(committed);
-                }
-
-                @Override
-                public void stopped(Throwable cause) {
-                    stopped.put(node, cause);
-                }
-            });
+            }, c.recorder(id, group));
         }
         c.addGroup(8);
         c.tickUntil(() -> c.leaderOf(group) != -1 && c.leaderOf(8) != -1, 10 * ELECTION_TICKS);
@@ -279,8 +258,13 @@ class RaftDriverTest {
         c.propose(leader, group, "a");
         c.propose(c.leaderOf(8), 8, "b");
         c.tick(2);
-        assertEquals(Map.of(broken, "disk full"), stopped.entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().getMessage())));
+        for (int id = 1; id <= 3; id++) {
+            if (id == broken) {
+                assertEquals("disk full", c.stopped(id, group).getMessage());
+            } else {
+                assertNull(c.stopped(id, group), "node " + id + "'s replica lives on");
+            }
+        }
         assertEquals(1, c.drivers.get(broken).stats().groups(), "group 8 lives on");
         assertEquals(List.of("a"), c.appliedValues(leader, group), "a majority still commits");
         assertEquals(List.of("b"), c.appliedValues(broken, 8));
@@ -298,7 +282,7 @@ class RaftDriverTest {
         assertFalse(quietAfterRead, "the read woke the leader");
         c.tick(1);
         assertEquals(List.of(new ReadState(42, commitEnd)), c.reads(leader, 2));
-        c.tickUntil(() -> c.awakeGroups(1) + c.awakeGroups(2) + c.awakeGroups(3) == 0, 10 * ELECTION_TICKS);
+        c.tickUntilQuiet(10 * ELECTION_TICKS);
         assertEquals(0, c.awakeGroups(leader), "quiet again once the read was answered");
     }
 
@@ -362,7 +346,7 @@ class RaftDriverTest {
         assertTrue(queued.isCompletedExceptionally(), "a command queued before close fails instead of hanging");
         assertInstanceOf(IllegalStateException.class, assertThrows(CompletionException.class, queued::join).getCause());
 
-        MemoryStorage storage = new MemoryStorage(membership());
+        MemoryStorage storage = new MemoryStorage(Membership.ofVoters(member(1)));
         CompletableFuture<Void> added = driver.addGroup(1, storage, new MemoryPersistence(storage), entries -> { });
         assertTrue(added.isCompletedExceptionally(), "a command after close is refused at once");
         assertInstanceOf(IllegalStateException.class, assertThrows(CompletionException.class, added::join).getCause());

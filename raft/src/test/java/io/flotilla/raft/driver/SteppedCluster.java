@@ -128,7 +128,10 @@ final class SteppedCluster {
 
             @Override
             public void stopped(Throwable cause) {
-                stopped.put(replica, cause);
+                Throwable earlier = stopped.putIfAbsent(replica, cause);
+                if (earlier != null) {
+                    throw new AssertionError(replica + " was stopped twice: " + earlier + ", then " + cause);
+                }
             }
         };
     }
@@ -267,6 +270,38 @@ final class SteppedCluster {
 
     int awakeGroups(int nodeId) {
         return drivers.get(nodeId).stats().awakeGroups();
+    }
+
+    /** Replicas awake on all nodes together: 0 when the whole cluster is quiet. */
+    int awakeGroups() {
+        int awake = 0;
+        for (RaftDriver driver : drivers.values()) {
+            awake += driver.stats().awakeGroups();
+        }
+        return awake;
+    }
+
+    /** Ticks until every replica on every node is quiet (every group led and settled); fails after {@code maxTicks}. */
+    void tickUntilQuiet(int maxTicks) {
+        tickUntil(() -> awakeGroups() == 0, maxTicks);
+        if (awakeGroups() != 0) {
+            throw new AssertionError(awakeGroups() + " replicas still awake after " + maxTicks + " ticks");
+        }
+    }
+
+    /** Three nodes hosting groups 1..groups, ticked until every group is led and quiet. */
+    static SteppedCluster settled(DriverConfig config, int groups) {
+        SteppedCluster c = new SteppedCluster(3, config);
+        for (long g = 1; g <= groups; g++) {
+            c.addGroup(g);
+        }
+        c.tickUntilQuiet(20 * ELECTION_TICKS);
+        return c;
+    }
+
+    /** The membership every group of this cluster starts with: all its nodes as voters. */
+    Membership membership() {
+        return membership;
     }
 
     long totalTicks() {
