@@ -1,6 +1,7 @@
 package io.flotilla.raft.driver;
 
 import io.flotilla.raft.Entry;
+import io.flotilla.raft.MemberId;
 import io.flotilla.raft.ReadState;
 import io.flotilla.raft.Snapshot;
 
@@ -35,6 +36,16 @@ public interface Applier {
      * application asks for reads must implement this; others never get any.
      */
     default void reads(List<ReadState> readStates) {
+    }
+
+    /**
+     * This member's view of its group's leadership changed: {@code leader} (null while none is
+     * known) leads in {@code term}. Called on the loop thread whenever either differs from the
+     * last call, before the group's next Ready is started, so request routing (NOT_LEADER hints)
+     * can follow leadership without a round trip to the loop. Must not block; throwing stops
+     * the group.
+     */
+    default void leadership(MemberId leader, long term) {
     }
 
     /**

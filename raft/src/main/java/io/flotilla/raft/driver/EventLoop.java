@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntPredicate;
@@ -442,6 +443,7 @@ final class EventLoop {
                 awake.add(handle);
             }
             try {
+                tellLeadership(handle);
                 if (handle.pending == null && node.hasReady()) {
                     startReady(handle);
                     work++;
@@ -452,6 +454,17 @@ final class EventLoop {
         }
         batch.clear();
         return work;
+    }
+
+    private static void tellLeadership(GroupHandle handle) {
+        RaftNode node = handle.node;
+        MemberId leader = node.leader();
+        long term = node.term();
+        if (term != handle.toldTerm || !Objects.equals(leader, handle.toldLeader)) {
+            handle.toldTerm = term;
+            handle.toldLeader = leader;
+            handle.applier.leadership(leader, term);
+        }
     }
 
     private void startReady(GroupHandle handle) {

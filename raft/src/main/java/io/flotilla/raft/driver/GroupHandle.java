@@ -1,5 +1,6 @@
 package io.flotilla.raft.driver;
 
+import io.flotilla.raft.MemberId;
 import io.flotilla.raft.RaftNode;
 import io.flotilla.raft.Ready;
 
@@ -47,6 +48,9 @@ final class GroupHandle implements PersistCallback {
     boolean removed;
     /** The {@code removeGroup} waiting for that write, or null. */
     CompletableFuture<Void> removal;
+    /** The leadership last told to the applier ({@link Applier#leadership}). */
+    MemberId toldLeader;
+    long toldTerm = -1;
     /** Set by the persistence thread that reports a failure, before it hands the handle back to the loop. */
     volatile Throwable failure;
 

@@ -157,6 +157,32 @@ class RaftDriverTest {
         assertEquals(0, c.awakeGroups());
     }
 
+    @Test
+    void appliersAreToldEachChangeOfLeadershipOnceAndEndAgreeingWithTheNodes() {
+        SteppedCluster c = settled(GROUPS);
+        List<Long> ledByNode1 = groupsLedBy(c, 1);
+        c.network.isolate(1);
+        c.tickUntil(() -> ledByNode1.stream().allMatch(g -> c.leaderOf(g, 2, 3) != -1), 10 * ELECTION_TICKS);
+        for (long g = 1; g <= GROUPS; g++) {
+            for (int id = 2; id <= 3; id++) {
+                List<SteppedCluster.Leadership> told = c.toldLeadership(id, g);
+                for (int i = 1; i < told.size(); i++) {
+                    assertNotEquals(told.get(i - 1), told.get(i), "node " + id + " group " + g + " told twice: " + told);
+                }
+                SteppedCluster.Leadership last = told.get(told.size() - 1);
+                long group = g;
+                int leader = c.leaderOf(g, 2, 3);
+                assertEquals(member(leader), last.leader(), "node " + id + " group " + g);
+                assertEquals(c.query(leader, group, RaftNode::term), last.term(), "node " + id + " group " + g);
+            }
+        }
+        for (long g : ledByNode1) {
+            List<SteppedCluster.Leadership> told = c.toldLeadership(2, g);
+            assertTrue(told.stream().anyMatch(l -> member(1).equals(l.leader())),
+                    "group " + g + " was led by node 1 before: " + told);
+        }
+    }
+
     private static List<Long> groupsLedBy(SteppedCluster c, int leader) {
         List<Long> led = new ArrayList<>();
         for (long g = 1; g <= GROUPS; g++) {

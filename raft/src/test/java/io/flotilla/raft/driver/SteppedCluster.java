@@ -47,6 +47,7 @@ final class SteppedCluster {
     private final Map<Replica, List<Snapshot>> restored = new HashMap<>();
     private final Map<Replica, List<ReadState>> reads = new HashMap<>();
     private final Map<Replica, Throwable> stopped = new HashMap<>();
+    private final Map<Replica, List<Leadership>> told = new HashMap<>();
     /** Per node, a loop that takes no turns (as if stuck in a blocking call), if any. */
     private final Map<Integer, Integer> stalled = new HashMap<>();
     private final int loops;
@@ -110,7 +111,13 @@ final class SteppedCluster {
         List<Entry> log = applied.computeIfAbsent(replica, r -> new ArrayList<>());
         List<Snapshot> snapshots = restored.computeIfAbsent(replica, r -> new ArrayList<>());
         List<ReadState> answers = reads.computeIfAbsent(replica, r -> new ArrayList<>());
+        List<Leadership> leaderships = told.computeIfAbsent(replica, r -> new ArrayList<>());
         return new Applier() {
+            @Override
+            public void leadership(MemberId leader, long term) {
+                leaderships.add(new Leadership(leader, term));
+            }
+
             @Override
             public void apply(List<Entry> committed) {
                 log.addAll(committed);
@@ -230,6 +237,14 @@ final class SteppedCluster {
     /** Proposes {@code value} to the group's member on {@code nodeId} (its leader) without running the drivers. */
     CompletableFuture<Entry> propose(int nodeId, long groupId, String value) {
         return drivers.get(nodeId).call(groupId, n -> n.propose(ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)), 1));
+    }
+
+    /** What a replica's applier was told of its group's leadership, in order. */
+    List<Leadership> toldLeadership(int nodeId, long groupId) {
+        return told.get(new Replica(nodeId, groupId));
+    }
+
+    record Leadership(MemberId leader, long term) {
     }
 
     /** The data values a replica applied, in order. */
