@@ -1,0 +1,64 @@
+package io.flotilla.broker.partition;
+
+import io.flotilla.api.v1.ErrorReason;
+import io.flotilla.api.v1.LeaderHint;
+import io.flotilla.api.v1.OffsetRange;
+import io.flotilla.broker.api.ApiException;
+
+import java.util.function.IntFunction;
+
+/** The errors one partition answers with, each naming the partition (and the leader, where known). */
+public final class PartitionErrors {
+    private final String topic;
+    private final int partition;
+    private final IntFunction<String> addressOf;
+
+    /** @param addressOf a node's client address, or null if unknown */
+    public PartitionErrors(String topic, int partition, IntFunction<String> addressOf) {
+        this.topic = topic;
+        this.partition = partition;
+        this.addressOf = addressOf;
+    }
+
+    public String name() {
+        return topic + "-" + partition;
+    }
+
+    /** NOT_LEADER naming {@code leaderNode}, or NO_LEADER when none is known (0). */
+    public ApiException notLeader(int selfNode, int leaderNode, long leaderTerm) {
+        if (leaderNode <= 0 || leaderNode == selfNode) {
+            return ApiException.of(detail(ErrorReason.ERROR_REASON_NO_LEADER, name() + " has no leader right now"
+                    + " (an election is under way); retry shortly").setRetryAfterMs(100));
+        }
+        String address = addressOf.apply(leaderNode);
+        return ApiException.of(detail(ErrorReason.ERROR_REASON_NOT_LEADER, "node " + selfNode + " does not lead "
+                + name() + "; node " + leaderNode + (address == null ? "" : " (" + address + ")") + " does")
+                .setLeader(LeaderHint.newBuilder().setNodeId(leaderNode).setLeaderTerm(leaderTerm)
+                        .setAddress(address == null ? "" : address)));
+    }
+
+    public ApiException leaderNotReady(long term) {
+        return ApiException.of(detail(ErrorReason.ERROR_REASON_NO_LEADER, name() + " has a new leader (term " + term
+                + ") that is still committing its first entry; retry shortly").setRetryAfterMs(50));
+    }
+
+    public ApiException offsetOutOfRange(long offset, long start, long end, String which) {
+        return ApiException.of(detail(ErrorReason.ERROR_REASON_OFFSET_OUT_OF_RANGE, "offset " + offset + " is "
+                + which + " of " + name() + ", which holds offsets " + start + " to " + (end - 1)
+                + " (log start " + start + ", high watermark " + end + ")")
+                .setValidOffsets(OffsetRange.newBuilder().setLogStartOffset(start).setHighWatermark(end)));
+    }
+
+    public ApiException refused(ErrorReason reason, String message) {
+        return ApiException.of(detail(reason, name() + ": " + message));
+    }
+
+    public ApiException stopped(Throwable cause) {
+        return ApiException.of(detail(ErrorReason.ERROR_REASON_NODE_NOT_READY, "this node stopped serving " + name()
+                + ": " + cause).setRetryAfterMs(500));
+    }
+
+    private io.flotilla.api.v1.ErrorDetail.Builder detail(ErrorReason reason, String message) {
+        return ApiException.detail(reason, message).setTopic(topic).setPartition(partition);
+    }
+}

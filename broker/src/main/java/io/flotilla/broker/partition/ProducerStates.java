@@ -1,0 +1,140 @@
+package io.flotilla.broker.partition;
+
+import io.flotilla.api.v1.ErrorReason;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Idempotence state of one partition: per producer id, its epoch and its last five batches
+ * (broker.proto, InitProducer). Built from the partition's log in log order, so every replica
+ * holds the same state for the same log prefix, and a new leader (or a restarted node, which
+ * re-applies its log) answers retries exactly as the old one would have.
+ *
+ * <p>Not thread-safe: one partition's loop thread owns it.
+ */
+final class ProducerStates {
+    static final int WINDOW = 5;
+
+    /** One batch an idempotent producer wrote: what a retry of it is answered with. */
+    record Written(int baseSequence, int count, long baseOffset, long appendTimeMs) {
+        int lastSequence() {
+            return wrap(baseSequence, count - 1);
+        }
+    }
+
+    /** The outcome of checking a batch against the state. */
+    sealed interface Check {
+    }
+
+    /** Write it: its sequence is the next one expected. */
+    record Accept() implements Check {
+    }
+
+    /** Written before, under the same epoch: answer with the original. */
+    record Duplicate(Written original) implements Check {
+    }
+
+    /** Refused, and why; nothing is written. */
+    record Refuse(ErrorReason reason, String message) implements Check {
+    }
+
+    private static final Accept ACCEPT = new Accept();
+
+    private static final class Producer {
+        short epoch;
+        /** Ring of the last batches; {@code count} of them valid, the newest at {@code newest}. */
+        final Written[] recent = new Written[WINDOW];
+        int newest = -1;
+        int count;
+
+        Producer copy() {
+            Producer p = new Producer();
+            p.epoch = epoch;
+            System.arraycopy(recent, 0, p.recent, 0, WINDOW);
+            p.newest = newest;
+            p.count = count;
+            return p;
+        }
+
+        int nextSequence() {
+            return count == 0 ? 0 : wrap(recent[newest].lastSequence(), 1);
+        }
+    }
+
+    private final Map<Long, Producer> producers;
+
+    ProducerStates() {
+        this.producers = new HashMap<>();
+    }
+
+    private ProducerStates(Map<Long, Producer> producers) {
+        this.producers = producers;
+    }
+
+    /** An independent copy: a leader's tentative state starts as the committed state. */
+    ProducerStates copy() {
+        Map<Long, Producer> copy = new HashMap<>(producers.size() * 2);
+        producers.forEach((id, p) -> copy.put(id, p.copy()));
+        return new ProducerStates(copy);
+    }
+
+    int size() {
+        return producers.size();
+    }
+
+    /** Whether a batch of {@code count} records from this producer may be written now. */
+    Check check(long producerId, short epoch, int baseSequence, int count) {
+        Producer p = producers.get(producerId);
+        if (p == null) {
+            return baseSequence == 0 ? ACCEPT : new Refuse(ErrorReason.ERROR_REASON_UNKNOWN_PRODUCER,
+                    "producer " + producerId + " has written nothing to this partition under any epoch, so its first"
+                            + " batch must have sequence 0, not " + baseSequence + "; bump the epoch and start at 0");
+        }
+        if (epoch < p.epoch) {
+            return new Refuse(ErrorReason.ERROR_REASON_PRODUCER_FENCED, "producer " + producerId + " epoch " + epoch
+                    + " is fenced: this partition has seen epoch " + p.epoch);
+        }
+        if (epoch > p.epoch) {
+            return baseSequence == 0 ? ACCEPT : new Refuse(ErrorReason.ERROR_REASON_OUT_OF_ORDER_SEQUENCE,
+                    "producer " + producerId + " moves to epoch " + epoch + " with sequence " + baseSequence
+                            + "; a new epoch starts at sequence 0");
+        }
+        for (int i = 0; i < p.count; i++) {
+            Written w = p.recent[Math.floorMod(p.newest - i, WINDOW)];
+            if (w.baseSequence == baseSequence && w.count == count) {
+                return new Duplicate(w);
+            }
+        }
+        int expected = p.nextSequence();
+        if (baseSequence == expected) {
+            return ACCEPT;
+        }
+        return new Refuse(ErrorReason.ERROR_REASON_OUT_OF_ORDER_SEQUENCE, "producer " + producerId + " epoch "
+                + epoch + " sent sequence " + baseSequence + " but this partition expects " + expected
+                + " next (or a retry of one of its last " + p.count + " batches)");
+    }
+
+    /**
+     * Records a batch the log holds (in log order). Batches that {@link #check} would refuse are
+     * never proposed; a log written by an older leader is still taken as it is: the log is the
+     * truth, this only remembers it.
+     */
+    void record(long producerId, short epoch, int baseSequence, int count, long baseOffset, long appendTimeMs) {
+        Producer p = producers.computeIfAbsent(producerId, id -> new Producer());
+        if (epoch != p.epoch) {
+            p.epoch = epoch;
+            p.count = 0;
+            p.newest = -1;
+        }
+        p.newest = (p.newest + 1) % WINDOW;
+        p.recent[p.newest] = new Written(baseSequence, count, baseOffset, appendTimeMs);
+        p.count = Math.min(p.count + 1, WINDOW);
+    }
+
+    /** {@code sequence + delta}, wrapping from {@link Integer#MAX_VALUE} to 0 as producers do. */
+    static int wrap(int sequence, int delta) {
+        long next = (long) sequence + delta;
+        return (int) (next > Integer.MAX_VALUE ? next - Integer.MAX_VALUE - 1 : next);
+    }
+}
