@@ -1,0 +1,288 @@
+package io.flotilla.broker.node;
+
+import io.flotilla.api.v1.AdminGrpc;
+import io.flotilla.api.v1.ControllerStatus;
+import io.flotilla.api.v1.CreateTopicRequest;
+import io.flotilla.api.v1.CreateTopicResponse;
+import io.flotilla.api.v1.DeleteTopicRequest;
+import io.flotilla.api.v1.DeleteTopicResponse;
+import io.flotilla.api.v1.DescribeClusterRequest;
+import io.flotilla.api.v1.DescribeClusterResponse;
+import io.flotilla.api.v1.DescribeTopicsRequest;
+import io.flotilla.api.v1.DescribeTopicsResponse;
+import io.flotilla.api.v1.ErrorReason;
+import io.flotilla.api.v1.ListTopicsRequest;
+import io.flotilla.api.v1.ListTopicsResponse;
+import io.flotilla.api.v1.NodeIdentity;
+import io.flotilla.api.v1.NodeState;
+import io.flotilla.api.v1.NodeStatus;
+import io.flotilla.api.v1.PartitionSummary;
+import io.flotilla.api.v1.TopicDescription;
+import io.flotilla.api.v1.TopicListing;
+import io.flotilla.broker.api.ApiException;
+import io.flotilla.broker.api.Calls;
+import io.flotilla.broker.metadata.ClusterMetadata;
+import io.flotilla.broker.metadata.MetadataCodec;
+import io.flotilla.broker.metadata.MetadataCommand;
+import io.flotilla.broker.metadata.NodeRegistration;
+import io.flotilla.broker.metadata.Partition;
+import io.flotilla.broker.metadata.Placement;
+import io.flotilla.broker.metadata.Topic;
+import io.flotilla.broker.metadata.TopicConfigOverrides;
+import io.flotilla.broker.metadata.TopicRules;
+import io.grpc.CallOptions;
+import io.grpc.Context;
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * admin.proto's Admin service. Reads answer from this node's metadata; changes go to the
+ * controller: proposed here when this node leads it, otherwise forwarded whole to the node
+ * that does, which answers for it.
+ */
+final class AdminService extends AdminGrpc.AdminImplBase {
+    private static final int DEFAULT_LEADER_WAIT_MS = 10_000;
+    private static final int LEADER_WAIT_CAP_MS = 60_000;
+    private static final int DEFAULT_REPLICATION_FACTOR = 3;
+
+    private final NodeContext node;
+    private final ControllerClient controller;
+    private final ScheduledExecutorService timer;
+    private final TopicRules rules = TopicRules.DEFAULTS;
+
+    AdminService(NodeContext node, ControllerClient controller, ScheduledExecutorService timer) {
+        this.node = node;
+        this.controller = controller;
+        this.timer = timer;
+    }
+
+    /** Runs {@code local} if this node leads the controller, else forwards the call to the node that does. */
+    private <Q, R> void atController(MethodDescriptor<Q, R> method, Q request, StreamObserver<R> out, Runnable local) {
+        try {
+            node.checkReady();
+            if (controller.local()) {
+                local.run();
+                return;
+            }
+            CallOptions options = CallOptions.DEFAULT;
+            if (Context.current().getDeadline() != null) {
+                options = options.withDeadline(Context.current().getDeadline());
+            } else {
+                options = options.withDeadlineAfter(30, TimeUnit.SECONDS);
+            }
+            ClientCalls.asyncUnaryCall(controller.leaderChannel().newCall(method, options), request, out);
+        } catch (RuntimeException e) {
+            out.onError(Calls.statusOf(e));
+        }
+    }
+
+    // ------------------------------------------------------------------ CreateTopic
+
+    @Override
+    public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> out) {
+        atController(AdminGrpc.getCreateTopicMethod(), request, out, () -> {
+            ClusterMetadata metadata = node.metadata();
+            int partitions = request.getPartitionCount() == 0 ? 1 : request.getPartitionCount();
+            int nodes = metadata.nodes().size();
+            int rf = request.getReplicationFactor() == 0 ? Math.min(DEFAULT_REPLICATION_FACTOR, nodes)
+                    : request.getReplicationFactor();
+            TopicConfigOverrides config = MetadataCodec.overrides(request.getConfig());
+            rules.checkNewTopic(request.getName(), false, partitions, rf, config).ifPresent(r -> {
+                throw ControllerClient.rejected(r);
+            });
+            if (metadata.topic(request.getName()).isPresent()) {
+                throw ApiException.of(ApiException.detail(ErrorReason.ERROR_REASON_TOPIC_ALREADY_EXISTS, "topic '"
+                        + request.getName() + "' already exists").setTopic(request.getName()));
+            }
+            if (rf > nodes) {
+                throw ApiException.of(ApiException.detail(ErrorReason.ERROR_REASON_NOT_ENOUGH_NODES, "replication"
+                        + " factor " + rf + " needs " + rf + " nodes; the cluster has " + nodes).setLimit(nodes)
+                        .setActual(rf));
+            }
+            List<List<Integer>> assignments = Placement.assign(metadata, partitions, rf);
+            if (request.getValidateOnly()) {
+                out.onNext(CreateTopicResponse.newBuilder().setTopic(TopicDescription.newBuilder()
+                        .setName(request.getName()).setPartitionCount(partitions).setReplicationFactor(rf)
+                        .setConfig(Describer.effective(config)).setOverrides(MetadataCodec.toProto(config)))
+                        .setMetadataVersion(metadata.version()).build());
+                out.onCompleted();
+                return;
+            }
+            long waitMs = leaderWaitMs(request.getLeaderWaitMs());
+            controller.submit(new MetadataCommand.CreateTopic(request.getName(), false, config, assignments))
+                    .thenCompose(result -> waitForLeaders(request.getName(), waitMs))
+                    .whenComplete((topic, e) -> {
+                        if (e != null) {
+                            out.onError(Calls.statusOf(e));
+                        } else {
+                            out.onNext(CreateTopicResponse.newBuilder().setTopic(topic)
+                                    .setMetadataVersion(node.metadata().version()).build());
+                            out.onCompleted();
+                        }
+                    });
+        });
+    }
+
+    private static long leaderWaitMs(int requested) {
+        if (requested < 0) {
+            return 0;
+        }
+        long wait = requested == 0 ? DEFAULT_LEADER_WAIT_MS : Math.min(requested, LEADER_WAIT_CAP_MS);
+        io.grpc.Deadline deadline = Context.current().getDeadline();
+        return deadline == null ? wait : Math.max(0, Math.min(wait, deadline.timeRemaining(TimeUnit.MILLISECONDS) - 50));
+    }
+
+    /** The topic's description once every partition this node can see has a leader, or when the wait is over. */
+    private CompletableFuture<TopicDescription> waitForLeaders(String name, long waitMs) {
+        CompletableFuture<TopicDescription> done = new CompletableFuture<>();
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                Optional<Topic> topic = node.metadata().topic(name);
+                if (topic.isEmpty()) {
+                    if (System.nanoTime() >= until) {
+                        done.completeExceptionally(ApiException.of(ErrorReason.ERROR_REASON_TOPIC_NOT_FOUND,
+                                "topic '" + name + "' was deleted while being created"));
+                    } else {
+                        timer.schedule(this, 20, TimeUnit.MILLISECONDS);
+                    }
+                    return;
+                }
+                TopicDescription d = node.describer().describe(topic.get());
+                boolean allLed = d.getPartitionsList().stream().allMatch(p -> p.getLeaderNodeId() != 0);
+                if (allLed || System.nanoTime() >= until) {
+                    done.complete(d);
+                } else {
+                    timer.schedule(this, 20, TimeUnit.MILLISECONDS);
+                }
+            }
+        };
+        check.run();
+        return done;
+    }
+
+    // ------------------------------------------------------------------ DeleteTopic
+
+    @Override
+    public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> out) {
+        atController(AdminGrpc.getDeleteTopicMethod(), request, out, () -> {
+            rules.checkName(request.getName()).ifPresent(r -> {
+                throw ControllerClient.rejected(r);
+            });
+            controller.submit(new MetadataCommand.DeleteTopic(request.getName())).whenComplete((result, e) -> {
+                if (e != null) {
+                    out.onError(Calls.statusOf(e));
+                } else {
+                    out.onNext(DeleteTopicResponse.newBuilder().setMetadataVersion(node.metadata().version()).build());
+                    out.onCompleted();
+                }
+            });
+        });
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    @Override
+    public void listTopics(ListTopicsRequest request, StreamObserver<ListTopicsResponse> out) {
+        try {
+            node.checkReady();
+            ClusterMetadata metadata = node.metadata();
+            ListTopicsResponse.Builder response = ListTopicsResponse.newBuilder().setMetadataVersion(metadata.version());
+            for (Topic t : metadata.topics().values()) {
+                if (!t.internal() || request.getIncludeInternal()) {
+                    response.addTopics(TopicListing.newBuilder().setName(t.name()).setPartitionCount(t.partitionCount())
+                            .setReplicationFactor(t.replicationFactor()).setInternal(t.internal()));
+                }
+            }
+            out.onNext(response.build());
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(Calls.statusOf(e));
+        }
+    }
+
+    @Override
+    public void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> out) {
+        try {
+            node.checkReady();
+            ClusterMetadata metadata = node.metadata();
+            List<Topic> topics = node.selectTopics(metadata, request.getNamesList(), request.getIncludeInternal());
+            DescribeTopicsResponse.Builder response = DescribeTopicsResponse.newBuilder()
+                    .setMetadataVersion(metadata.version());
+            topics.forEach(t -> response.addTopics(node.describer().describe(t)));
+            out.onNext(response.build());
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(Calls.statusOf(e));
+        }
+    }
+
+    @Override
+    public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> out) {
+        try {
+            node.checkReady();
+            ClusterMetadata metadata = node.metadata();
+            DescribeClusterResponse.Builder response = DescribeClusterResponse.newBuilder()
+                    .setClusterId(node.clusterId()).setAnsweringNodeId(node.nodeId())
+                    .setMetadataVersion(metadata.version());
+            ControllerStatus.Builder controllerStatus = ControllerStatus.newBuilder()
+                    .setLeaderNodeId(node.controller().leaderNode());
+            node.controllerVoters().forEach(controllerStatus::addVoterNodeIds);
+            response.setController(controllerStatus);
+            int[] leaders = new int[metadata.nodes().isEmpty() ? 1 : metadata.nodes().lastKey() + 1];
+            int[] replicas = new int[leaders.length];
+            int[] preferred = new int[leaders.length];
+            int partitions = 0;
+            int leaderless = 0;
+            int notPreferred = 0;
+            for (Topic t : metadata.topics().values()) {
+                for (Partition p : t.partitions()) {
+                    partitions++;
+                    int leader = node.describer().leaderOf(p);
+                    if (leader == 0) {
+                        leaderless++;
+                    } else if (leader < leaders.length) {
+                        leaders[leader]++;
+                    }
+                    if (leader != 0 && leader != p.preferredLeader().nodeId()) {
+                        notPreferred++;
+                    }
+                    preferred[Math.min(p.preferredLeader().nodeId(), leaders.length - 1)]++;
+                    p.replicas().forEach(m -> replicas[Math.min(m.nodeId(), leaders.length - 1)]++);
+                }
+            }
+            for (NodeRegistration n : metadata.nodes().values()) {
+                response.addNodes(NodeStatus.newBuilder()
+                        .setIdentity(NodeIdentity.newBuilder().setNodeId(n.nodeId()).setIncarnation(n.incarnation()))
+                        .setAddress(n.address())
+                        .setState(node.isAlive(n.nodeId()) ? NodeState.NODE_STATE_ALIVE : NodeState.NODE_STATE_UNREACHABLE)
+                        .setLastHeardMsAgo(-1)
+                        .setLeaderCount(leaders[n.nodeId()]).setReplicaCount(replicas[n.nodeId()])
+                        .setPreferredLeaderCount(preferred[n.nodeId()])
+                        .setControllerVoter(node.controllerVoters().contains(n.nodeId())));
+            }
+            response.setSummary(PartitionSummary.newBuilder().setPartitionCount(partitions)
+                    .setLeaderlessCount(leaderless).setNotPreferredLeaderCount(notPreferred));
+            if (request.getIncludePartitions()) {
+                for (Topic t : node.selectTopics(metadata, request.getTopicsList(), request.getIncludeInternal())) {
+                    for (int p = 0; p < t.partitionCount(); p++) {
+                        response.addPartitions(node.describer().partition(t, p));
+                    }
+                }
+            }
+            out.onNext(response.build());
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(Calls.statusOf(e));
+        }
+    }
+
+}

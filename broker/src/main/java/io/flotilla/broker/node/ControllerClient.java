@@ -1,0 +1,86 @@
+package io.flotilla.broker.node;
+
+import io.flotilla.api.v1.ErrorReason;
+import io.flotilla.broker.api.ApiException;
+import io.flotilla.broker.controller.ControllerReplica;
+import io.flotilla.broker.metadata.CommandResult;
+import io.flotilla.broker.metadata.MetadataCommand;
+import io.flotilla.broker.metadata.Rejection;
+import io.flotilla.raft.driver.RaftDriver;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+/**
+ * The way to the controller from this node: commands are proposed here when this node leads the
+ * controller group, and admin calls are forwarded to the node that does otherwise (over a
+ * channel per peer, kept open).
+ */
+public final class ControllerClient implements AutoCloseable {
+    private final RaftDriver driver;
+    private final ControllerReplica controller;
+    private final IntFunction<String> addressOf;
+    private final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+    ControllerClient(RaftDriver driver, ControllerReplica controller, IntFunction<String> addressOf) {
+        this.driver = driver;
+        this.controller = controller;
+        this.addressOf = addressOf;
+    }
+
+    /** Whether calls should run here: this node leads the controller and its metadata is current. */
+    public boolean local() {
+        return controller.leadsAndReady();
+    }
+
+    /**
+     * Proposes {@code command} on this node (which must lead the controller): the future gets
+     * its result once committed, a {@link Rejection} turned into an {@link ApiException}.
+     */
+    public CompletableFuture<CommandResult> submit(MetadataCommand command) {
+        return driver.call(ControllerReplica.GROUP_ID, node -> controller.propose(node, command))
+                .thenCompose(f -> f)
+                .thenApply(result -> {
+                    if (result instanceof Rejection r) {
+                        throw rejected(r);
+                    }
+                    return result;
+                });
+    }
+
+    /** A state-machine rejection as the API reports it. */
+    static ApiException rejected(Rejection r) {
+        io.flotilla.api.v1.ErrorDetail.Builder d = ApiException.detail(r.reason(), r.message());
+        if (r.field() != null && !r.field().isEmpty()) {
+            d.setField(r.field());
+        }
+        return ApiException.of(d);
+    }
+
+    /** A channel to the controller's leader, or NO_LEADER while there is none. */
+    public ManagedChannel leaderChannel() {
+        int leader = controller.leaderNode();
+        String address = leader == 0 ? null : addressOf.apply(leader);
+        if (address == null) {
+            throw ApiException.of(ApiException.detail(ErrorReason.ERROR_REASON_NO_LEADER, "the controller has no"
+                    + " leader right now (an election is under way); retry shortly").setRetryAfterMs(200));
+        }
+        return channels.computeIfAbsent(leader, id -> NettyChannelBuilder.forTarget(address).usePlaintext()
+                .build());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (ManagedChannel c : channels.values()) {
+            c.shutdownNow();
+        }
+        for (ManagedChannel c : channels.values()) {
+            c.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+}

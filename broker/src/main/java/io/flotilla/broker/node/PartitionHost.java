@@ -1,0 +1,179 @@
+package io.flotilla.broker.node;
+
+import io.flotilla.broker.metadata.ClusterMetadata;
+import io.flotilla.broker.metadata.Partition;
+import io.flotilla.broker.metadata.Topic;
+import io.flotilla.broker.metadata.TopicConfig;
+import io.flotilla.broker.partition.FetchParking;
+import io.flotilla.broker.partition.PartitionErrors;
+import io.flotilla.broker.partition.PartitionReplica;
+import io.flotilla.broker.storage.LogPersistence;
+import io.flotilla.broker.storage.LogStorage;
+import io.flotilla.broker.storage.NodeStorage;
+import io.flotilla.log.LogConfig;
+import io.flotilla.raft.MemberId;
+import io.flotilla.raft.Membership;
+import io.flotilla.raft.driver.RaftDriver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
+
+/**
+ * The partition replicas this node hosts, kept in line with the metadata: a replica is opened
+ * and its Raft group started when the metadata places one here, and stopped and deleted when
+ * its topic goes. Reconciliation runs on one thread of its own (opening a log reads the disk),
+ * always against the newest metadata, so a burst of changes costs one pass.
+ */
+final class PartitionHost implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PartitionHost.class);
+
+    /** One hosted replica. */
+    record Hosted(String topic, int partition, LogStorage storage, PartitionReplica replica) {
+    }
+
+    private final MemberId self;
+    private final Path partitionsDir;
+    private final NodeStorage storage;
+    private final RaftDriver driver;
+    private final FetchParking parking;
+    private final IntFunction<String> addressOf;
+    private final Map<Long, Hosted> hosted = new ConcurrentHashMap<>();
+    private final AtomicReference<ClusterMetadata> latest = new AtomicReference<>();
+    private final ExecutorService reconciler = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "partition-reconciler");
+        t.setDaemon(true);
+        return t;
+    });
+
+    PartitionHost(MemberId self, Path partitionsDir, NodeStorage storage, RaftDriver driver, FetchParking parking,
+                  IntFunction<String> addressOf) {
+        this.self = self;
+        this.partitionsDir = partitionsDir;
+        this.storage = storage;
+        this.driver = driver;
+        this.parking = parking;
+        this.addressOf = addressOf;
+    }
+
+    PartitionReplica replica(long groupId) {
+        Hosted h = hosted.get(groupId);
+        return h == null ? null : h.replica();
+    }
+
+    Map<Long, Hosted> hosted() {
+        return hosted;
+    }
+
+    /** The metadata changed: reconcile soon (from any thread, never blocks). */
+    void metadataChanged(ClusterMetadata metadata) {
+        if (latest.getAndSet(metadata) == null) {
+            reconciler.execute(this::reconcile);
+        }
+    }
+
+    private void reconcile() {
+        ClusterMetadata metadata = latest.getAndSet(null);
+        if (metadata == null) {
+            return;
+        }
+        Map<Long, Placed> wanted = new HashMap<>();
+        for (Topic topic : metadata.topics().values()) {
+            for (int p = 0; p < topic.partitions().size(); p++) {
+                Partition partition = topic.partitions().get(p);
+                if (partition.replicas().contains(self)) {
+                    wanted.put(partition.groupId(), new Placed(topic, p, partition));
+                }
+            }
+        }
+        for (Map.Entry<Long, Placed> e : wanted.entrySet()) {
+            if (!hosted.containsKey(e.getKey())) {
+                try {
+                    start(e.getKey(), e.getValue());
+                } catch (Exception ex) {
+                    log.error("cannot start replica of {}-{} (group {})", e.getValue().topic().name(),
+                            e.getValue().index(), e.getKey(), ex);
+                }
+            }
+        }
+        for (Long groupId : hosted.keySet()) {
+            if (!wanted.containsKey(groupId)) {
+                try {
+                    stop(groupId, true);
+                } catch (Exception ex) {
+                    log.error("cannot delete replica of group {}", groupId, ex);
+                }
+            }
+        }
+    }
+
+    private record Placed(Topic topic, int index, Partition partition) {
+    }
+
+    private void start(long groupId, Placed placed) throws Exception {
+        TopicConfig config = placed.topic().effectiveConfig();
+        // The log accepts any batch the API could ever accept: a topic's max_batch_bytes may
+        // be lowered later, and followers must still store what the leader wrote before.
+        LogConfig logConfig = LogConfig.DEFAULTS.withSegmentBytes(config.segmentBytes())
+                .withSegmentMs(config.segmentMs()).withRetention(config.retentionMs(), config.retentionBytes());
+        Membership members = Membership.ofVoters(placed.partition().replicas().toArray(MemberId[]::new));
+        LogStorage logStorage = LogStorage.open(groupId, groupDir(groupId), logConfig, storage, members, true,
+                System::currentTimeMillis);
+        PartitionReplica replica = new PartitionReplica(groupId, self.nodeId(), logStorage.log(),
+                new PartitionErrors(placed.topic().name(), placed.index(), addressOf), parking);
+        hosted.put(groupId, new Hosted(placed.topic().name(), placed.index(), logStorage, replica));
+        try {
+            driver.addGroup(groupId, logStorage, new LogPersistence(logStorage), replica).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            hosted.remove(groupId);
+            logStorage.close();
+            throw e;
+        }
+        log.info("started replica of {}-{} (group {}, replicas {})", placed.topic().name(), placed.index(), groupId,
+                placed.partition().replicas());
+    }
+
+    private void stop(long groupId, boolean delete) throws Exception {
+        Hosted h = hosted.remove(groupId);
+        if (h == null) {
+            return;
+        }
+        driver.removeGroup(groupId).get(30, TimeUnit.SECONDS);
+        if (delete) {
+            h.storage().delete();
+            log.info("deleted replica of {}-{} (group {})", h.topic(), h.partition(), groupId);
+        } else {
+            h.storage().close();
+        }
+    }
+
+    private Path groupDir(long groupId) {
+        return partitionsDir.resolve("group-" + groupId);
+    }
+
+    /** Stops every replica, keeping its data; the driver must still run. */
+    @Override
+    public void close() {
+        reconciler.shutdownNow();
+        try {
+            reconciler.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Long groupId : hosted.keySet()) {
+            try {
+                stop(groupId, false);
+            } catch (Exception e) {
+                log.warn("closing replica of group {} failed", groupId, e);
+            }
+        }
+    }
+}
