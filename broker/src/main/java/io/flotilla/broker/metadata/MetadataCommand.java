@@ -1,0 +1,72 @@
+package io.flotilla.broker.metadata;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A change to the cluster metadata, as the controller's Raft log carries it (encoded by {@link
+ * MetadataCodec}). A command holds what its proposer asked; whether it is allowed is decided
+ * only when it applies ({@link CommandApplier}), against the state at that point of the log.
+ */
+public sealed interface MetadataCommand {
+
+    /**
+     * A node joins, or comes back: with the same incarnation it may change its address; with
+     * another (its disk was wiped) it is a new member, and its replicas of the old incarnation
+     * are members it can no longer serve.
+     */
+    record RegisterNode(int nodeId, long incarnation, String address) implements MetadataCommand {
+        public RegisterNode {
+            Objects.requireNonNull(address, "address");
+        }
+    }
+
+    /**
+     * A topic with {@code assignments.size()} partitions, partition i replicated on the nodes of
+     * {@code assignments.get(i)} (the first is its preferred leader). {@code internal} topics are
+     * the cluster's own, and only they may be named "__...".
+     */
+    record CreateTopic(String name, boolean internal, TopicConfigOverrides config, List<List<Integer>> assignments)
+            implements MetadataCommand {
+        public CreateTopic {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(config, "config");
+            assignments = copy(assignments);
+        }
+    }
+
+    record DeleteTopic(String name) implements MetadataCommand {
+        public DeleteTopic {
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /** Sets the overrides in {@code set} and removes those in {@code reset}, in one change. */
+    record AlterTopicConfig(String name, TopicConfigOverrides set, Set<TopicConfigKey> reset) implements MetadataCommand {
+        public AlterTopicConfig {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(set, "set");
+            reset = Set.copyOf(reset);
+        }
+    }
+
+    /**
+     * Raises the topic's partition count to {@code partitionCount}; {@code assignments} hold the
+     * new partitions' replica nodes, from the current count on.
+     */
+    record CreatePartitions(String name, int partitionCount, List<List<Integer>> assignments) implements MetadataCommand {
+        public CreatePartitions {
+            Objects.requireNonNull(name, "name");
+            assignments = copy(assignments);
+        }
+    }
+
+    /** Reserves {@code count} producer ids for {@code nodeId} to hand out. */
+    record AllocateProducerIds(int nodeId, int count) implements MetadataCommand {
+    }
+
+    private static List<List<Integer>> copy(List<List<Integer>> assignments) {
+        return assignments.stream().map(List::copyOf).toList();
+    }
+}
