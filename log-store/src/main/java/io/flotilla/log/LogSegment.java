@@ -51,8 +51,8 @@ final class LogSegment {
         VERIFY
     }
 
-    /** The last batch's base offset and term: what Raft asks about most. */
-    record LastBatch(long baseOffset, long term) {
+    /** A batch's base offset and term: what Raft asks about most (of the last batch above all). */
+    record BatchStart(long baseOffset, long term) {
     }
 
     final long baseOffset;
@@ -66,7 +66,7 @@ final class LogSegment {
     private volatile int size;
     private volatile long nextOffset;
     private volatile long maxTimestamp = NO_TIMESTAMP;
-    private volatile LastBatch lastBatch;
+    private volatile BatchStart lastBatch;
     private volatile boolean closed;
     private int bytesSinceIndexEntry;
     private long firstAppendMs = -1;
@@ -233,7 +233,7 @@ final class LogSegment {
         int pos = entries == 0 ? 0 : offsetIndex.position(entries - 1);
         long next = entries == 0 ? baseOffset : offsetIndex.key(entries - 1);
         long maxTs = timeIndex.count() == 0 ? NO_TIMESTAMP : timeIndex.lastKey();
-        LastBatch last = null;
+        BatchStart last = null;
         ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_BYTES);
         int end = size;
         while (pos < end) {
@@ -245,7 +245,7 @@ final class LogSegment {
             }
             next = base + header.getInt(RecordBatch.RECORD_COUNT_OFFSET);
             maxTs = Math.max(maxTs, header.getLong(RecordBatch.MAX_TIMESTAMP_OFFSET));
-            last = new LastBatch(base, header.getLong(RecordBatch.TERM_OFFSET));
+            last = new BatchStart(base, header.getLong(RecordBatch.TERM_OFFSET));
             pos += header.getInt(RecordBatch.LENGTH_OFFSET);
         }
         maxTimestamp = maxTs;
@@ -271,7 +271,7 @@ final class LogSegment {
     }
 
     private void publishLastBatch(RecordBatch batch) {
-        lastBatch = new LastBatch(batch.baseOffset(), batch.term());
+        lastBatch = new BatchStart(batch.baseOffset(), batch.term());
         nextOffset = batch.nextOffset();
     }
 
@@ -356,16 +356,18 @@ final class LogSegment {
     }
 
     /** Term of the batch holding {@code offset}, which the caller knows is in this segment. */
-    long termAt(long offset) throws IOException {
-        LastBatch last = lastBatch;
+    /** Base offset and term of the batch holding {@code offset}. */
+    BatchStart batchHolding(long offset) throws IOException {
+        BatchStart last = lastBatch;
         if (last != null && offset >= last.baseOffset() && offset < nextOffset) {
-            return last.term();
+            return last;
         }
         int pos = positionOf(offset);
         if (pos < 0) {
             throw new OffsetOutOfRangeException(offset, baseOffset, nextOffset);
         }
-        return headerAt(pos).getLong(RecordBatch.TERM_OFFSET);
+        ByteBuffer header = headerAt(pos);
+        return new BatchStart(header.getLong(RecordBatch.BASE_OFFSET_OFFSET), header.getLong(RecordBatch.TERM_OFFSET));
     }
 
     /** Whether a batch starts exactly at {@code offset}, or it is this segment's end. */
@@ -554,7 +556,7 @@ final class LogSegment {
     }
 
     /** The last batch, or null when the segment is empty. */
-    LastBatch lastBatch() {
+    BatchStart lastBatch() {
         return lastBatch;
     }
 

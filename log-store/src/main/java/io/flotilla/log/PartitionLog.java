@@ -284,6 +284,19 @@ public final class PartitionLog implements AutoCloseable {
      * @throws OffsetOutOfRangeException outside {@code [startOffset, endOffset)}
      */
     public long termAt(long offset) throws IOException {
+        return batchHolding(offset).term();
+    }
+
+    /**
+     * The base offset of the batch holding {@code offset}: where the Raft entry holding it begins.
+     *
+     * @throws OffsetOutOfRangeException outside {@code [startOffset, endOffset)}
+     */
+    public long batchBaseOffset(long offset) throws IOException {
+        return batchHolding(offset).baseOffset();
+    }
+
+    private LogSegment.BatchStart batchHolding(long offset) throws IOException {
         ensureOpen();
         LogSegment[] segs = segments;
         long end = segs[segs.length - 1].nextOffset();
@@ -291,7 +304,7 @@ public final class PartitionLog implements AutoCloseable {
             throw new OffsetOutOfRangeException(offset, startOffset, end);
         }
         try {
-            return segs[floorSegment(segs, offset)].termAt(offset);
+            return segs[floorSegment(segs, offset)].batchHolding(offset);
         } catch (ClosedByInterruptException e) {
             throw e; // this reader was interrupted: say so, not that the data moved
         } catch (ClosedChannelException e) {
@@ -467,23 +480,7 @@ public final class PartitionLog implements AutoCloseable {
         try {
             ensureWritable();
             LogSegment[] segs = segments;
-            long now = clockMs.getAsLong();
-            long total = 0;
-            for (LogSegment segment : segs) {
-                total += segment.size();
-            }
-            int deletable = 0;
-            for (int i = 0; i < segs.length - 1; i++) {
-                LogSegment segment = segs[i];
-                boolean expired = config.retentionMs() >= 0 && segment.maxTimestamp() != LogSegment.NO_TIMESTAMP
-                        && segment.maxTimestamp() < now - config.retentionMs();
-                boolean oversized = config.retentionBytes() >= 0 && total - segment.size() >= config.retentionBytes();
-                if (segment.nextOffset() > maxDeletableOffset || !(expired || oversized)) {
-                    break;
-                }
-                total -= segment.size();
-                deletable++;
-            }
+            int deletable = expiredSegments(segs, maxDeletableOffset);
             LogSegment lastDeleted = deletable == 0 ? null : segs[deletable - 1];
             if (lastDeleted == null || lastDeleted.nextOffset() <= startOffset) {
                 return 0;
@@ -493,6 +490,40 @@ public final class PartitionLog implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Where {@link #applyRetention} would move the log start now (the current start if nothing
+     * is due), without deleting anything: for an owner that must announce the new start before
+     * the entries below it go, and then deletes them with {@link #deletePrefix}.
+     */
+    public long retentionStart(long maxDeletableOffset) {
+        ensureOpen();
+        LogSegment[] segs = segments;
+        int deletable = expiredSegments(segs, maxDeletableOffset);
+        return deletable == 0 ? startOffset : Math.max(startOffset, segs[deletable - 1].nextOffset());
+    }
+
+    /** How many of the oldest segments retention no longer keeps: never the active one, never one reaching the bound. */
+    private int expiredSegments(LogSegment[] segs, long maxDeletableOffset) {
+        long now = clockMs.getAsLong();
+        long total = 0;
+        for (LogSegment segment : segs) {
+            total += segment.size();
+        }
+        int deletable = 0;
+        for (int i = 0; i < segs.length - 1; i++) {
+            LogSegment segment = segs[i];
+            boolean expired = config.retentionMs() >= 0 && segment.maxTimestamp() != LogSegment.NO_TIMESTAMP
+                    && segment.maxTimestamp() < now - config.retentionMs();
+            boolean oversized = config.retentionBytes() >= 0 && total - segment.size() >= config.retentionBytes();
+            if (segment.nextOffset() > maxDeletableOffset || !(expired || oversized)) {
+                break;
+            }
+            total -= segment.size();
+            deletable++;
+        }
+        return deletable;
     }
 
     /** A change to the set of segments or their durability. */
@@ -628,7 +659,7 @@ public final class PartitionLog implements AutoCloseable {
         LogSegment[] segs = segments;
         if (segs[segs.length - 1].nextOffset() > startOffset) {
             for (int i = segs.length - 1; i >= 0; i--) {
-                LogSegment.LastBatch last = segs[i].lastBatch();
+                LogSegment.BatchStart last = segs[i].lastBatch();
                 if (last != null) {
                     return last.term();
                 }

@@ -360,10 +360,12 @@ class PartitionLogModelTest {
             if (offset < model.start || i < 0) {
                 if (offset >= 0) {
                     assertThrows(OffsetOutOfRangeException.class, () -> log.termAt(offset));
+                    assertThrows(OffsetOutOfRangeException.class, () -> log.batchBaseOffset(offset));
                 }
                 return;
             }
             assertEquals(model.batches.get(i).term(), log.termAt(offset), "term at " + offset);
+            assertEquals(model.batches.get(i).baseOffset(), log.batchBaseOffset(offset), "batch base of " + offset);
         }
 
         void crash(int damage, int pick) throws IOException {

@@ -134,8 +134,11 @@ class PartitionLogTest {
         appendBatches(2, 2, clock.get());          // a fresh segment, now active
         assertEquals(3, log.segmentCount());
 
+        assertEquals(4, log.retentionStart(6), "asked first, retention tells where it would move the start");
+        assertEquals(0, log.startOffset(), "and asking deletes nothing");
         assertEquals(1, log.applyRetention(6), "the bound stops retention at offset 6");
         assertEquals(4, log.startOffset());
+        assertEquals(8, log.retentionStart(Long.MAX_VALUE));
         assertEquals(1, log.applyRetention(Long.MAX_VALUE));
         assertEquals(8, log.startOffset());
         clock.addAndGet(10 * 3_600_000L);
