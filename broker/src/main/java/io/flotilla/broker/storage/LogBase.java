@@ -1,0 +1,19 @@
+package io.flotilla.broker.storage;
+
+import io.flotilla.raft.Membership;
+
+/**
+ * Where a group's log starts, and what stands in for the entries below it: the first offset
+ * the log holds, the term of the entry before it (0 if there is none), the membership in force
+ * there, and for the controller its state machine's bytes as of that offset. {@code state} is
+ * empty for a data partition, whose log is its state, and before the controller's first
+ * compaction. Immutable: the array is never written after construction.
+ */
+record LogBase(long start, long termBefore, Membership membership, byte[] state) {
+    static final byte[] NO_STATE = new byte[0];
+
+    /** A new group's log: empty from offset 0, with the bootstrap membership. */
+    static LogBase initial(Membership bootstrap) {
+        return new LogBase(0, 0, bootstrap, NO_STATE);
+    }
+}

@@ -1,0 +1,201 @@
+package io.flotilla.broker.storage;
+
+import io.flotilla.log.CorruptLogException;
+import io.flotilla.raft.Entry;
+import io.flotilla.raft.HardState;
+import io.flotilla.raft.Membership;
+import io.flotilla.raft.MembershipEntry;
+import io.flotilla.raft.Ready;
+import io.flotilla.raft.Snapshot;
+import io.flotilla.raft.SnapshotChunk;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.flotilla.broker.storage.TestEntries.appending;
+import static io.flotilla.broker.storage.TestEntries.data;
+import static io.flotilla.broker.storage.TestEntries.member;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a reopen finds after a crash between the steps of a write (the files are put in the
+ * state the crash would leave), and the lifecycle: creation, deletion, refusals.
+ */
+class LogStorageRecoveryTest {
+    private static final long GROUP = 5;
+    private static final Membership GROWN = StorageFixture.VOTERS.addLearner(member(4));
+
+    @TempDir(factory = ScratchDirs.class)
+    Path dir;
+
+    private StorageFixture fixture;
+
+    @BeforeEach
+    void open() {
+        fixture = new StorageFixture(dir);
+    }
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    /** Entries 0..9 of term 2, the one at 3 a membership change to {@link #GROWN}; closed. */
+    private void writeTenEntries(boolean stateInLog) throws Exception {
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            entries.add(i == 3 ? TestEntries.membership(i, 2, GROWN) : data(i, 2, List.of("value " + i)));
+        }
+        try (LogStorage storage = fixture.open(GROUP, stateInLog)) {
+            Outcome.of(new LogPersistence(storage), appending(-1, entries, null)).awaitPersisted();
+        }
+    }
+
+    @Test
+    void aStartMoveRecordedButNotDoneIsFinishedKeepingTheEntriesAfterIt() throws Exception {
+        writeTenEntries(true);
+        // a compaction or retention to 5 that crashed after writing its record, before deleting
+        MembershipFile.write(fixture.groupDir(GROUP), new LogBase(5, 2, GROWN, LogBase.NO_STATE), List.of());
+
+        try (LogStorage storage = fixture.open(GROUP, true)) {
+            assertEquals(5, storage.startOffset());
+            assertEquals(5, storage.log().startOffset(), "the prefix is gone");
+            assertEquals(10, storage.endOffset(), "the entries after the start stay");
+            assertEquals(2, storage.termAt(4));
+            assertEquals(GROWN, storage.snapshotMembership());
+            assertEquals(List.of(new MembershipEntry(-1, GROWN)), storage.membershipHistory());
+        }
+    }
+
+    @Test
+    void anInstallRecordedButNotDoneIsFinishedWithAnEmptyLog() throws Exception {
+        writeTenEntries(true);
+        MembershipFile.write(fixture.groupDir(GROUP), new LogBase(20, 3, StorageFixture.VOTERS, LogBase.NO_STATE),
+                List.of());
+
+        try (LogStorage storage = fixture.open(GROUP, true)) {
+            assertEquals(20, storage.startOffset());
+            assertEquals(20, storage.endOffset());
+            assertEquals(3, storage.termBeforeStart());
+            assertEquals(3, storage.termAt(19));
+        }
+    }
+
+    @Test
+    void aControllerSnapshotStoredBeforeACrashMovesTheStartAtOpen() throws Exception {
+        writeTenEntries(false);
+        byte[] state = {1, 2, 3, 4};
+        // a compaction to 6 that crashed after storing its snapshot, before the membership file
+        ControllerSnapshot.put(fixture.store, GROUP, new LogBase(6, 2, GROWN, state));
+
+        try (LogStorage storage = fixture.open(GROUP, false)) {
+            assertEquals(6, storage.startOffset());
+            assertEquals(6, storage.log().startOffset());
+            assertEquals(GROWN, storage.snapshotMembership());
+            assertEquals(ByteBuffer.wrap(state), storage.snapshotState());
+            assertEquals(ByteBuffer.wrap(state), storage.readSnapshot(new Snapshot(6, 2, GROWN, 4), 0, 100));
+        }
+        assertEquals(6, MembershipFile.read(fixture.groupDir(GROUP)).orElseThrow().base().start(),
+                "the membership file caught up");
+    }
+
+    @Test
+    void membershipEntriesTheLogDoesNotHoldAreDroppedAtOpen() throws Exception {
+        writeTenEntries(true);
+        // recorded before an append that the crash lost
+        MembershipFile.write(fixture.groupDir(GROUP), LogBase.initial(StorageFixture.VOTERS),
+                List.of(new MembershipEntry(3, GROWN), new MembershipEntry(12, StorageFixture.VOTERS)));
+
+        try (LogStorage storage = fixture.open(GROUP, true)) {
+            assertEquals(List.of(new MembershipEntry(-1, StorageFixture.VOTERS), new MembershipEntry(3, GROWN)),
+                    storage.membershipHistory());
+        }
+    }
+
+    @Test
+    void aControllerTransferCutByARestartStartsOverAndInstallsWhole() throws Exception {
+        byte[] state = new byte[300];
+        for (int i = 0; i < state.length; i++) {
+            state[i] = (byte) i;
+        }
+        Snapshot snapshot = new Snapshot(40, 4, GROWN, state.length);
+        try (LogStorage storage = fixture.open(GROUP, false)) {
+            receive(storage, snapshot, state, 0, 100);
+            assertTrue(Files.exists(fixture.groupDir(GROUP).resolve(IncomingSnapshot.NAME)));
+        }
+        assertFalse(Files.exists(fixture.groupDir(GROUP).resolve(IncomingSnapshot.NAME)), "a restart forgets it");
+        try (LogStorage storage = fixture.open(GROUP, false)) {
+            assertEquals(0, storage.startOffset(), "nothing was installed");
+            receive(storage, snapshot, state, 0, 200);
+            receive(storage, snapshot, state, 200, 100);
+            assertEquals(40, storage.startOffset());
+        }
+        try (LogStorage storage = fixture.open(GROUP, false)) {
+            assertEquals(40, storage.startOffset());
+            assertEquals(4, storage.termBeforeStart());
+            assertEquals(GROWN, storage.snapshotMembership());
+            byte[] read = new byte[state.length];
+            storage.snapshotState().get(read);
+            assertArrayEquals(state, read);
+        }
+    }
+
+    private static void receive(LogStorage storage, Snapshot snapshot, byte[] state, int position, int length)
+            throws Exception {
+        SnapshotChunk chunk = new SnapshotChunk(snapshot, position, ByteBuffer.wrap(state, position, length).slice());
+        Ready ready = new Ready(List.of(), chunk, -1, List.of(), null, List.of(), List.of(), List.of());
+        Outcome.of(new LogPersistence(storage), ready).awaitPersisted();
+    }
+
+    @Test
+    void deleteRemovesTheDirectoryAndTheGroupsNodeStoreKeys() throws Exception {
+        writeTenEntries(false);
+        LogStorage storage = fixture.open(GROUP, false);
+        Outcome.of(new LogPersistence(storage), appending(-1, List.of(), new HardState(3, member(1), 5)))
+                .awaitPersisted();
+        storage.compact(4, new byte[] {9}).get();
+
+        storage.delete();
+
+        assertFalse(Files.exists(fixture.groupDir(GROUP)));
+        assertFalse(Files.exists(fixture.dir.resolve("group-" + GROUP + ".deleted")));
+        assertTrue(fixture.store.hardState(GROUP).isEmpty());
+        assertTrue(fixture.store.snapshot(GROUP).isEmpty());
+        try (LogStorage fresh = fixture.open(GROUP, false)) {
+            assertEquals(0, fresh.endOffset(), "the group can be created again, empty");
+            assertEquals(HardState.INITIAL, fresh.hardState());
+        }
+    }
+
+    @Test
+    void aNewDirectoryIsRefusedWhileTheNodeStoreHoldsTheGroupsStateUntilTheDeletionIsFinished() throws Exception {
+        fixture.store.putHardState(GROUP, HardStates.toStore(new HardState(4, member(2), 0)));
+
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> fixture.open(GROUP, true));
+        assertTrue(refused.getMessage().contains("deleteGroupData"), refused.getMessage());
+
+        LogStorage.deleteGroupData(GROUP, fixture.groupDir(GROUP), fixture.store);
+        try (LogStorage storage = fixture.open(GROUP, true)) {
+            assertEquals(HardState.INITIAL, storage.hardState());
+        }
+    }
+
+    @Test
+    void aDirectoryWithFilesButNoMembershipHistoryIsRefused() throws IOException {
+        Files.createDirectories(fixture.groupDir(GROUP).resolve("log"));
+
+        assertThrows(CorruptLogException.class, () -> fixture.open(GROUP, true));
+    }
+}

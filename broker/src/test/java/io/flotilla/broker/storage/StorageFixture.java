@@ -1,0 +1,44 @@
+package io.flotilla.broker.storage;
+
+import io.flotilla.log.LogConfig;
+import io.flotilla.raft.Membership;
+import io.flotilla.store.NodeStore;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A node store and its storage services in a scratch directory, and groups opened over them; closes all. */
+final class StorageFixture implements AutoCloseable {
+    static final Membership VOTERS = Membership.ofVoters(TestEntries.member(1), TestEntries.member(2),
+            TestEntries.member(3));
+    static final LogConfig SMALL_SEGMENTS = LogConfig.DEFAULTS.withSegmentBytes(1024);
+
+    final Path dir;
+    final NodeStore store;
+    final NodeStorage node;
+
+    StorageFixture(Path dir) {
+        this.dir = dir;
+        this.store = NodeStore.open(dir.resolve("store"));
+        this.node = new NodeStorage(store, StorageConfig.DEFAULTS);
+    }
+
+    Path groupDir(long groupId) {
+        return dir.resolve("group-" + groupId);
+    }
+
+    /** Opens (or creates) group {@code groupId} with small segments: a data partition, or the controller. */
+    LogStorage open(long groupId, boolean stateInLog) throws IOException {
+        return LogStorage.open(groupId, groupDir(groupId), SMALL_SEGMENTS, node, VOTERS, stateInLog,
+                () -> 1_700_000_000_000L);
+    }
+
+    @Override
+    public void close() {
+        try {
+            node.close();
+        } finally {
+            store.close();
+        }
+    }
+}
