@@ -132,7 +132,12 @@ public final class ControllerReplica implements Applier {
 
     @Override
     public void restore(Snapshot snapshot) {
-        state.restore(snapshots.read(snapshot));
+        load(snapshots.read(snapshot));
+    }
+
+    /** Replaces the state with a snapshot's: at start-up, before the group runs, or on install. */
+    public void load(byte[] snapshotState) {
+        state.restore(snapshotState);
         metadata = state.metadata();
         changed.accept(metadata);
     }

@@ -37,6 +37,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The node as its gRPC services see it: metadata, hosted replicas, the way to the controller.
@@ -48,7 +49,7 @@ final class NodeContext implements BrokerContext {
     private static final int MAX_METADATA_TOPICS = 1000;
 
     private final BrokerConfig config;
-    private final io.flotilla.broker.NodeIdentity identity;
+    private final Supplier<io.flotilla.broker.NodeIdentity> identity;
     private final RaftDriver driver;
     private final ControllerReplica controller;
     private final ControllerClient controllerClient;
@@ -67,7 +68,7 @@ final class NodeContext implements BrokerContext {
     private record TopicViews(long version, Map<String, TopicView> byName) {
     }
 
-    NodeContext(BrokerConfig config, io.flotilla.broker.NodeIdentity identity, RaftDriver driver,
+    NodeContext(BrokerConfig config, Supplier<io.flotilla.broker.NodeIdentity> identity, RaftDriver driver,
                 ControllerReplica controller, ControllerClient controllerClient, PartitionHost partitions,
                 FetchParking parking, Set<Integer> controllerVoters) {
         this.config = config;
@@ -87,7 +88,7 @@ final class NodeContext implements BrokerContext {
     }
 
     String clusterId() {
-        return identity.clusterId();
+        return identity.get().clusterId();
     }
 
     ControllerReplica controller() {
@@ -129,7 +130,7 @@ final class NodeContext implements BrokerContext {
             return false;
         }
         Optional<NodeRegistration> self = metadata().node(config.nodeId());
-        return self.isPresent() && self.get().incarnation() == identity.incarnation();
+        return self.isPresent() && self.get().incarnation() == identity.get().incarnation();
     }
 
     @Override
@@ -248,7 +249,7 @@ final class NodeContext implements BrokerContext {
                     + config.nodeId() + " has metadata version " + metadata.version() + ", not yet "
                     + request.getMinMetadataVersion() + "; retry shortly").setRetryAfterMs(100));
         }
-        GetMetadataResponse.Builder out = GetMetadataResponse.newBuilder().setClusterId(identity.clusterId())
+        GetMetadataResponse.Builder out = GetMetadataResponse.newBuilder().setClusterId(identity.get().clusterId())
                 .setAnsweringNodeId(config.nodeId()).setMetadataVersion(metadata.version())
                 .setControllerNodeId(controller.leaderNode());
         for (NodeRegistration n : metadata.nodes().values()) {

@@ -1,0 +1,300 @@
+package io.flotilla.broker.node;
+
+import io.flotilla.broker.BrokerConfig;
+import io.flotilla.broker.NodeIdentity;
+import io.flotilla.broker.api.BrokerService;
+import io.flotilla.broker.api.MalformedRequests;
+import io.flotilla.broker.controller.ControllerReplica;
+import io.flotilla.broker.metadata.ClusterMetadata;
+import io.flotilla.broker.metadata.MetadataCommand;
+import io.flotilla.broker.metadata.NodeRegistration;
+import io.flotilla.broker.partition.FetchParking;
+import io.flotilla.broker.storage.LogPersistence;
+import io.flotilla.broker.storage.LogStorage;
+import io.flotilla.broker.storage.NodeStorage;
+import io.flotilla.broker.storage.StorageConfig;
+import io.flotilla.broker.transport.GrpcTransport;
+import io.flotilla.broker.transport.RaftTransportService;
+import io.flotilla.broker.transport.TransportConfig;
+import io.flotilla.log.LogConfig;
+import io.flotilla.raft.MemberId;
+import io.flotilla.raft.Membership;
+import io.flotilla.raft.driver.RaftDriver;
+import io.flotilla.store.NodeStore;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One Flotilla node: its data directory, its Raft driver (the controller group and the
+ * partition replicas placed here), and its gRPC server (clients and peers on one port).
+ *
+ * <p>Start-up: open the store, start the server (answering NODE_NOT_READY), form or rejoin the
+ * controller group, and become ready once the controller's metadata registers this node under
+ * its current incarnation; from then on, partition replicas follow the metadata.
+ */
+public final class BrokerNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BrokerNode.class);
+
+    private final BrokerConfig config;
+    private final NodeStore store;
+    private final NodeStorage storage;
+    private final GrpcTransport transport;
+    private final RaftDriver driver;
+    private final FetchParking parking;
+    private final PartitionHost partitions;
+    private final ControllerReplica controller;
+    private final ControllerClient controllerClient;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final ScheduledExecutorService timer;
+    private final ExecutorService housekeeping;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final MemberId self;
+    private volatile NodeIdentity identity;
+    private volatile NodeContext context;
+    private volatile LogStorage controllerStorage;
+    private Server server;
+
+    private BrokerNode(BrokerConfig config) {
+        this.config = config;
+        this.identity = NodeIdentity.loadOrCreate(config.dataDir(), config.nodeId());
+        this.self = new MemberId(config.nodeId(), identity.incarnation());
+        this.store = NodeStore.open(config.dataDir().resolve("store"));
+        this.storage = new NodeStorage(store, new StorageConfig(config.fsyncThreads(), 2));
+        this.transport = new GrpcTransport(self, TransportConfig.DEFAULTS, this::addressOf);
+        this.driver = new RaftDriver(self, config.driver(), transport, System::nanoTime);
+        this.parking = new FetchParking(config.fetchThreads(), config.maxParkedFetches());
+        this.partitions = new PartitionHost(self, config.dataDir().resolve("partitions"), storage, driver, parking,
+                this::addressOf);
+        this.controller = new ControllerReplica(config.nodeId(), snapshot -> bytesOf(controllerStorage.snapshotState()),
+                this::metadataChanged);
+        this.controllerClient = new ControllerClient(driver, controller, this::addressOf);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "node-timer"));
+        this.housekeeping = Executors.newSingleThreadExecutor(r -> daemon(r, "node-housekeeping"));
+    }
+
+    /**
+     * Starts a node and returns once it serves gRPC; it becomes ready (health SERVING) when it
+     * has joined the cluster, which needs every {@code --cluster} node up the first time.
+     */
+    public static BrokerNode start(BrokerConfig config) throws IOException, InterruptedException {
+        BrokerNode node = new BrokerNode(config);
+        try {
+            node.startServing();
+            node.housekeeping.execute(node::join);
+            return node;
+        } catch (IOException | RuntimeException e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static byte[] bytesOf(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
+    }
+
+    private String addressOf(int nodeId) {
+        NodeContext c = context;
+        if (c != null) {
+            return c.addressOf(nodeId);
+        }
+        return config.cluster().get(nodeId);
+    }
+
+    private void startServing() throws IOException {
+        Set<Integer> voters = new TreeSet<>(config.cluster().keySet());
+        context = new NodeContext(config, () -> identity, driver, controller, controllerClient, partitions, parking, voters);
+        driver.start();
+        RaftTransportService raft = new RaftTransportService(self, () -> identity.clusterId(), (from, batch) -> {
+            NodeContext c = context;
+            c.heard(from);
+            return driver.receive(from, batch);
+        });
+        AdminService admin = new AdminService(context, controllerClient, timer);
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(socketAddress(config.listen()))
+                .maxInboundMessageSize(config.maxRequestBytes())
+                .addService(MalformedRequests.guard(new BrokerService(context).bindService()))
+                .addService(MalformedRequests.guard(admin.bindService()))
+                .addService(raft)
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance());
+        RaftTransportService.permitPeerKeepAlive(builder, TransportConfig.DEFAULTS);
+        health.setStatus("", ServingStatus.NOT_SERVING);
+        server = builder.build().start();
+        log.info("node {} (incarnation {}) serves on {}", config.nodeId(), Long.toHexString(identity.incarnation()),
+                config.listen());
+    }
+
+    static InetSocketAddress socketAddress(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    /** Forms or rejoins the controller group (on the housekeeping thread). */
+    private void join() {
+        try {
+            Path controllerDir = config.dataDir().resolve("controller");
+            Membership bootstrap;
+            if (identity.joined()) {
+                if (!Files.isDirectory(controllerDir)) {
+                    throw new IllegalStateException("node " + config.nodeId() + " joined cluster " + identity.clusterId()
+                            + " but its controller log " + controllerDir + " is missing");
+                }
+                bootstrap = Membership.ofVoters(self); // ignored: the group exists on disk
+            } else {
+                ClusterBootstrap.Formed formed = ClusterBootstrap.form(self, config.cluster(), transport, closed::get);
+                bootstrap = Membership.ofVoters(formed.voters().toArray(MemberId[]::new));
+                log.info("forming cluster {} with voters {}", formed.clusterId(), formed.voters());
+                // The group's storage records the voters durably before the identity says "joined".
+                LogStorage.open(ControllerReplica.GROUP_ID, controllerDir, LogConfig.DEFAULTS, storage, bootstrap, false,
+                        System::currentTimeMillis).close();
+                identity = identity.withClusterId(formed.clusterId());
+                identity.store(config.dataDir());
+                context = new NodeContext(config, () -> identity, driver, controller, controllerClient, partitions, parking,
+                        context.controllerVoters());
+            }
+            controllerStorage = LogStorage.open(ControllerReplica.GROUP_ID, controllerDir, LogConfig.DEFAULTS, storage,
+                    bootstrap, false, System::currentTimeMillis);
+            if (controllerStorage.snapshotState().hasRemaining()) {
+                controller.load(bytesOf(controllerStorage.snapshotState()));
+            }
+            driver.addGroup(ControllerReplica.GROUP_ID, controllerStorage, new LogPersistence(controllerStorage),
+                    controller).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.error("node {} cannot join its cluster; stopping", config.nodeId(), e);
+            housekeeping.execute(this::close);
+        }
+    }
+
+    /** On the controller's loop thread: hand off. */
+    private void metadataChanged(ClusterMetadata metadata) {
+        partitions.metadataChanged(metadata);
+        if (!closed.get()) {
+            housekeeping.execute(() -> afterMetadata(metadata));
+        }
+    }
+
+    private void afterMetadata(ClusterMetadata metadata) {
+        NodeContext c = context;
+        health.setStatus("", c.ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+        if (controllerClient.local()) {
+            registerFounders(metadata);
+        }
+    }
+
+    /** The controller's leader registers every voter not registered under its incarnation yet. */
+    private void registerFounders(ClusterMetadata metadata) {
+        driver.call(ControllerReplica.GROUP_ID, n -> n.membership().voters()).thenAccept(voters -> {
+            for (MemberId m : voters) {
+                NodeRegistration r = metadata.nodes().get(m.nodeId());
+                String address = config.cluster().get(m.nodeId());
+                if ((r == null || r.incarnation() != m.incarnation()) && address != null) {
+                    controllerClient.submit(new MetadataCommand.RegisterNode(m.nodeId(), m.incarnation(), address))
+                            .exceptionally(e -> null); // the next metadata change tries again
+                }
+            }
+        });
+    }
+
+    public int nodeId() {
+        return config.nodeId();
+    }
+
+    /** The port the server listens on (useful with port 0). */
+    public int port() {
+        return server.getPort();
+    }
+
+    /** Whether the node has joined and serves the API. */
+    public boolean ready() {
+        NodeContext c = context;
+        return c != null && c.ready();
+    }
+
+    /** Waits until {@link #close} has finished. */
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    /** Stops serving, then stops every group (keeping its data) and releases the disk. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            NodeContext c = context;
+            if (c != null) {
+                c.stopping();
+            }
+            health.enterTerminalState();
+            if (server != null) {
+                server.shutdown();
+            }
+            partitions.close();
+            closeQuietly("driver", driver::close);
+            closeQuietly("transport", transport::close);
+            closeQuietly("controller client", controllerClient::close);
+            if (server != null) {
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            }
+            LogStorage cs = controllerStorage;
+            if (cs != null) {
+                closeQuietly("controller storage", cs::close);
+            }
+            parking.close();
+            timer.shutdownNow();
+            housekeeping.shutdownNow();
+            storage.close();
+            store.close();
+            log.info("node {} stopped", config.nodeId());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Closer {
+        void close() throws Exception;
+    }
+
+    private static void closeQuietly(String what, Closer closer) {
+        try {
+            closer.close();
+        } catch (Exception e) {
+            log.warn("closing the {} failed", what, e);
+        }
+    }
+}
