@@ -8,6 +8,7 @@ import com.google.protobuf.DescriptorProtos.ServiceDescriptorProto;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.DescriptorProtos.SourceCodeInfo.Location;
 import com.google.protobuf.ExtensionRegistry;
+import io.flotilla.api.internal.v1.RaftTransportProto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,7 +27,9 @@ final class ContractSource {
 
     /**
      * The generated outer class of each contract file; a new file must be added here
-     * ({@code ContractDocumentationTest} checks this against the descriptor set).
+     * ({@code ContractDocumentationTest} checks this against the descriptor set). The
+     * node-to-node files of flotilla.internal.v1 are held to the same documentation and naming
+     * rules as the client API.
      */
     static final Map<String, FileDescriptor> GENERATED = Map.of(
             "flotilla/v1/common.proto", CommonProto.getDescriptor(),
@@ -34,7 +37,8 @@ final class ContractSource {
             "flotilla/v1/errors.proto", ErrorsProto.getDescriptor(),
             "flotilla/v1/broker.proto", BrokerProto.getDescriptor(),
             "flotilla/v1/admin.proto", AdminProto.getDescriptor(),
-            "flotilla/v1/consumer_groups.proto", ConsumerGroupsProto.getDescriptor());
+            "flotilla/v1/consumer_groups.proto", ConsumerGroupsProto.getDescriptor(),
+            "flotilla/internal/v1/raft_transport.proto", RaftTransportProto.getDescriptor());
 
     // Field numbers of descriptor.proto, which SourceCodeInfo paths are made of.
     private static final int FILE_PACKAGE = 2;
