@@ -129,8 +129,8 @@ final class NodeContext implements BrokerContext {
         if (stopping) {
             return false;
         }
-        Optional<NodeRegistration> self = metadata().node(config.nodeId());
-        return self.isPresent() && self.get().incarnation() == identity.get().incarnation();
+        NodeRegistration self = metadata().nodes().get(config.nodeId());
+        return self != null && self.incarnation() == identity.get().incarnation();
     }
 
     @Override
@@ -145,7 +145,8 @@ final class NodeContext implements BrokerContext {
 
     @Override
     public String addressOf(int nodeId) {
-        return metadata().node(nodeId).map(NodeRegistration::address).orElse(config.cluster().get(nodeId));
+        NodeRegistration node = metadata().nodes().get(nodeId);
+        return node != null ? node.address() : config.cluster().get(nodeId);
     }
 
     @Override
