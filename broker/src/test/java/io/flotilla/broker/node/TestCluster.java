@@ -101,6 +101,11 @@ final class TestCluster implements AutoCloseable {
         for (int id : new ArrayList<>(nodes.keySet())) {
             stop(id);
         }
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static Path tempRoot() throws IOException {
