@@ -1,0 +1,117 @@
+package io.flotilla.cli;
+
+import com.google.protobuf.ByteString;
+import io.flotilla.api.v1.Acks;
+import io.flotilla.cli.client.FlotillaClient;
+import io.flotilla.cli.client.Producer;
+import io.flotilla.cli.client.ProducerConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code flotilla produce}: one record per line of standard input. */
+@Command(name = "produce", mixinStandardHelpOptions = true,
+        description = {"Send one record per line of standard input to a topic, idempotently (a retry never "
+                + "writes a record twice).",
+            "Records with a key go to the partition Kafka's default partitioner would choose (murmur2); records "
+                + "without one fill a batch on one partition, then move to the next.",
+            "Prints how many records were written; each record not written gets a line on standard error "
+                + "naming its line number and why."},
+        footer = "Exit codes: 0 every record written; 1 some were not, or the cluster refused; 2 bad usage.")
+final class ProduceCommand implements Callable<Integer> {
+
+    /** The choices of --acks, as typed. */
+    enum AcksChoice {
+        quorum(Acks.ACKS_QUORUM), leader(Acks.ACKS_LEADER);
+
+        final Acks acks;
+
+        AcksChoice(Acks acks) {
+            this.acks = acks;
+        }
+    }
+
+    private final CliContext context;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ClusterOptions cluster;
+
+    @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic to write to.")
+    private String topic;
+
+    @Option(names = "--key-separator", paramLabel = "SEP",
+            description = "Split each line at its first SEP: key before, value after. A line without SEP is sent "
+                    + "without a key. Default: no keys, the whole line is the value.")
+    private String keySeparator;
+
+    @Option(names = "--acks", paramLabel = "quorum|leader", defaultValue = "quorum",
+            description = "quorum (default): acknowledged once a majority of replicas hold the records on disk. "
+                    + "leader: once the leader wrote them; faster, but lost if the leader fails before replicating.")
+    private AcksChoice acks;
+
+    @Option(names = "--batch-bytes", paramLabel = "BYTES", defaultValue = "262144",
+            description = "Send a partition's batch when it reaches this size (default: ${DEFAULT-VALUE}; at most "
+                    + "the topic's max_batch_bytes). A pause in the input sends what is gathered at once.")
+    private int batchBytes;
+
+    ProduceCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (keySeparator != null && keySeparator.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--key-separator must not be empty");
+        }
+        ProducerConfig config;
+        try {
+            config = ProducerConfig.DEFAULTS.withAcks(acks.acks).withBatchBytes(batchBytes);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--batch-bytes must be 1024.."
+                    + ProducerConfig.DEFAULTS.bufferBytes() + ", not " + batchBytes);
+        }
+        byte[] separator = keySeparator == null ? null : keySeparator.getBytes(StandardCharsets.UTF_8);
+        try (FlotillaClient client = cluster.connect()) {
+            Producer producer = Producer.start(client, topic, config,
+                    (line, reason) -> context.err().println("flotilla produce: line " + line + " not written: "
+                            + reason));
+            LineReader.read(context.in(), (buf, off, len) -> {
+                int split = separator == null ? -1 : indexOf(buf, off, len, separator);
+                if (split < 0) {
+                    producer.send(null, ByteString.copyFrom(buf, off, len));
+                } else {
+                    producer.send(ByteString.copyFrom(buf, off, split - off),
+                            ByteString.copyFrom(buf, split + separator.length, off + len - split - separator.length));
+                }
+            }, producer::flush);
+            Producer.Summary summary = producer.finish();
+            context.out().println("wrote " + summary.written() + " of " + summary.records() + " records to " + topic
+                    + (summary.failed() == 0 ? "" : "; " + summary.failed() + " not written (see above)"));
+            return summary.failed() == 0 ? 0 : ErrorHandler.REFUSED;
+        }
+    }
+
+    /** Where {@code needle} first starts in buf[off, off + len), or -1. */
+    static int indexOf(byte[] buf, int off, int len, byte[] needle) {
+        outer:
+        for (int i = off; i <= off + len - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (buf[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,188 @@
+package io.flotilla.cli.client;
+
+import io.flotilla.api.v1.BrokerGrpc;
+import io.flotilla.api.v1.ErrorDetail;
+import io.flotilla.api.v1.FetchRequest;
+import io.flotilla.api.v1.FetchResponse;
+import io.flotilla.api.v1.FetchedRecord;
+import io.flotilla.api.v1.ListOffsetsRequest;
+import io.flotilla.api.v1.ListOffsetsResponse;
+import io.flotilla.api.v1.OffsetSpec;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads committed records of a topic's partitions, each from its leader with long-polling
+ * Fetch calls, one call in flight per partition.
+ *
+ * <p>A partition fetches again only once its previous answer was taken by {@link #poll}, so a
+ * slow reader holds at most one answer per partition in memory. An offset that retention
+ * deleted meanwhile is reset to the partition's log start, with a warning.
+ */
+public final class Consumer implements AutoCloseable {
+
+    /** Where each partition starts. */
+    public enum StartAt { EARLIEST, LATEST }
+
+    /** Told of events worth a line on the console that do not stop the consumer. */
+    @FunctionalInterface
+    public interface Warnings {
+        void warn(String message);
+    }
+
+    private record Delivery(PartitionFetcher from, FetchResponse response, ClientException failure) {}
+
+    private final FlotillaClient client;
+    private final String topic;
+    private final ConsumerConfig config;
+    private final Warnings warnings;
+    private final LinkedBlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+    private final List<PartitionFetcher> fetchers = new ArrayList<>();
+    private volatile boolean closed;
+
+    private Consumer(FlotillaClient client, String topic, ConsumerConfig config, Warnings warnings) {
+        this.client = client;
+        this.topic = topic;
+        this.config = config;
+        this.warnings = warnings;
+    }
+
+    /**
+     * Looks up the starting offsets and starts fetching.
+     *
+     * @param partitions the partitions to read; empty for all of the topic's
+     * @throws ClientException when the topic or a partition does not exist, or a lookup fails
+     */
+    public static Consumer start(FlotillaClient client, String topic, List<Integer> partitions, StartAt from,
+            ConsumerConfig config, Warnings warnings) {
+        client.refreshMetadata(List.of(topic));
+        int count = client.partitionCount(topic);
+        List<Integer> chosen = new ArrayList<>(partitions);
+        if (chosen.isEmpty()) {
+            for (int p = 0; p < count; p++) {
+                chosen.add(p);
+            }
+        }
+        for (int p : chosen) {
+            if (p < 0 || p >= count) {
+                throw ClientException.local(Status.Code.NOT_FOUND, "topic '" + topic + "' has " + count
+                        + " partitions (0.." + (count - 1) + "); there is no partition " + p);
+            }
+        }
+        Consumer consumer = new Consumer(client, topic, config, warnings);
+        OffsetSpec spec = from == StartAt.EARLIEST ? OffsetSpec.newBuilder().setEarliest(true).build()
+                : OffsetSpec.newBuilder().setLatest(true).build();
+        List<CompletableFuture<ListOffsetsResponse>> lookups = new ArrayList<>();
+        for (int p : chosen) {
+            ListOffsetsRequest request = ListOffsetsRequest.newBuilder().setTopic(topic).setPartition(p).setSpec(spec)
+                    .build();
+            lookups.add(client.callLeader(topic, p, ch -> BrokerGrpc.newFutureStub(ch).listOffsets(request)));
+        }
+        for (int i = 0; i < chosen.size(); i++) {
+            consumer.fetchers.add(consumer.new PartitionFetcher(chosen.get(i), join(lookups.get(i)).getOffset()));
+        }
+        consumer.fetchers.forEach(PartitionFetcher::fetch);
+        return consumer;
+    }
+
+    /**
+     * Waits for the next records of any partition, in offset order within a partition.
+     *
+     * @throws ClientException when a partition can no longer be read
+     */
+    public List<FetchedRecord> poll() throws InterruptedException {
+        Delivery d = deliveries.take();
+        if (d.failure != null) {
+            throw d.failure;
+        }
+        d.from.advance(d.response.getNextOffset());
+        return d.response.getRecordsList();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        fetchers.forEach(PartitionFetcher::cancel);
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw ClientException.from(e.getCause(), null);
+        }
+    }
+
+    /** One partition's position and its call in flight. */
+    private final class PartitionFetcher {
+        private final int partition;
+        private long offset;
+        private volatile CompletableFuture<FetchResponse> inFlight;
+
+        PartitionFetcher(int partition, long offset) {
+            this.partition = partition;
+            this.offset = offset;
+        }
+
+        void fetch() {
+            if (closed) {
+                return;
+            }
+            FetchRequest request = FetchRequest.newBuilder()
+                    .setTopic(topic)
+                    .setPartition(partition)
+                    .setOffset(offset)
+                    .setMaxWaitMs(config.fetchMaxWaitMs())
+                    .setMaxBytes(config.fetchMaxBytes())
+                    .build();
+            long deadlineMs = config.fetchMaxWaitMs() + client.config().requestTimeoutMs();
+            CompletableFuture<FetchResponse> call = client.callLeader(topic, partition, ch -> BrokerGrpc
+                    .newFutureStub(ch).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).fetch(request));
+            inFlight = call;
+            call.whenComplete(this::answered);
+        }
+
+        private void answered(FetchResponse response, Throwable failure) {
+            if (closed) {
+                return;
+            }
+            if (failure != null) {
+                ClientException e = ClientException.from(failure, null);
+                ErrorDetail detail = e.details().isEmpty() ? null : e.details().get(0);
+                if (e.code() == Status.Code.OUT_OF_RANGE && detail != null && detail.hasValidOffsets()) {
+                    long start = detail.getValidOffsets().getLogStartOffset();
+                    long end = detail.getValidOffsets().getHighWatermark();
+                    long resumeAt = offset < start ? start : end;
+                    warnings.warn("partition " + partition + ": offset " + offset + " is outside the records held ["
+                            + start + ", " + end + "); going on from " + resumeAt);
+                    offset = resumeAt;
+                    fetch();
+                } else {
+                    deliveries.add(new Delivery(this, null, e));
+                }
+            } else if (response.getRecordsCount() == 0) {
+                offset = response.getNextOffset();
+                fetch();
+            } else {
+                deliveries.add(new Delivery(this, response, null));
+            }
+        }
+
+        void advance(long nextOffset) {
+            offset = nextOffset;
+            fetch();
+        }
+
+        void cancel() {
+            CompletableFuture<FetchResponse> call = inFlight;
+            if (call != null) {
+                call.cancel(true);
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package io.flotilla.cli.client;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import io.flotilla.api.v1.BrokerGrpc;
+import io.flotilla.api.v1.ErrorReason;
+import io.flotilla.api.v1.GetMetadataRequest;
+import io.flotilla.api.v1.GetMetadataResponse;
+import io.flotilla.api.v1.LeaderHint;
+import io.grpc.Channel;
+import io.grpc.Status;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A connection to a Flotilla cluster: channels to its nodes, the metadata that says which node
+ * leads which partition, and the retry rules every command shares.
+ *
+ * <p>Calls any node can answer ({@link #callAnyNode}) start at the bootstrap nodes and move on
+ * to the next node when one cannot be reached. Calls for a partition ({@link #callLeader}) go to
+ * its leader; a NOT_LEADER answer names the new leader and the call is resent there at once;
+ * retriable failures (no leader during an election, a node starting, throttling) are retried
+ * after a backoff that doubles per attempt, within {@link ClientConfig#maxAttempts()}.
+ */
+public final class FlotillaClient implements AutoCloseable {
+
+    /** A blocking call to one node. */
+    @FunctionalInterface
+    public interface NodeCall<R> {
+        R call(Channel channel);
+    }
+
+    /** An asynchronous call to a partition's leader. */
+    @FunctionalInterface
+    public interface LeaderCall<R> {
+        ListenableFuture<R> start(Channel channel);
+    }
+
+    private final ClientConfig config;
+    private final ChannelPool channels;
+    private final MetadataCache metadata;
+    private final ScheduledExecutorService scheduler;
+
+    public FlotillaClient(ClientConfig config) {
+        this.config = config;
+        this.channels = new ChannelPool(config.requestTimeoutMs());
+        this.metadata = new MetadataCache(config.bootstrap());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "flotilla-client");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public ClientConfig config() {
+        return config;
+    }
+
+    /**
+     * Runs a call that any node answers, on the calling thread: bootstrap nodes first, then
+     * every node metadata named. An unreachable node passes the call to the next one at once;
+     * other retriable failures wait a backoff. Fails fast once every node was unreachable.
+     *
+     * @throws ClientException the refusal, or the last failure once attempts are used up
+     */
+    public <R> R callAnyNode(NodeCall<R> call) {
+        List<HostPort> nodes = metadata.candidates();
+        Set<HostPort> unreachable = new HashSet<>();
+        ClientException last = null;
+        for (int attempt = 1; attempt <= config.maxAttempts(); attempt++) {
+            HostPort node = nodes.get((attempt - 1) % nodes.size());
+            try {
+                return call.call(channels.get(node));
+            } catch (RuntimeException e) {
+                last = ClientException.from(e, node);
+                if (!last.retriable()) {
+                    throw last;
+                }
+                if (isConnectionFailure(last)) {
+                    unreachable.add(node);
+                    channels.reconnect(node);
+                    if (unreachable.containsAll(nodes)) {
+                        throw last;
+                    }
+                    continue;
+                }
+                pause(config.backoffMs(attempt, last.retryAfterMs()));
+            }
+        }
+        throw last;
+    }
+
+    /**
+     * Fetches metadata for {@code topics} (all topics when empty) and remembers it.
+     *
+     * @throws ClientException NOT_FOUND TOPIC_NOT_FOUND when a topic does not exist
+     */
+    public GetMetadataResponse refreshMetadata(List<String> topics) {
+        GetMetadataResponse response = callAnyNode(ch -> BrokerGrpc.newBlockingStub(ch)
+                .getMetadata(GetMetadataRequest.newBuilder().addAllTopics(topics).build()));
+        metadata.apply(response);
+        return response;
+    }
+
+    /** The topic's partition count from the metadata fetched last; -1 when the topic was not fetched. */
+    public int partitionCount(String topic) {
+        return metadata.partitionCount(topic);
+    }
+
+    /**
+     * Runs a call on a partition's leader, redirecting on NOT_LEADER and retrying retriable
+     * failures (including an expired deadline: only use this for calls that are safe to
+     * repeat). The topic's metadata must have been fetched ({@link #refreshMetadata}).
+     * Completes with the answer, or exceptionally with a {@link ClientException}.
+     */
+    public <R> CompletableFuture<R> callLeader(String topic, int partition, LeaderCall<R> call) {
+        CompletableFuture<R> result = new CompletableFuture<>();
+        attemptLeaderCall(topic, partition, call, 1, result);
+        return result;
+    }
+
+    private <R> void attemptLeaderCall(String topic, int partition, LeaderCall<R> call, int attempt,
+            CompletableFuture<R> result) {
+        if (result.isDone()) {
+            return; // cancelled by the caller
+        }
+        HostPort node = leaderOrAnyNode(topic, partition);
+        ListenableFuture<R> future;
+        try {
+            future = call.start(channels.get(node));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        result.whenComplete((r, t) -> future.cancel(true));
+        Futures.addCallback(future, new FutureCallback<R>() {
+            @Override
+            public void onSuccess(R answer) {
+                result.complete(answer);
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                ClientException e = ClientException.from(t, node);
+                long delayMs = retryDelayMs(topic, partition, node, e, attempt);
+                if (delayMs < 0 || attempt >= config.maxAttempts()) {
+                    result.completeExceptionally(e);
+                } else {
+                    scheduler.schedule(() -> attemptLeaderCall(topic, partition, call, attempt + 1, result),
+                            delayMs, TimeUnit.MILLISECONDS);
+                }
+            }
+        }, scheduler);
+    }
+
+    /** Where a call for the partition goes: its leader, or any node when none is known (it will name the leader). */
+    HostPort leaderOrAnyNode(String topic, int partition) {
+        HostPort leader = metadata.leader(topic, partition);
+        return leader != null ? leader : metadata.anyNode();
+    }
+
+    /**
+     * Learns from a failed partition call what to do next: -1 to give up, else the pause before
+     * the next attempt (0 after a redirect to a newly named leader).
+     */
+    long retryDelayMs(String topic, int partition, HostPort asked, ClientException e, int attempt) {
+        Optional<LeaderHint> hint = e.reason() == ErrorReason.ERROR_REASON_NOT_LEADER ? e.leaderHint() : Optional.empty();
+        if (hint.isPresent()) {
+            metadata.learnLeader(topic, partition, hint.get());
+            if (!hint.get().getAddress().equals(asked.toString())) {
+                return 0;
+            }
+        }
+        if (!e.retriable() && e.code() != Status.Code.DEADLINE_EXCEEDED) {
+            return -1;
+        }
+        // A node that is down, hangs, or no longer leads without knowing who does: ask any node next.
+        // One that answers "no leader yet" or "busy" is asked again.
+        boolean unreachable = isConnectionFailure(e) || e.code() == Status.Code.DEADLINE_EXCEEDED;
+        if (unreachable || (e.reason() == ErrorReason.ERROR_REASON_NOT_LEADER && hint.isEmpty())) {
+            metadata.forgetLeader(topic, partition, asked);
+        }
+        if (unreachable) {
+            channels.reconnect(asked);
+        }
+        return config.backoffMs(attempt, e.retryAfterMs());
+    }
+
+    Channel channel(HostPort node) {
+        return channels.get(node);
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    private static boolean isConnectionFailure(ClientException e) {
+        return e.code() == Status.Code.UNAVAILABLE && e.details().isEmpty();
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ClientException.local(Status.Code.CANCELLED, "interrupted while waiting to retry");
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        channels.close();
+    }
+}

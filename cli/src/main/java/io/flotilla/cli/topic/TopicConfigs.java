@@ -1,0 +1,84 @@
+package io.flotilla.cli.topic;
+
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import io.flotilla.api.v1.TopicConfig;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.stream.Collectors;
+
+/**
+ * Topic settings on the command line: {@code KEY=VALUE} with the field names of admin.proto's
+ * TopicConfig ({@code retention_ms=86400000}); Kafka's dotted spelling ({@code retention.ms})
+ * works too. Read from the message's descriptor, so a field added to the contract is settable
+ * without a change here.
+ */
+final class TopicConfigs {
+
+    private TopicConfigs() {}
+
+    /** @throws IllegalArgumentException naming the bad key or value and what is allowed */
+    static TopicConfig parse(Map<String, String> settings) {
+        TopicConfig.Builder config = TopicConfig.newBuilder();
+        settings.forEach((key, value) -> {
+            String name = key.strip().toLowerCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+            FieldDescriptor field = TopicConfig.getDescriptor().findFieldByName(name);
+            if (field == null) {
+                throw new IllegalArgumentException("unknown topic config '" + key + "'; the settings are "
+                        + TopicConfig.getDescriptor().getFields().stream().map(FieldDescriptor::getName)
+                                .collect(Collectors.joining(", ")));
+            }
+            config.setField(field, valueOf(field, key, value.strip()));
+        });
+        return config.build();
+    }
+
+    private static Object valueOf(FieldDescriptor field, String key, String value) {
+        try {
+            return switch (field.getJavaType()) {
+                case INT -> Integer.parseInt(value.replace("_", ""));
+                case LONG -> Long.parseLong(value.replace("_", ""));
+                case ENUM -> enumValue(field, key, value);
+                default -> throw new IllegalArgumentException("topic config '" + key + "' cannot be set here");
+            };
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("topic config '" + key + "' takes a whole number, not '" + value + "'");
+        }
+    }
+
+    private static EnumValueDescriptor enumValue(FieldDescriptor field, String key, String value) {
+        String wanted = value.toUpperCase(Locale.ROOT);
+        StringJoiner allowed = new StringJoiner(", ");
+        for (EnumValueDescriptor v : field.getEnumType().getValues()) {
+            if (v.getNumber() == 0) {
+                continue;
+            }
+            allowed.add(shortName(v));
+            if (v.getName().equals(wanted) || shortName(v).equalsIgnoreCase(value)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("topic config '" + key + "' is one of " + allowed + ", not '" + value + "'");
+    }
+
+    /** The settings a message holds, as {@code key=value} pairs, enum values without their prefix. */
+    static String format(TopicConfig config) {
+        StringJoiner out = new StringJoiner(" ");
+        for (Map.Entry<FieldDescriptor, Object> e : config.getAllFields().entrySet()) {
+            Object value = e.getValue();
+            if (value instanceof EnumValueDescriptor v) {
+                value = shortName(v);
+            }
+            out.add(e.getKey().getName() + "=" + value);
+        }
+        return out.toString();
+    }
+
+    /** "fsync" for FLUSH_POLICY_FSYNC: the name without the prefix its zero value ("..._UNSPECIFIED") shows. */
+    private static String shortName(EnumValueDescriptor value) {
+        String zero = value.getType().findValueByNumber(0).getName();
+        int prefix = zero.length() - "UNSPECIFIED".length();
+        return value.getName().substring(prefix).toLowerCase(Locale.ROOT);
+    }
+}
