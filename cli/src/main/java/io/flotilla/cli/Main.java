@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 /** The {@code flotilla} command. */
 @Command(name = "flotilla", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Flotilla: a Kafka-style message broker where every partition is its own Raft group.",
-        subcommands = {LocalCommand.class, TopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
+        subcommands = {ServerCommand.class, LocalCommand.class, TopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done; 1 the cluster refused or could not be reached (the message says why); "
                 + "2 bad usage.",
@@ -42,7 +42,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing a command: local, topic, produce, consume or help");
+        throw new ParameterException(spec.commandLine(), "missing a command: server, local, topic, produce, consume or help");
     }
 
     @Command(name = "version", description = "Print the version.")
