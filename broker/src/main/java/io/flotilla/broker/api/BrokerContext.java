@@ -22,6 +22,9 @@ public interface BrokerContext {
     /** Why {@code name} is not a valid topic name (common.proto, "Limits"), or null if it is. */
     String topicNameProblem(String name);
 
+    /** Why a client may not produce to {@code name}: a bad name or an internal topic's; null if it may. */
+    String produceTopicProblem(String name);
+
     /** The topic as the metadata this node applied knows it, or null. */
     TopicView topic(String name);
 

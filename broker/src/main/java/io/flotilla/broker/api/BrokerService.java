@@ -164,7 +164,7 @@ public final class BrokerService extends BrokerGrpc.BrokerImplBase {
                 checks.invalid(field + ".base_sequence", field + ".base_sequence is " + entry.getBaseSequence()
                         + (idempotent ? "; sequences are >= 0" : "; a non_idempotent entry has sequence 0"));
             }
-            String nameProblem = node.topicNameProblem(entry.getTopic());
+            String nameProblem = node.produceTopicProblem(entry.getTopic());
             if (nameProblem != null) {
                 checks.add(ApiException.detail(ErrorReason.ERROR_REASON_INVALID_TOPIC_NAME, nameProblem)
                         .setTopic(entry.getTopic()).setField(field + ".topic"));

@@ -83,6 +83,19 @@ public record TopicRules(int maxPartitionsPerTopic, int maxReplicationFactor) {
         return Optional.empty();
     }
 
+    /**
+     * The topic of a client's Produce: {@link #checkName}, and not internal ("__" prefix), since
+     * only the cluster writes internal topics (clients may read them).
+     */
+    public Optional<Rejection> checkProduceTopicName(String name) {
+        Optional<Rejection> syntax = checkName(name);
+        if (syntax.isPresent() || !name.startsWith(INTERNAL_PREFIX)) {
+            return syntax;
+        }
+        return invalidName("topic " + shown(name) + " is internal (it starts with \"" + INTERNAL_PREFIX
+                + "\"): only the cluster writes it; clients may read it but not produce to it");
+    }
+
     public Optional<Rejection> checkPartitionCount(int partitionCount) {
         if (partitionCount < 1 || partitionCount > maxPartitionsPerTopic) {
             return reject(ErrorReason.ERROR_REASON_INVALID_PARTITION_COUNT, "partition count must be 1 .. "

@@ -155,6 +155,11 @@ final class NodeContext implements BrokerContext {
     }
 
     @Override
+    public String produceTopicProblem(String name) {
+        return rules.checkProduceTopicName(name).map(Rejection::message).orElse(null);
+    }
+
+    @Override
     public TopicView topic(String name) {
         ClusterMetadata metadata = metadata();
         TopicViews cached = views;

@@ -56,6 +56,16 @@ class TopicRulesTest {
     }
 
     @Test
+    void clientsMayNotProduceToInternalTopics() {
+        assertEquals(Optional.empty(), RULES.checkProduceTopicName("orders"));
+        Rejection internal = RULES.checkProduceTopicName("__groups").orElseThrow();
+        assertEquals(ErrorReason.ERROR_REASON_INVALID_TOPIC_NAME, internal.reason());
+        assertTrue(internal.message().contains("'__groups'") && internal.message().contains("internal"),
+                internal.message());
+        assertEquals(RULES.checkName("a/b"), RULES.checkProduceTopicName("a/b"));
+    }
+
+    @Test
     void namesStartingWithTwoUnderscoresAreOnlyForInternalTopics() {
         Rejection r = RULES.checkNewTopicName("__x", false).orElseThrow();
         assertEquals(ErrorReason.ERROR_REASON_INVALID_TOPIC_NAME, r.reason());

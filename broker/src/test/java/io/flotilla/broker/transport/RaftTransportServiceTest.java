@@ -3,6 +3,7 @@ package io.flotilla.broker.transport;
 import io.flotilla.api.internal.v1.RaftBatch;
 import io.flotilla.api.internal.v1.RaftTransportGrpc;
 import io.flotilla.api.internal.v1.SendBatchesRequest;
+import io.flotilla.broker.RawBytes;
 import io.flotilla.raft.MemberId;
 import io.flotilla.raft.RaftMessage;
 import io.grpc.CallOptions;
@@ -17,10 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -35,24 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class RaftTransportServiceTest {
     private static final MemberId SENDER = new MemberId(1, 0xA1);
     private static final MemberId SELF = new MemberId(2, 0xB2);
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
     /** SendBatches with frames as raw bytes, so a test can send anything. */
     private static final MethodDescriptor<byte[], byte[]> RAW_SEND = RaftTransportGrpc.getSendBatchesMethod()
-            .toBuilder(BYTES, BYTES).build();
+            .toBuilder(RawBytes.INSTANCE, RawBytes.INSTANCE).build();
 
     private final Inbox inbox = new Inbox();
     private final RaftTransportService service = new RaftTransportService(SELF, () -> "blue", inbox);
