@@ -85,10 +85,11 @@ class LocalClusterTest {
 
     @Test
     void aPortInUseStopsTheStartBeforeAnyNodeRuns() throws Exception {
+        int base = freeBasePort(2); // node 1's port must be free, or it is reported instead
         try (ServerSocket taken = new ServerSocket()) {
-            taken.bind(new InetSocketAddress("127.0.0.1", 0));
-            int port = taken.getLocalPort();
-            LocalClusterPlan plan = new LocalClusterPlan(2, dir, port - 1);
+            int port = base + 1;
+            taken.bind(new InetSocketAddress("127.0.0.1", port));
+            LocalClusterPlan plan = new LocalClusterPlan(2, dir, base);
             try (LocalCluster cluster = new LocalCluster(plan, fakeNodes(), GRACE)) {
                 LocalCluster.StartFailure e = assertThrows(LocalCluster.StartFailure.class, cluster::start);
 
