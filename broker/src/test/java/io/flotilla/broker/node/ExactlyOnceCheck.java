@@ -41,8 +41,8 @@ final class ExactlyOnceCheck {
         return read;
     }
 
-    /** Committed records of {@code partition} from offset 0 until both {@code atLeast} and the high watermark are reached. */
-    static List<FetchedRecord> read(LeaderRouter router, int partition, long atLeast, int seconds) {
+    /** Committed records of {@code partition} from offset 0 up to both {@code atLeast} and the high watermark. */
+    private static List<FetchedRecord> read(LeaderRouter router, int partition, long atLeast, int seconds) {
         Reading reading = new Reading(router, partition, atLeast);
         TestCluster.await(reading::advance, seconds, reading::describe);
         return reading.records;
@@ -99,7 +99,7 @@ final class ExactlyOnceCheck {
         }
     }
 
-    static void check(int partition, List<String> sent, List<IdempotentProducer.Acknowledged> acked,
+    private static void check(int partition, List<String> sent, List<IdempotentProducer.Acknowledged> acked,
                       List<FetchedRecord> log) {
         Map<String, Integer> sentAt = new HashMap<>();
         for (int i = 0; i < sent.size(); i++) {

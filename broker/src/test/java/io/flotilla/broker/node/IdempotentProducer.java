@@ -28,10 +28,10 @@ import java.util.function.Predicate;
 
 /**
  * A producer as broker.proto asks clients to write one: idempotent, routed to each partition's
- * leader by {@link LeaderRouter}, at most {@link #MAX_IN_FLIGHT} batches in flight per
- * partition, and every failed batch retried unchanged (same records, same base sequence) until
- * it is acknowledged, so a retry of a batch that was in fact written is answered as a
- * duplicate instead of being written again. It records where each batch was acknowledged.
+ * leader by {@link LeaderRouter}, a few batches in flight per partition ({@link #MAX_IN_FLIGHT}),
+ * and every failed batch retried unchanged (same records, same base sequence) until it is
+ * acknowledged, so a retry of a batch that was in fact written is answered as a duplicate
+ * instead of being written again. It records where each batch was acknowledged.
  *
  * <p>Record values are {@code p<partition>-<sequence>}: unique, and in production order.
  *
@@ -119,7 +119,7 @@ final class IdempotentProducer implements AutoCloseable {
         return new IdempotentProducer(router, id);
     }
 
-    /** Queues {@code records} records in batches of {@code batchSize}, the batches spread over the partitions in turn. */
+    /** Queues {@code records} records in batches of {@code batchSize}, the batches going to the partitions in turn. */
     void send(int records, int batchSize) {
         for (int sent = 0; sent < records; sent += batchSize) {
             int count = Math.min(batchSize, records - sent);
@@ -243,7 +243,7 @@ final class IdempotentProducer implements AutoCloseable {
         }
         retries.incrementAndGet();
         try {
-            loop.schedule(() -> attempt(b), verdict.delayMs(), TimeUnit.MILLISECONDS);
+            loop.schedule(guarded(() -> attempt(b)), verdict.delayMs(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closed) {
             // closing: nothing more is sent
         }
@@ -251,10 +251,21 @@ final class IdempotentProducer implements AutoCloseable {
 
     private void onLoop(Runnable task) {
         try {
-            loop.execute(task);
+            loop.execute(guarded(task));
         } catch (RejectedExecutionException closed) {
             // closing: late answers are dropped
         }
+    }
+
+    /** The executor would keep a task's exception to itself: make it fail the test instead. */
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | AssertionError e) {
+                failures.add("the producer failed: " + e);
+            }
+        };
     }
 
     /** Waits until at least {@code records} records are acknowledged; fails at once if a batch was given up. */

@@ -46,9 +46,9 @@ final class TestCluster implements AutoCloseable {
      * restarted node must bind the port it had.
      */
     static int freePort() {
-        int first = FIRST_PORT + ThreadLocalRandom.current().nextInt(PORT_SPAN);
+        int start = ThreadLocalRandom.current().nextInt(PORT_SPAN);
         for (int i = 0; i < PORT_SPAN; i++) {
-            int port = FIRST_PORT + (first - FIRST_PORT + i) % PORT_SPAN;
+            int port = FIRST_PORT + (start + i) % PORT_SPAN;
             try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
                 return s.getLocalPort();
             } catch (IOException taken) {
