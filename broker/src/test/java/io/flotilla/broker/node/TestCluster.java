@@ -2,12 +2,15 @@ package io.flotilla.broker.node;
 
 import io.flotilla.api.v1.AdminGrpc;
 import io.flotilla.api.v1.BrokerGrpc;
+import io.flotilla.api.v1.CreateTopicRequest;
+import io.flotilla.api.v1.TopicDescription;
 import io.flotilla.broker.BrokerConfig;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,11 +18,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Real nodes in this JVM on loopback, each with its own data directory; closed by the test. */
 final class TestCluster implements AutoCloseable {
+    private static final int FIRST_PORT = 20_000;
+    private static final int PORT_SPAN = 12_000;
+
     final Path root;
     final Map<Integer, String> addresses = new HashMap<>();
     final Map<Integer, BrokerNode> nodes = new HashMap<>();
@@ -32,12 +40,22 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A port that is free now, below Linux's ephemeral range (32768 and up by default): a port
+     * from that range may be given to some outgoing connection while its node is down, and a
+     * restarted node must bind the port it had.
+     */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        int start = ThreadLocalRandom.current().nextInt(PORT_SPAN);
+        for (int i = 0; i < PORT_SPAN; i++) {
+            int port = FIRST_PORT + (start + i) % PORT_SPAN;
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try the next one
+            }
         }
+        throw new IllegalStateException("no free port in " + FIRST_PORT + ".." + (FIRST_PORT + PORT_SPAN - 1));
     }
 
     BrokerConfig config(int id) {
@@ -68,10 +86,15 @@ final class TestCluster implements AutoCloseable {
     }
 
     static void await(BooleanSupplier condition, int seconds, String what) {
+        await(condition, seconds, () -> what);
+    }
+
+    /** As {@link #await(BooleanSupplier, int, String)}, describing the state it timed out in. */
+    static void await(BooleanSupplier condition, int seconds, Supplier<String> what) {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > until) {
-                throw new AssertionError("timed out after " + seconds + " s waiting for: " + what);
+                throw new AssertionError("timed out after " + seconds + " s waiting for: " + what.get());
             }
             try {
                 Thread.sleep(20); // polling an outcome with a bound, not ordering threads
@@ -93,6 +116,12 @@ final class TestCluster implements AutoCloseable {
 
     AdminGrpc.AdminBlockingStub admin(int id) {
         return AdminGrpc.newBlockingStub(channel(id)).withDeadlineAfter(20, TimeUnit.SECONDS);
+    }
+
+    /** Creates a topic through node 1 (any node forwards to the controller). */
+    TopicDescription createTopic(String name, int partitions, int replicationFactor) {
+        return admin(1).createTopic(CreateTopicRequest.newBuilder().setName(name).setPartitionCount(partitions)
+                .setReplicationFactor(replicationFactor).build()).getTopic();
     }
 
     @Override
