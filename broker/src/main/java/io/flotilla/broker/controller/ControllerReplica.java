@@ -22,6 +22,7 @@ import java.nio.ByteOrder;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * This node's replica of the controller group (group 0): applies metadata commands in log order
@@ -43,7 +44,8 @@ public final class ControllerReplica implements Applier {
     private final Consumer<ClusterMetadata> changed;
     private final RecordBatch view = new RecordBatch();
     private final RecordCursor cursor = new RecordCursor();
-    private final SnapshotSource snapshots;
+    /** The state bytes of the snapshot the group's storage holds now (after an install, the new one). */
+    private final Supplier<byte[]> snapshots;
     private long appliedTerm;
     private volatile ClusterMetadata metadata = ClusterMetadata.EMPTY;
     private volatile int leaderNode;
@@ -51,14 +53,8 @@ public final class ControllerReplica implements Applier {
     /** This node leads and its first entry of the term has committed: its metadata is current. */
     private volatile boolean leaderReady;
 
-    /** Where a restored snapshot's bytes come from: the group's storage. */
-    @FunctionalInterface
-    public interface SnapshotSource {
-        byte[] read(Snapshot snapshot);
-    }
-
     /** @param changed told (on the loop thread; must hand off) after each applied batch of commands */
-    public ControllerReplica(int selfNode, SnapshotSource snapshots, Consumer<ClusterMetadata> changed) {
+    public ControllerReplica(int selfNode, Supplier<byte[]> snapshots, Consumer<ClusterMetadata> changed) {
         this.selfNode = selfNode;
         this.snapshots = snapshots;
         this.changed = changed;
@@ -75,11 +71,6 @@ public final class ControllerReplica implements Applier {
 
     public boolean leadsAndReady() {
         return leaderReady && leaderNode == selfNode;
-    }
-
-    /** The state machine's snapshot, for compaction (loop thread). */
-    public byte[] snapshotState() {
-        return state.snapshot();
     }
 
     /** Proposes {@code command}; on the loop thread. The future gets its result once it commits. */
@@ -132,7 +123,7 @@ public final class ControllerReplica implements Applier {
 
     @Override
     public void restore(Snapshot snapshot) {
-        load(snapshots.read(snapshot));
+        load(snapshots.get());
     }
 
     /** Replaces the state with a snapshot's: at start-up, before the group runs, or on install. */

@@ -34,7 +34,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -70,7 +69,7 @@ public final class BrokerNode implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final MemberId self;
     private volatile NodeIdentity identity;
-    private volatile NodeContext context;
+    private final NodeContext context;
     private volatile LogStorage controllerStorage;
     private Server server;
 
@@ -85,11 +84,13 @@ public final class BrokerNode implements AutoCloseable {
         this.parking = new FetchParking(config.fetchThreads(), config.maxParkedFetches());
         this.partitions = new PartitionHost(self, config.dataDir().resolve("partitions"), storage, driver, parking,
                 this::addressOf);
-        this.controller = new ControllerReplica(config.nodeId(), snapshot -> bytesOf(controllerStorage.snapshotState()),
+        this.controller = new ControllerReplica(config.nodeId(), () -> bytesOf(controllerStorage.snapshotState()),
                 this::metadataChanged);
         this.controllerClient = new ControllerClient(driver, controller, this::addressOf);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "node-timer"));
         this.housekeeping = Executors.newSingleThreadExecutor(r -> daemon(r, "node-housekeeping"));
+        this.context = new NodeContext(config, () -> identity, driver, controller, controllerClient, partitions,
+                parking, new TreeSet<>(config.cluster().keySet()));
     }
 
     /**
@@ -121,20 +122,13 @@ public final class BrokerNode implements AutoCloseable {
     }
 
     private String addressOf(int nodeId) {
-        NodeContext c = context;
-        if (c != null) {
-            return c.addressOf(nodeId);
-        }
-        return config.cluster().get(nodeId);
+        return context.addressOf(nodeId);
     }
 
     private void startServing() throws IOException {
-        Set<Integer> voters = new TreeSet<>(config.cluster().keySet());
-        context = new NodeContext(config, () -> identity, driver, controller, controllerClient, partitions, parking, voters);
         driver.start();
         RaftTransportService raft = new RaftTransportService(self, () -> identity.clusterId(), (from, batch) -> {
-            NodeContext c = context;
-            c.heard(from);
+            context.heard(from);
             return driver.receive(from, batch);
         });
         AdminService admin = new AdminService(context, controllerClient, timer);
@@ -162,6 +156,7 @@ public final class BrokerNode implements AutoCloseable {
         try {
             Path controllerDir = config.dataDir().resolve("controller");
             Membership bootstrap;
+            String formedClusterId = null;
             if (identity.joined()) {
                 if (!Files.isDirectory(controllerDir)) {
                     throw new IllegalStateException("node " + config.nodeId() + " joined cluster " + identity.clusterId()
@@ -171,17 +166,16 @@ public final class BrokerNode implements AutoCloseable {
             } else {
                 ClusterBootstrap.Formed formed = ClusterBootstrap.form(self, config.cluster(), transport, closed::get);
                 bootstrap = Membership.ofVoters(formed.voters().toArray(MemberId[]::new));
+                formedClusterId = formed.clusterId();
                 log.info("forming cluster {} with voters {}", formed.clusterId(), formed.voters());
-                // The group's storage records the voters durably before the identity says "joined".
-                LogStorage.open(ControllerReplica.GROUP_ID, controllerDir, LogConfig.DEFAULTS, storage, bootstrap, false,
-                        System::currentTimeMillis).close();
-                identity = identity.withClusterId(formed.clusterId());
-                identity.store(config.dataDir());
-                context = new NodeContext(config, () -> identity, driver, controller, controllerClient, partitions, parking,
-                        context.controllerVoters());
             }
+            // Opening a new group's storage records the voters durably, before the identity says "joined".
             controllerStorage = LogStorage.open(ControllerReplica.GROUP_ID, controllerDir, LogConfig.DEFAULTS, storage,
                     bootstrap, false, System::currentTimeMillis);
+            if (formedClusterId != null) {
+                identity = identity.withClusterId(formedClusterId);
+                identity.store(config.dataDir());
+            }
             if (controllerStorage.snapshotState().hasRemaining()) {
                 controller.load(bytesOf(controllerStorage.snapshotState()));
             }
@@ -204,8 +198,7 @@ public final class BrokerNode implements AutoCloseable {
     }
 
     private void afterMetadata(ClusterMetadata metadata) {
-        NodeContext c = context;
-        health.setStatus("", c.ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+        health.setStatus("", context.ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
         if (controllerClient.local()) {
             registerFounders(metadata);
         }
@@ -229,15 +222,9 @@ public final class BrokerNode implements AutoCloseable {
         return config.nodeId();
     }
 
-    /** The port the server listens on (useful with port 0). */
-    public int port() {
-        return server.getPort();
-    }
-
     /** Whether the node has joined and serves the API. */
     public boolean ready() {
-        NodeContext c = context;
-        return c != null && c.ready();
+        return context.ready();
     }
 
     /** Waits until {@link #close} has finished. */
@@ -252,10 +239,7 @@ public final class BrokerNode implements AutoCloseable {
             return;
         }
         try {
-            NodeContext c = context;
-            if (c != null) {
-                c.stopping();
-            }
+            context.stopping();
             health.enterTerminalState();
             if (server != null) {
                 server.shutdown();

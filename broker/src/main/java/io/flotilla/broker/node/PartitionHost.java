@@ -69,10 +69,6 @@ final class PartitionHost implements AutoCloseable {
         return h == null ? null : h.replica();
     }
 
-    Map<Long, Hosted> hosted() {
-        return hosted;
-    }
-
     /** The metadata changed: reconcile soon (from any thread, never blocks). */
     void metadataChanged(ClusterMetadata metadata) {
         if (latest.getAndSet(metadata) == null) {

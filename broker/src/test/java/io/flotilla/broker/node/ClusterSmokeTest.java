@@ -3,6 +3,8 @@ package io.flotilla.broker.node;
 import com.google.protobuf.ByteString;
 import io.flotilla.api.v1.CreateTopicRequest;
 import io.flotilla.api.v1.CreateTopicResponse;
+import io.flotilla.api.v1.DescribeClusterRequest;
+import io.flotilla.api.v1.NodeState;
 import io.flotilla.api.v1.FetchRequest;
 import io.flotilla.api.v1.FetchResponse;
 import io.flotilla.api.v1.InitProducerRequest;
@@ -41,6 +43,10 @@ class ClusterSmokeTest {
                 assertEquals(2, f.getRecordsCount(), f.toString());
                 assertEquals("a" + p.getPartition(), f.getRecords(0).getValue().toStringUtf8());
             }
+            // Each node hears its peers' Raft traffic, and its Admin service sees that.
+            TestCluster.await(() -> c.admin(1).describeCluster(DescribeClusterRequest.getDefaultInstance())
+                    .getNodesList().stream().allMatch(n -> n.getState() == NodeState.NODE_STATE_ALIVE), 10,
+                    "node 1 reports every node alive");
         }
     }
 
