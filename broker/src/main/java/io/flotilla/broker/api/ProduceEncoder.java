@@ -70,7 +70,9 @@ final class ProduceEncoder {
             bound += alone;
             firstTimestamp = Math.min(firstTimestamp, r.hasTimestampMs() ? r.getTimestampMs() : nowMs);
         }
-        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(bound, maxBatchBytes)).order(ByteOrder.BIG_ENDIAN);
+        // The bound is over the encoded size and within the request's (limited) size, so the
+        // batch always fits, and one over the limit is measured exactly before it is refused.
+        ByteBuffer buffer = ByteBuffer.allocate((int) bound).order(ByteOrder.BIG_ENDIAN);
         RecordBatchBuilder builder = new RecordBatchBuilder().begin(buffer, 0, 0, firstTimestamp);
         if (producerId >= 0) {
             builder.producer(producerId, epoch, baseSequence);
@@ -81,12 +83,16 @@ final class ProduceEncoder {
             if (!builder.tryAppend(r.hasTimestampMs() ? r.getTimestampMs() : nowMs,
                     r.hasKey() ? r.getKey().asReadOnlyByteBuffer() : null,
                     r.hasValue() ? r.getValue().asReadOnlyByteBuffer() : null, headers)) {
-                return tooLarge(ErrorReason.ERROR_REASON_BATCH_TOO_LARGE, field, maxBatchBytes, bound,
-                        "the " + records.size() + " records encode to more than one batch holds; split them over"
-                                + " several requests");
+                throw new IllegalStateException("record " + i + " overflowed its batch's upper bound of " + bound
+                        + " bytes");
             }
         }
         int size = builder.finish();
+        if (size > maxBatchBytes) {
+            return tooLarge(ErrorReason.ERROR_REASON_BATCH_TOO_LARGE, field, maxBatchBytes, size,
+                    "the " + records.size() + " records encode to a batch of " + size + " bytes; split them over"
+                            + " several requests");
+        }
         buffer.position(0).limit(size);
         return new Result(new ProduceBatch(buffer, records.size(), producerId, epoch, baseSequence, nowMs, leaderAcks),
                 null);
