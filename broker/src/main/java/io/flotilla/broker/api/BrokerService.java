@@ -290,7 +290,7 @@ public final class BrokerService extends BrokerGrpc.BrokerImplBase {
 
     @Override
     public void listOffsets(ListOffsetsRequest request, StreamObserver<ListOffsetsResponse> out) {
-        try {
+        Calls.answer(out, () -> {
             node.checkReady();
             Checks checks = new Checks();
             io.flotilla.api.v1.OffsetSpec spec = request.getSpec();
@@ -307,24 +307,18 @@ public final class BrokerService extends BrokerGrpc.BrokerImplBase {
                 }
             }
             PartitionReplica replica = partitionLeader(request.getTopic(), request.getPartition(), checks);
-            out.onNext(OffsetLookup.lookup(replica, spec));
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(Calls.statusOf(e));
-        }
+            return OffsetLookup.lookup(replica, spec);
+        });
     }
 
     // ------------------------------------------------------------------ GetMetadata
 
     @Override
     public void getMetadata(GetMetadataRequest request, StreamObserver<GetMetadataResponse> out) {
-        try {
+        Calls.answer(out, () -> {
             node.checkReady();
-            out.onNext(node.metadata(request));
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(Calls.statusOf(e));
-        }
+            return node.metadata(request);
+        });
     }
 
     /** Gathers the details of one validation check. */

@@ -4,10 +4,12 @@ import io.flotilla.api.v1.ErrorReason;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** Deadline arithmetic and status mapping shared by the services. */
 public final class Calls {
@@ -24,6 +26,19 @@ public final class Calls {
             return defaultMs;
         }
         return Math.max(0, Math.min(defaultMs, deadline.timeRemaining(TimeUnit.MILLISECONDS) - DEADLINE_MARGIN_MS));
+    }
+
+    /** Answers a unary call with what {@code answer} returns, or with the status of what it throws. */
+    public static <T> void answer(StreamObserver<T> out, Supplier<T> answer) {
+        T result;
+        try {
+            result = answer.get();
+        } catch (RuntimeException e) {
+            out.onError(statusOf(e));
+            return;
+        }
+        out.onNext(result);
+        out.onCompleted();
     }
 
     /** The cause under future wrappers. */

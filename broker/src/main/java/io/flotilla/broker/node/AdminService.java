@@ -192,7 +192,7 @@ final class AdminService extends AdminGrpc.AdminImplBase {
 
     @Override
     public void listTopics(ListTopicsRequest request, StreamObserver<ListTopicsResponse> out) {
-        try {
+        Calls.answer(out, () -> {
             node.checkReady();
             ClusterMetadata metadata = node.metadata();
             ListTopicsResponse.Builder response = ListTopicsResponse.newBuilder().setMetadataVersion(metadata.version());
@@ -202,32 +202,26 @@ final class AdminService extends AdminGrpc.AdminImplBase {
                             .setReplicationFactor(t.replicationFactor()).setInternal(t.internal()));
                 }
             }
-            out.onNext(response.build());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(Calls.statusOf(e));
-        }
+            return response.build();
+        });
     }
 
     @Override
     public void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> out) {
-        try {
+        Calls.answer(out, () -> {
             node.checkReady();
             ClusterMetadata metadata = node.metadata();
             List<Topic> topics = node.selectTopics(metadata, request.getNamesList(), request.getIncludeInternal());
             DescribeTopicsResponse.Builder response = DescribeTopicsResponse.newBuilder()
                     .setMetadataVersion(metadata.version());
             topics.forEach(t -> response.addTopics(node.describer().describe(t)));
-            out.onNext(response.build());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(Calls.statusOf(e));
-        }
+            return response.build();
+        });
     }
 
     @Override
     public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> out) {
-        try {
+        Calls.answer(out, () -> {
             node.checkReady();
             ClusterMetadata metadata = node.metadata();
             DescribeClusterResponse.Builder response = DescribeClusterResponse.newBuilder()
@@ -278,11 +272,8 @@ final class AdminService extends AdminGrpc.AdminImplBase {
                     }
                 }
             }
-            out.onNext(response.build());
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(Calls.statusOf(e));
-        }
+            return response.build();
+        });
     }
 
 }
