@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -65,23 +66,56 @@ public final class LocalCluster implements AutoCloseable {
      */
     public synchronized void start() throws StartFailure {
         for (LocalNode node : plan.nodes()) {
-            checkFree(node);
+            checkFree(node, plan);
         }
-        String cluster = plan.clusterSpec();
         for (LocalNode node : plan.nodes()) {
-            try {
-                Files.createDirectories(node.dataDir());
-                Files.writeString(node.log(), "---- flotilla local: starting node " + node.id() + " at "
-                        + Instant.now() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND);
-                Process p = new ProcessBuilder(command.forNode(node, cluster))
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(node.log().toFile()))
-                        .start();
-                processes.put(node, p);
-            } catch (IOException e) {
-                throw new StartFailure(node, "cannot start node " + node.id() + ": " + e.getMessage());
-            }
+            launch(node);
+        }
+    }
+
+    /**
+     * Kills one node with SIGKILL, as a crash would, and waits until its process is gone; its
+     * data directory stays for {@link #restart}.
+     */
+    public synchronized void kill(LocalNode node) throws InterruptedException {
+        Process p = processes.get(node);
+        if (p == null) {
+            throw new IllegalArgumentException("node " + node.id() + " is not part of this cluster");
+        }
+        p.destroyForcibly();
+        p.waitFor();
+    }
+
+    /**
+     * Starts a node again on its data directory after it exited (or was {@linkplain #kill killed});
+     * {@link #awaitServing} then waits for it too.
+     *
+     * @throws IllegalStateException if its process still runs
+     */
+    public synchronized void restart(LocalNode node) throws StartFailure {
+        Process p = processes.get(node);
+        if (p == null) {
+            throw new IllegalArgumentException("node " + node.id() + " is not part of this cluster");
+        }
+        if (p.isAlive()) {
+            throw new IllegalStateException("node " + node.id() + " still runs (pid " + p.pid() + ")");
+        }
+        launch(node);
+    }
+
+    private void launch(LocalNode node) throws StartFailure {
+        try {
+            Files.createDirectories(node.dataDir());
+            Files.writeString(node.log(), "---- flotilla local: starting node " + node.id() + " at "
+                    + Instant.now() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+            Process p = new ProcessBuilder(command.forNode(node, plan.clusterSpec()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(node.log().toFile()))
+                    .start();
+            processes.put(node, p);
+        } catch (IOException e) {
+            throw new StartFailure(node, "cannot start node " + node.id() + ": " + e.getMessage());
         }
     }
 
@@ -186,13 +220,15 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private static void checkFree(LocalNode node) throws StartFailure {
+    private static void checkFree(LocalNode node, LocalClusterPlan plan) throws StartFailure {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(node.address().host(), node.address().port()));
         } catch (IOException e) {
+            OptionalInt free = LocalClusterPlan.freeBasePort(plan.nodeCount(), plan.basePort() + 1);
             throw new StartFailure(null, "port " + node.address().port() + " (node " + node.id() + ") on "
                     + node.address().host() + " is in use: stop what listens there (another 'flotilla local'?) or "
-                    + "choose other ports with --base-port");
+                    + "choose other ports with --base-port" + (free.isPresent()
+                    ? " (--base-port " + free.getAsInt() + " is free now)" : ""));
         }
     }
 }

@@ -1,9 +1,13 @@
 package io.flotilla.cli.local;
 
 import io.flotilla.cli.client.HostPort;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.stream.Collectors;
 
 /**
@@ -42,5 +46,32 @@ public record LocalClusterPlan(int nodeCount, Path dir, int basePort) {
     /** The clients' {@code --bootstrap} value: every node's address. */
     public String bootstrap() {
         return nodes().stream().map(n -> n.address().toString()).collect(Collectors.joining(","));
+    }
+
+    /**
+     * The first base port at or above {@code from} whose {@code nodeCount} consecutive ports can
+     * all be bound on {@link #HOST} now, searching below 32768 (where Linux hands out ephemeral
+     * ports, so a client socket does not take one a moment later); empty if none is.
+     */
+    public static OptionalInt freeBasePort(int nodeCount, int from) {
+        for (int base = Math.max(from, 1); base + nodeCount - 1 < 32_768; base++) {
+            int taken = firstTaken(base, nodeCount);
+            if (taken < 0) {
+                return OptionalInt.of(base);
+            }
+            base = taken; // no range containing the taken port fits
+        }
+        return OptionalInt.empty();
+    }
+
+    private static int firstTaken(int base, int count) {
+        for (int port = base; port < base + count; port++) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(HOST, port));
+            } catch (IOException e) {
+                return port;
+            }
+        }
+        return -1;
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -93,10 +92,39 @@ class LocalClusterTest {
             try (LocalCluster cluster = new LocalCluster(plan, fakeNodes(), GRACE)) {
                 LocalCluster.StartFailure e = assertThrows(LocalCluster.StartFailure.class, cluster::start);
 
-                assertEquals("port " + port + " (node 2) on 127.0.0.1 is in use: stop what listens there (another "
-                        + "'flotilla local'?) or choose other ports with --base-port", e.getMessage());
+                String expected = "port " + port + " (node 2) on 127.0.0.1 is in use: stop what listens there (another "
+                        + "'flotilla local'?) or choose other ports with --base-port (--base-port ";
+                assertTrue(e.getMessage().startsWith(expected), e.getMessage());
+                int suggested = Integer.parseInt(e.getMessage().substring(expected.length()).split(" ")[0]);
+                assertTrue(suggested > port, "the suggestion skips the taken port: " + e.getMessage());
+                assertEquals(" is free now)", e.getMessage().substring(expected.length()
+                        + Integer.toString(suggested).length()));
                 assertEquals(Map.of(), cluster.processes());
             }
+        }
+    }
+
+    @Test
+    void aKilledNodeEndsWithSigkillAndARestartedOneServesAgainWhileTheOthersRunOn() throws Exception {
+        LocalClusterPlan plan = new LocalClusterPlan(2, dir, freeBasePort(2));
+        try (LocalCluster cluster = new LocalCluster(plan, fakeNodes(), GRACE)) {
+            cluster.start();
+            cluster.awaitServing(START);
+            LocalNode first = plan.nodes().get(0);
+            Process before = cluster.processes().get(first);
+            Process other = cluster.processes().get(plan.nodes().get(1));
+
+            assertThrows(IllegalStateException.class, () -> cluster.restart(first), "a running node is not restarted");
+            cluster.kill(first);
+
+            assertEquals(137, before.exitValue(), "ended by SIGKILL (128 + 9)");
+            assertTrue(other.isAlive(), "the other node runs on");
+            cluster.restart(first);
+            cluster.awaitServing(START);
+            Process after = cluster.processes().get(first);
+            assertTrue(after.isAlive() && after.pid() != before.pid(), "a new process serves node 1");
+            assertEquals(2, Files.readString(first.log()).split("---- flotilla local: starting node 1", -1).length - 1,
+                    "both starts appended to one log");
         }
     }
 
@@ -147,23 +175,9 @@ class LocalClusterTest {
     }
 
     /** The first of {@code count} consecutive ports nothing listens on now. */
-    static int freeBasePort(int count) throws IOException {
-        for (int base = 20_000 + (int) (ProcessHandle.current().pid() % 1000) * 40; base < 65_000; base += count) {
-            if (allFree(base, count)) {
-                return base;
-            }
-        }
-        throw new IOException("no " + count + " consecutive free ports");
-    }
 
-    private static boolean allFree(int base, int count) {
-        for (int port = base; port < base + count; port++) {
-            try (ServerSocket s = new ServerSocket()) {
-                s.bind(new InetSocketAddress("127.0.0.1", port));
-            } catch (IOException e) {
-                return false;
-            }
-        }
-        return true;
+    static int freeBasePort(int count) {
+        return LocalClusterPlan.freeBasePort(count, 20_000 + (int) (ProcessHandle.current().pid() % 500) * 20)
+                .orElseThrow(() -> new AssertionError("no " + count + " consecutive free ports below 32768"));
     }
 }
