@@ -14,6 +14,11 @@ import java.util.Map;
  */
 public record CliContext(InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
 
+    /** Where a progress line that rewrites itself goes: standard error on a terminal, else nowhere (null). */
+    public PrintStream progress() {
+        return System.console() != null ? err : null;
+    }
+
     public static CliContext system() {
         return new CliContext(System.in, System.out, System.err, System.getenv());
     }

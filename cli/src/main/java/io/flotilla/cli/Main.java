@@ -1,6 +1,7 @@
 package io.flotilla.cli;
 
 import io.flotilla.cli.local.LocalCommand;
+import io.flotilla.cli.perf.PerfCommand;
 import io.flotilla.cli.topic.TopicCommand;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "flotilla", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Flotilla: a Kafka-style message broker where every partition is its own Raft group.",
         subcommands = {ServerCommand.class, LocalCommand.class, TopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
+            PerfCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done; 1 the cluster refused or could not be reached (the message says why); "
                 + "2 bad usage.",
@@ -42,7 +44,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing a command: server, local, topic, produce, consume or help");
+        throw new ParameterException(spec.commandLine(), "missing a command: server, local, topic, produce, consume, perf or help");
     }
 
     @Command(name = "version", description = "Print the version.")

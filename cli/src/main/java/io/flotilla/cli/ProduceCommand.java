@@ -1,7 +1,6 @@
 package io.flotilla.cli;
 
 import com.google.protobuf.ByteString;
-import io.flotilla.api.v1.Acks;
 import io.flotilla.cli.client.FlotillaClient;
 import io.flotilla.cli.client.Producer;
 import io.flotilla.cli.client.ProducerConfig;
@@ -27,17 +26,6 @@ import picocli.CommandLine.Spec;
         footer = "Exit codes: 0 every record written; 1 some were not, or the cluster refused; 2 bad usage.")
 final class ProduceCommand implements Callable<Integer> {
 
-    /** The choices of --acks, as typed. */
-    enum AcksChoice {
-        quorum(Acks.ACKS_QUORUM), leader(Acks.ACKS_LEADER);
-
-        final Acks acks;
-
-        AcksChoice(Acks acks) {
-            this.acks = acks;
-        }
-    }
-
     private final CliContext context;
 
     @Spec
@@ -54,15 +42,8 @@ final class ProduceCommand implements Callable<Integer> {
                     + "without a key. Default: no keys, the whole line is the value.")
     private String keySeparator;
 
-    @Option(names = "--acks", paramLabel = "quorum|leader", defaultValue = "quorum",
-            description = "quorum (default): acknowledged once a majority of replicas hold the records on disk. "
-                    + "leader: once the leader wrote them; faster, but lost if the leader fails before replicating.")
-    private AcksChoice acks;
-
-    @Option(names = "--batch-bytes", paramLabel = "BYTES", defaultValue = "262144",
-            description = "Send a partition's batch when it reaches this size (default: ${DEFAULT-VALUE}; at most "
-                    + "the topic's max_batch_bytes). A pause in the input sends what is gathered at once.")
-    private int batchBytes;
+    @Mixin
+    private ProducerOptions producing;
 
     ProduceCommand(CliContext context) {
         this.context = context;
@@ -73,13 +54,7 @@ final class ProduceCommand implements Callable<Integer> {
         if (keySeparator != null && keySeparator.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "--key-separator must not be empty");
         }
-        ProducerConfig config;
-        try {
-            config = ProducerConfig.DEFAULTS.withAcks(acks.acks).withBatchBytes(batchBytes);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--batch-bytes must be 1024.."
-                    + ProducerConfig.DEFAULTS.bufferBytes() + ", not " + batchBytes);
-        }
+        ProducerConfig config = producing.config();
         byte[] separator = keySeparator == null ? null : keySeparator.getBytes(StandardCharsets.UTF_8);
         try (FlotillaClient client = cluster.connect()) {
             Producer producer = Producer.start(client, topic, config,

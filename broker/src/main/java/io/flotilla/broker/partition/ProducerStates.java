@@ -87,9 +87,13 @@ final class ProducerStates {
     Check check(long producerId, short epoch, int baseSequence, int count) {
         Producer p = producers.get(producerId);
         if (p == null) {
-            return baseSequence == 0 ? ACCEPT : new Refuse(ErrorReason.ERROR_REASON_UNKNOWN_PRODUCER,
-                    "producer " + producerId + " has written nothing to this partition under any epoch, so its first"
-                            + " batch must have sequence 0, not " + baseSequence + "; bump the epoch and start at 0");
+            // Out of order, not "unknown": with calls in flight, this batch may simply have
+            // overtaken the producer's first one, and a retry after it lands succeeds.
+            return baseSequence == 0 ? ACCEPT : new Refuse(ErrorReason.ERROR_REASON_OUT_OF_ORDER_SEQUENCE,
+                    "producer " + producerId + " has no state on this partition (it has not written here, or was"
+                            + " forgotten after 7 days without writes), so the next sequence is 0, not " + baseSequence
+                            + ": retry once the producer's earlier batches here are answered; if none is"
+                            + " outstanding, bump the epoch and start at 0");
         }
         if (epoch < p.epoch) {
             return new Refuse(ErrorReason.ERROR_REASON_PRODUCER_FENCED, "producer " + producerId + " epoch " + epoch

@@ -216,13 +216,9 @@ final class IdempotentProducer implements AutoCloseable {
         retryLater(b, router.afterFailure(b.partition, node, result.getError()));
     }
 
-    /**
-     * The refusals a batch gets when it arrives before an earlier one: OUT_OF_ORDER_SEQUENCE, or
-     * UNKNOWN_PRODUCER while the producer's first batch (sequence 0) is the one still on its way.
-     */
+    /** The refusal a batch gets when it arrives before an earlier one. */
     private static boolean overtook(ErrorReason reason) {
-        return reason == ErrorReason.ERROR_REASON_OUT_OF_ORDER_SEQUENCE
-                || reason == ErrorReason.ERROR_REASON_UNKNOWN_PRODUCER;
+        return reason == ErrorReason.ERROR_REASON_OUT_OF_ORDER_SEQUENCE;
     }
 
     private void failed(Batch b, int node, boolean mayOvertake, Throwable t) {

@@ -25,7 +25,7 @@ class ProducerStatesTest {
     @Test
     void aNewProducerStartsAtSequenceZeroAndOnlyThere() {
         ProducerStates s = new ProducerStates();
-        assertEquals(ErrorReason.ERROR_REASON_UNKNOWN_PRODUCER, refusal(s.check(P, (short) 0, 5, 1)));
+        assertEquals(ErrorReason.ERROR_REASON_OUT_OF_ORDER_SEQUENCE, refusal(s.check(P, (short) 0, 5, 1)));
         assertInstanceOf(Accept.class, s.check(P, (short) 0, 0, 3));
     }
 

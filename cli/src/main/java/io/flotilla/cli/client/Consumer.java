@@ -96,7 +96,20 @@ public final class Consumer implements AutoCloseable {
      * @throws ClientException when a partition can no longer be read
      */
     public List<FetchedRecord> poll() throws InterruptedException {
-        Delivery d = deliveries.take();
+        return taken(deliveries.take());
+    }
+
+    /**
+     * As {@link #poll()}, waiting at most {@code timeoutMs}; empty when nothing arrived by then.
+     *
+     * @throws ClientException when a partition can no longer be read
+     */
+    public List<FetchedRecord> poll(long timeoutMs) throws InterruptedException {
+        Delivery d = deliveries.poll(timeoutMs, TimeUnit.MILLISECONDS);
+        return d == null ? List.of() : taken(d);
+    }
+
+    private List<FetchedRecord> taken(Delivery d) {
         if (d.failure != null) {
             throw d.failure;
         }

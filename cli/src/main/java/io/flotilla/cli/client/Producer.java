@@ -30,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -37,7 +38,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The caller's thread ({@link #send}, {@link #flush}, {@link #finish}) partitions records
  * (Kafka's murmur2 of the key; records without a key stick to one partition until its batch is
- * full, then move to the next) and gathers them into one batch per partition. Sealed batches go
+ * sent, then move to the next) and gathers them into one batch per partition. A batch is sealed
+ * when it is full, on {@link #flush}, or as soon as a record is added while the event thread has
+ * no sealed batch of that partition waiting to go: so records wait only while the partition's
+ * calls in flight are at their limit, and a batch grows with the load (Kafka's producer batches
+ * the same way with {@code linger.ms=0}), without a timer. Sealed batches go
  * to the client's event thread, which owns all sending state: it numbers each partition's
  * batches with consecutive sequence numbers (broker.proto, InitProducer), sends the batches of
  * partitions led by one node together in one Produce call, keeps up to
@@ -47,15 +52,26 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A batch that cannot be written (a refusal that retrying cannot fix, or attempts used up)
  * fails its partition: its records and every later record for that partition are reported to
- * the {@link FailureListener}, since a gap in the sequence would make the leader refuse every
+ * the {@link Listener}, since a gap in the sequence would make the leader refuse every
  * later batch anyway. Other partitions go on.
  */
 public final class Producer {
 
-    /** Told of each record that was not written, by its 1-based number in send order. */
+    /**
+     * Told what became of the records, by their 1-based numbers in send order, on the client's
+     * event thread (so it must be quick).
+     */
     @FunctionalInterface
-    public interface FailureListener {
+    public interface Listener {
+        /** A record that was not written, and why. */
         void failed(long recordNumber, String reason);
+
+        /**
+         * Records of one batch that the cluster acknowledged, at {@code nanoTime}
+         * ({@link System#nanoTime}). The array belongs to the producer: read it, do not keep it.
+         */
+        default void written(long[] recordNumbers, long nanoTime) {
+        }
     }
 
     /** How a run went, in records. */
@@ -69,7 +85,7 @@ public final class Producer {
     private final FlotillaClient client;
     private final String topic;
     private final ProducerConfig config;
-    private final FailureListener listener;
+    private final Listener listener;
     private final long producerId;
     private final int producerEpoch;
     private final int maxBatchBytes;
@@ -77,6 +93,8 @@ public final class Producer {
     private final Semaphore buffer;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    /** Per partition: sealed batches the event thread has not sent a first time (or failed) yet. */
+    private final AtomicIntegerArray unsent;
     private final CompletableFuture<Summary> done = new CompletableFuture<>();
 
     // The caller's thread only.
@@ -90,7 +108,7 @@ public final class Producer {
     private int requestsInFlight;
     private boolean finishing;
 
-    private Producer(FlotillaClient client, String topic, ProducerConfig config, FailureListener listener,
+    private Producer(FlotillaClient client, String topic, ProducerConfig config, Listener listener,
             int partitionCount, int maxBatchBytes, InitProducerResponse identity) {
         this.client = client;
         this.topic = topic;
@@ -104,6 +122,7 @@ public final class Producer {
         this.events = client.scheduler();
         this.open = new OpenBatch[partitionCount];
         this.queues = new PartitionQueue[partitionCount];
+        this.unsent = new AtomicIntegerArray(partitionCount);
         for (int p = 0; p < partitionCount; p++) {
             queues[p] = new PartitionQueue(p);
         }
@@ -116,7 +135,7 @@ public final class Producer {
      * @throws ClientException NOT_FOUND when the topic does not exist, or any other refusal
      */
     public static Producer start(FlotillaClient client, String topic, ProducerConfig config,
-            FailureListener listener) {
+            Listener listener) {
         client.refreshMetadata(List.of(topic));
         DescribeTopicsResponse described = client.callAnyNode(ch -> AdminGrpc.newBlockingStub(ch)
                 .describeTopics(DescribeTopicsRequest.newBuilder().addNames(topic).build()));
@@ -133,6 +152,15 @@ public final class Producer {
         InitProducerResponse identity = client.callAnyNode(ch -> BrokerGrpc.newBlockingStub(ch)
                 .initProducer(InitProducerRequest.getDefaultInstance()));
         return new Producer(client, topic, config, listener, partitions, maxBatchBytes, identity);
+    }
+
+    /**
+     * The most records a producer can hold unacknowledged: its buffer of sealed batches plus one
+     * open batch per partition, each record counted at its framing plus {@code keyAndValueBytes}.
+     */
+    public static long mostRecordsHeld(ProducerConfig config, int partitions, int keyAndValueBytes) {
+        return (config.bufferBytes() + (long) partitions * config.batchBytes())
+                / (RECORD_OVERHEAD_BYTES + keyAndValueBytes) + 1;
     }
 
     /** The topic's partition count, as records are spread over it. */
@@ -171,6 +199,9 @@ public final class Producer {
             record.setKey(key);
         }
         batch.add(number, size);
+        if (unsent.get(partition) == 0) {
+            seal(partition);
+        }
     }
 
     /** Sends every partly filled batch now (for example when the input pauses). */
@@ -200,7 +231,6 @@ public final class Producer {
         OpenBatch batch = open[sticky];
         if (batch != null && batch.bytes + size > batchBytes) {
             seal(sticky);
-            sticky = (sticky + 1) % open.length;
         }
         return sticky;
     }
@@ -208,6 +238,10 @@ public final class Producer {
     private void seal(int partition) {
         OpenBatch batch = open[partition];
         open[partition] = null;
+        if (partition == sticky) {
+            sticky = (sticky + 1) % open.length;
+        }
+        unsent.incrementAndGet(partition);
         Batch sealed = new Batch(partition, batch.records.build(), Arrays.copyOf(batch.numbers, batch.count),
                 batch.bytes);
         buffer.acquireUninterruptibly(sealed.bytes);
@@ -316,6 +350,7 @@ public final class Producer {
                 }
                 q.waiting.poll();
                 if (batch.baseSequence < 0) {
+                    unsent.decrementAndGet(q.partition);
                     batch.baseSequence = q.nextSequence;
                     q.nextSequence = (int) ((q.nextSequence + (long) batch.records.getRecordsCount()) % (1L << 31));
                 }
@@ -410,6 +445,7 @@ public final class Producer {
         PartitionQueue q = queues[batch.partition];
         q.inFlight.remove(batch);
         written.addAndGet(batch.numbers.length);
+        listener.written(batch.numbers, System.nanoTime());
         buffer.release(batch.bytes);
         resendIfDrained(q);
     }
@@ -471,6 +507,9 @@ public final class Producer {
     }
 
     private void fail(Batch batch, String reason) {
+        if (batch.baseSequence < 0) {
+            unsent.decrementAndGet(batch.partition);
+        }
         failed.addAndGet(batch.numbers.length);
         buffer.release(batch.bytes);
         for (long number : batch.numbers) {

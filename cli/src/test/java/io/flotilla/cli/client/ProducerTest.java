@@ -71,24 +71,76 @@ class ProducerTest {
     }
 
     @Test
-    void recordsWithoutAKeyFillABatchOnOnePartitionThenMoveOn() throws InterruptedException {
+    void recordsWithoutAKeyGoToTheNextPartitionWithEachBatchAndABatchHoldsRecordsSentInARow()
+            throws InterruptedException {
         Producer producer = Producer.start(client, "orders", SMALL_BATCHES, failures::put);
         for (int i = 0; i < 300; i++) {
             producer.send(null, utf8("value-" + i));
         }
         assertEquals(new Producer.Summary(300, 300, 0), producer.finish());
 
-        for (int p = 0; p < 3; p++) {
-            assertTrue(cluster.log(p).size() > 50, "partition " + p + " got " + cluster.log(p).size());
+        List<List<Integer>> batches = new ArrayList<>();
+        List<Integer> partitions = new ArrayList<>();
+        cluster.received.stream().filter(FakeCluster.ReceivedBatch::appended)
+                .sorted(java.util.Comparator.comparingInt(b -> number(b.records().get(0))))
+                .forEach(b -> {
+                    batches.add(b.records().stream().map(ProducerTest::number).toList());
+                    partitions.add(b.partition());
+                });
+        int next = 0;
+        for (int k = 0; k < batches.size(); k++) {
+            for (int n : batches.get(k)) {
+                assertEquals(next++, n, "batch " + k + " continues where the one before ended: " + batches);
+            }
+            if (k > 0) {
+                assertEquals((partitions.get(k - 1) + 1) % 3, partitions.get(k), "batch " + k + " moved on: "
+                        + partitions);
+            }
         }
-        List<FakeCluster.ReceivedBatch> batches = new ArrayList<>(cluster.received);
-        for (int p = 0; p < 3; p++) {
-            int partition = p;
-            List<Integer> sizes = batches.stream().filter(b -> b.partition() == partition && b.appended())
-                    .map(b -> b.records().size()).toList();
-            assertTrue(sizes.subList(0, sizes.size() - 1).stream().allMatch(n -> n > 20),
-                    "a batch is filled before the next partition's starts; only the last is sent part full: " + sizes);
+        assertEquals(300, next);
+    }
+
+    @Test
+    void aRecordIsSentAtOnceWhenNothingOfItsPartitionWaitsWithoutAFlush() throws Exception {
+        Producer producer = Producer.start(client, "orders", ProducerConfig.DEFAULTS, failures::put);
+        producer.send(utf8("k"), utf8("alone"));
+
+        int partition = Murmur2.partition(utf8("k").asReadOnlyByteBuffer(), 3);
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (cluster.log(partition).isEmpty()) {
+            assertTrue(System.nanoTime() < until, "the record reached its leader without a flush or a full batch");
+            Thread.sleep(5); // polling an outcome with a bound
         }
+        assertEquals(List.of("alone"), values(cluster.log(partition)));
+        assertEquals(new Producer.Summary(1, 1, 0), producer.finish());
+    }
+
+    @Test
+    void whileAPartitionsCallsAreAtTheirLimitItsRecordsGatherIntoFullBatches() throws Exception {
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        cluster.produceEntryFault = e -> {
+            try {
+                answer.await(); // every call waits here until the test has sent all its records
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            return Optional.empty();
+        };
+        Producer producer = Producer.start(client, "orders", SMALL_BATCHES, failures::put);
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            producer.send(utf8("one-key"), utf8("value-" + i));
+            sent.add("value-" + i);
+        }
+        answer.countDown();
+        assertEquals(new Producer.Summary(200, 200, 0), producer.finish());
+
+        int partition = Murmur2.partition(utf8("one-key").asReadOnlyByteBuffer(), 3);
+        assertEquals(sent, values(cluster.log(partition)), "every record once, in order");
+        long batches = cluster.received.stream().filter(b -> b.partition() == partition && b.appended()).count();
+        // at most 5 calls in flight and one sealed batch waiting took records one by one; the others
+        // (about 44 bytes each) filled batches of 1 KiB, about 22 records
+        assertTrue(batches <= 5 + 1 + 200 / 20 + 1, "records gathered into full batches: " + batches + " batches");
     }
 
     @Test
@@ -184,6 +236,10 @@ class ProducerTest {
 
     private static ByteString utf8(String s) {
         return ByteString.copyFromUtf8(s);
+    }
+
+    private static int number(Record r) {
+        return Integer.parseInt(r.getValue().toStringUtf8().substring("value-".length()));
     }
 
     private static List<String> values(List<Record> records) {
