@@ -6,6 +6,7 @@ import io.flotilla.api.v1.DescribeTopicsResponse;
 import io.flotilla.api.v1.TopicDescription;
 import io.flotilla.cli.CliContext;
 import io.flotilla.cli.ClusterOptions;
+import io.flotilla.cli.OutputOption;
 import io.flotilla.cli.client.FlotillaClient;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,6 +25,9 @@ final class TopicDescribeCommand implements Callable<Integer> {
     @Mixin
     private ClusterOptions cluster;
 
+    @Mixin
+    private OutputOption output;
+
     @Parameters(paramLabel = "NAME", arity = "1..*", description = "Topics to describe.")
     private List<String> names;
 
@@ -36,13 +40,14 @@ final class TopicDescribeCommand implements Callable<Integer> {
         try (FlotillaClient client = cluster.connect()) {
             DescribeTopicsResponse described = client.callAnyNode(ch -> AdminGrpc.newBlockingStub(ch)
                     .describeTopics(DescribeTopicsRequest.newBuilder().addAllNames(names).build()));
-            for (int i = 0; i < described.getTopicsCount(); i++) {
-                TopicDescription topic = described.getTopics(i);
-                if (i > 0) {
-                    context.out().println();
+            output.print(described, context.out(), out -> {
+                for (int i = 0; i < described.getTopicsCount(); i++) {
+                    if (i > 0) {
+                        out.println();
+                    }
+                    TopicPrinter.print(described.getTopics(i), out);
                 }
-                TopicPrinter.print(topic, context.out());
-            }
+            });
         }
         return 0;
     }

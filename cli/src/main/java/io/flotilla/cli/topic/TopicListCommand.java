@@ -6,6 +6,7 @@ import io.flotilla.api.v1.ListTopicsResponse;
 import io.flotilla.api.v1.TopicListing;
 import io.flotilla.cli.CliContext;
 import io.flotilla.cli.ClusterOptions;
+import io.flotilla.cli.OutputOption;
 import io.flotilla.cli.Table;
 import io.flotilla.cli.client.FlotillaClient;
 import java.util.concurrent.Callable;
@@ -22,6 +23,9 @@ final class TopicListCommand implements Callable<Integer> {
     @Mixin
     private ClusterOptions cluster;
 
+    @Mixin
+    private OutputOption output;
+
     @Option(names = "--internal", description = "Include the cluster's internal topics (names starting __).")
     private boolean internal;
 
@@ -34,12 +38,14 @@ final class TopicListCommand implements Callable<Integer> {
         try (FlotillaClient client = cluster.connect()) {
             ListTopicsResponse listed = client.callAnyNode(ch -> AdminGrpc.newBlockingStub(ch)
                     .listTopics(ListTopicsRequest.newBuilder().setIncludeInternal(internal).build()));
-            Table table = new Table("NAME", "PARTITIONS", "REPLICATION-FACTOR");
-            for (TopicListing t : listed.getTopicsList()) {
-                table.row(t.getName() + (t.getInternal() ? " (internal)" : ""), t.getPartitionCount(),
-                        t.getReplicationFactor());
-            }
-            table.print(context.out());
+            output.print(listed, context.out(), out -> {
+                Table table = new Table("NAME", "PARTITIONS", "REPLICATION-FACTOR");
+                for (TopicListing t : listed.getTopicsList()) {
+                    table.row(t.getName() + (t.getInternal() ? " (internal)" : ""), t.getPartitionCount(),
+                            t.getReplicationFactor());
+                }
+                table.print(out);
+            });
         }
         return 0;
     }

@@ -4,7 +4,10 @@ import com.google.protobuf.Any;
 import io.flotilla.api.v1.AdminGrpc;
 import io.flotilla.api.v1.BrokerGrpc;
 import io.flotilla.api.v1.CreateTopicRequest;
+import io.flotilla.api.v1.ControllerStatus;
 import io.flotilla.api.v1.CreateTopicResponse;
+import io.flotilla.api.v1.DescribeClusterRequest;
+import io.flotilla.api.v1.DescribeClusterResponse;
 import io.flotilla.api.v1.DescribeTopicsRequest;
 import io.flotilla.api.v1.DescribeTopicsResponse;
 import io.flotilla.api.v1.ErrorDetail;
@@ -21,6 +24,10 @@ import io.flotilla.api.v1.LeaderHint;
 import io.flotilla.api.v1.ListOffsetsRequest;
 import io.flotilla.api.v1.ListOffsetsResponse;
 import io.flotilla.api.v1.Node;
+import io.flotilla.api.v1.NodeIdentity;
+import io.flotilla.api.v1.NodeState;
+import io.flotilla.api.v1.NodeStatus;
+import io.flotilla.api.v1.PartitionSummary;
 import io.flotilla.api.v1.PartitionMetadata;
 import io.flotilla.api.v1.PartitionStatus;
 import io.flotilla.api.v1.ProducePartition;
@@ -294,6 +301,29 @@ public final class FakeCluster implements AutoCloseable {
         @Override
         public void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> response) {
             response.onNext(DescribeTopicsResponse.newBuilder().addTopics(description(topic)).build());
+            response.onCompleted();
+        }
+
+        @Override
+        public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> response) {
+            DescribeClusterResponse.Builder answer = DescribeClusterResponse.newBuilder().setClusterId("fake-cluster")
+                    .setAnsweringNodeId(1).setController(ControllerStatus.newBuilder().setLeaderNodeId(1)
+                            .setLeaderTerm(3));
+            synchronized (FakeCluster.this) {
+                for (int n = 1; n <= addresses.size(); n++) {
+                    int node = n;
+                    int leads = (int) java.util.Arrays.stream(leader).filter(l -> l == node).count();
+                    answer.addNodes(NodeStatus.newBuilder()
+                            .setIdentity(NodeIdentity.newBuilder().setNodeId(n).setIncarnation(1000 + n))
+                            .setAddress(address(n).toString())
+                            .setState(n == 1 ? NodeState.NODE_STATE_ALIVE : NodeState.NODE_STATE_UNREACHABLE)
+                            .setLastHeardMsAgo(n == 1 ? 0 : 12_300).setLeaderCount(leads)
+                            .setReplicaCount(partitionCount).setPreferredLeaderCount(leads).setControllerVoter(true));
+                }
+            }
+            answer.setSummary(PartitionSummary.newBuilder().setPartitionCount(partitionCount).setLeaderlessCount(0)
+                    .setUnderReplicatedCount(partitionCount).setNotPreferredLeaderCount(0));
+            response.onNext(answer.build());
             response.onCompleted();
         }
 

@@ -1,0 +1,21 @@
+package io.flotilla.cli.cluster;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code flotilla cluster}: groups the commands about the cluster as a whole. */
+@Command(name = "cluster", description = "The cluster as a whole: nodes, controller, partition health.",
+        mixinStandardHelpOptions = true, subcommands = {ClusterStatusCommand.class})
+public final class ClusterCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "missing a cluster command: status");
+    }
+}
