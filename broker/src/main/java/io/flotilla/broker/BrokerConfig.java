@@ -17,13 +17,15 @@ import java.util.TreeMap;
  *                         they form the controller group (required)
  * @param maxRequestBytes  largest gRPC message the node accepts (16 MiB; at most 64 MiB)
  * @param maxParkedFetches fetches waiting for records at once before THROTTLED (10,000)
+ * @param maxSubscriptions Subscribe streams served at once before THROTTLED (10,000, as many as parked
+ *                         fetches: each costs about as little, a small object and no thread)
  * @param fetchThreads     threads answering woken long polls (2)
  * @param fsyncThreads     threads running group-commit fsyncs (1: one disk)
  * @param produceTimeoutMs how long a produce without a deadline waits for its quorum (30,000)
  * @param driver           the Raft driver: event loops, tick, timeouts ({@link DriverConfig#DEFAULTS})
  */
 public record BrokerConfig(int nodeId, Path dataDir, String listen, Map<Integer, String> cluster, int maxRequestBytes,
-                           int maxParkedFetches, int fetchThreads, int fsyncThreads, long produceTimeoutMs,
+                           int maxParkedFetches, int maxSubscriptions, int fetchThreads, int fsyncThreads, long produceTimeoutMs,
                            DriverConfig driver) {
     public static final int MAX_REQUEST_BYTES_LIMIT = 64 * 1024 * 1024;
 
@@ -49,21 +51,27 @@ public record BrokerConfig(int nodeId, Path dataDir, String listen, Map<Integer,
         if (maxRequestBytes < 1024 * 1024 || maxRequestBytes > MAX_REQUEST_BYTES_LIMIT) {
             throw new IllegalArgumentException("max request bytes must be 1 MiB to 64 MiB, got " + maxRequestBytes);
         }
-        if (maxParkedFetches < 1 || fetchThreads < 1 || fsyncThreads < 1 || produceTimeoutMs < 1) {
-            throw new IllegalArgumentException("parked fetches, fetch threads, fsync threads and produce timeout must be"
-                    + " positive");
+        if (maxParkedFetches < 1 || maxSubscriptions < 1 || fetchThreads < 1 || fsyncThreads < 1
+                || produceTimeoutMs < 1) {
+            throw new IllegalArgumentException("parked fetches, subscriptions, fetch threads, fsync threads and produce"
+                    + " timeout must be positive");
         }
     }
 
     /** The defaults for everything but what each node must be told. */
     public static BrokerConfig of(int nodeId, Path dataDir, String listen, Map<Integer, String> cluster) {
-        return new BrokerConfig(nodeId, dataDir, listen, cluster, 16 * 1024 * 1024, 10_000, 2, 1, 30_000,
+        return new BrokerConfig(nodeId, dataDir, listen, cluster, 16 * 1024 * 1024, 10_000, 10_000, 2, 1, 30_000,
                 DriverConfig.DEFAULTS);
     }
 
     public BrokerConfig withDriver(DriverConfig value) {
-        return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, fetchThreads,
-                fsyncThreads, produceTimeoutMs, value);
+        return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, maxSubscriptions,
+                fetchThreads, fsyncThreads, produceTimeoutMs, value);
+    }
+
+    public BrokerConfig withMaxSubscriptions(int value) {
+        return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, value,
+                fetchThreads, fsyncThreads, produceTimeoutMs, driver);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.flotilla.broker.partition.Appended;
 import io.flotilla.broker.partition.FetchParking;
 import io.flotilla.broker.partition.PartitionReplica;
 import io.flotilla.broker.partition.ProduceBatch;
+import io.flotilla.broker.partition.Subscriptions;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -35,6 +36,8 @@ public interface BrokerContext {
     CompletableFuture<Appended> append(PartitionReplica replica, ProduceBatch batch);
 
     FetchParking parking();
+
+    Subscriptions subscriptions();
 
     /** How long a produce without a deadline waits for its quorum. */
     long produceTimeoutMs();

@@ -16,11 +16,13 @@ import io.flotilla.api.v1.ProducePartition;
 import io.flotilla.api.v1.ProducePartitionResult;
 import io.flotilla.api.v1.ProduceRequest;
 import io.flotilla.api.v1.ProduceResponse;
+import io.flotilla.api.v1.SubscribeRequest;
 import io.flotilla.broker.partition.Appended;
 import io.flotilla.broker.partition.PartitionErrors;
 import io.flotilla.broker.partition.PartitionReplica;
 import io.flotilla.broker.partition.ProduceBatch;
 import io.flotilla.log.LogConfig;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
 import java.util.ArrayList;
@@ -36,12 +38,15 @@ import java.util.concurrent.TimeoutException;
  * The data path of broker.proto. Every call validates its request completely before touching
  * any partition, and answers failures with {@link ApiException}'s statuses. No call parks a
  * thread: produces wait on futures completed by the partitions' loops, fetches in
- * {@link io.flotilla.broker.partition.FetchParking}.
+ * {@link io.flotilla.broker.partition.FetchParking}, subscriptions in
+ * {@link io.flotilla.broker.partition.Subscriptions}.
  */
 public final class BrokerService extends BrokerGrpc.BrokerImplBase {
     static final int DEFAULT_MAX_BYTES = 1024 * 1024;
     static final int MAX_BYTES_CAP = 16 * 1024 * 1024;
     static final int MAX_WAIT_CAP_MS = 60_000;
+    static final int MIN_HEARTBEAT_MS = 100;
+    static final int MAX_HEARTBEAT_MS = 60_000;
 
     private final BrokerContext node;
 
@@ -241,24 +246,58 @@ public final class BrokerService extends BrokerGrpc.BrokerImplBase {
         try {
             node.checkReady();
             Checks checks = new Checks();
-            if (request.getOffset() < 0) {
-                checks.invalid("offset", "offset " + request.getOffset() + " is negative; offsets start at 0");
+            if (request.getMaxWaitMs() < 0 || request.getMinBytes() < 0) {
+                checks.invalid("max_wait_ms", "max_wait_ms and min_bytes must not be negative (got "
+                        + request.getMaxWaitMs() + ", " + request.getMinBytes() + ")");
             }
-            if (request.getMaxBytes() < 0 || request.getMaxWaitMs() < 0 || request.getMinBytes() < 0) {
-                checks.invalid("max_bytes", "max_bytes, max_wait_ms and min_bytes must not be negative (got "
-                        + request.getMaxBytes() + ", " + request.getMaxWaitMs() + ", " + request.getMinBytes() + ")");
-            }
-            FetchFormat format = format(request.getFormat(), checks);
-            PartitionReplica replica = partitionLeader(request.getTopic(), request.getPartition(), checks);
-            int maxBytes = request.getMaxBytes() == 0 ? DEFAULT_MAX_BYTES : Math.min(request.getMaxBytes(), MAX_BYTES_CAP);
+            Read read = read(request.getTopic(), request.getPartition(), request.getOffset(), request.getMaxBytes(),
+                    request.getFormat(), checks);
             long waitMs = Math.min(Math.min(request.getMaxWaitMs(), MAX_WAIT_CAP_MS), Calls.waitMs(MAX_WAIT_CAP_MS));
-            node.parking().fetch(replica, request.getOffset(), maxBytes, format, waitMs, answer -> {
+            node.parking().fetch(read.replica(), read.offset(), read.maxBytes(), read.format(), waitMs, answer -> {
                 out.onNext(answer);
                 out.onCompleted();
             }, failure -> out.onError(Calls.statusOf(failure)));
         } catch (RuntimeException e) {
             out.onError(Calls.statusOf(e));
         }
+    }
+
+    // ------------------------------------------------------------------ Subscribe
+
+    @Override
+    public void subscribe(SubscribeRequest request, StreamObserver<FetchResponse> out) {
+        try {
+            node.checkReady();
+            Checks checks = new Checks();
+            int heartbeatMs = request.getHeartbeatIntervalMs();
+            if (heartbeatMs != 0 && (heartbeatMs < MIN_HEARTBEAT_MS || heartbeatMs > MAX_HEARTBEAT_MS)) {
+                checks.invalid("heartbeat_interval_ms", "heartbeat_interval_ms is " + heartbeatMs + "; it is 0 (no"
+                        + " heartbeats) or " + MIN_HEARTBEAT_MS + ".." + MAX_HEARTBEAT_MS);
+            }
+            Read read = read(request.getTopic(), request.getPartition(), request.getOffset(), request.getMaxBytes(),
+                    request.getFormat(), checks);
+            node.subscriptions().subscribe(read.replica(), read.offset(), read.maxBytes(), read.format(), heartbeatMs,
+                    (ServerCallStreamObserver<FetchResponse>) out);
+        } catch (RuntimeException e) {
+            out.onError(Calls.statusOf(e));
+        }
+    }
+
+    /** Where a Fetch or Subscribe reads, validated: from this node's replica, which leads. */
+    private record Read(PartitionReplica replica, long offset, int maxBytes, FetchFormat format) {
+    }
+
+    /** The checks Fetch and Subscribe share, after the caller's own (in {@code checks}), in broker.proto's order. */
+    private Read read(String topic, int partition, long offset, int maxBytes, FetchFormat format, Checks checks) {
+        if (offset < 0) {
+            checks.invalid("offset", "offset " + offset + " is negative; offsets start at 0");
+        }
+        if (maxBytes < 0) {
+            checks.invalid("max_bytes", "max_bytes is " + maxBytes + "; it must not be negative (0: the default, 1 MiB)");
+        }
+        FetchFormat known = format(format, checks);
+        PartitionReplica replica = partitionLeader(topic, partition, checks);
+        return new Read(replica, offset, maxBytes == 0 ? DEFAULT_MAX_BYTES : Math.min(maxBytes, MAX_BYTES_CAP), known);
     }
 
     private static FetchFormat format(FetchFormat format, Checks checks) {

@@ -222,6 +222,16 @@ public final class BrokerNode implements AutoCloseable {
         return config.nodeId();
     }
 
+    /** The node as its services see it (tests read its topics and subscription counters). */
+    NodeContext context() {
+        return context;
+    }
+
+    /** The Raft driver, for tests that act on a group directly (moving its leadership). */
+    RaftDriver driver() {
+        return driver;
+    }
+
     /** Whether the node has joined and serves the API. */
     public boolean ready() {
         return context.ready();

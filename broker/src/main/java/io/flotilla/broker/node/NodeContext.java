@@ -25,6 +25,7 @@ import io.flotilla.broker.partition.Appended;
 import io.flotilla.broker.partition.FetchParking;
 import io.flotilla.broker.partition.PartitionReplica;
 import io.flotilla.broker.partition.ProduceBatch;
+import io.flotilla.broker.partition.Subscriptions;
 import io.flotilla.raft.driver.RaftDriver;
 import io.grpc.stub.StreamObserver;
 
@@ -55,6 +56,7 @@ final class NodeContext implements BrokerContext {
     private final ControllerClient controllerClient;
     private final PartitionHost partitions;
     private final FetchParking parking;
+    private final Subscriptions subscriptions;
     private final Describer describer;
     private final Set<Integer> controllerVoters;
     private final TopicRules rules = TopicRules.DEFAULTS;
@@ -78,6 +80,7 @@ final class NodeContext implements BrokerContext {
         this.controllerClient = controllerClient;
         this.partitions = partitions;
         this.parking = parking;
+        this.subscriptions = new Subscriptions(parking, config.maxSubscriptions());
         this.controllerVoters = controllerVoters;
         this.describer = new Describer(partitions::replica);
     }
@@ -195,6 +198,11 @@ final class NodeContext implements BrokerContext {
     @Override
     public FetchParking parking() {
         return parking;
+    }
+
+    @Override
+    public Subscriptions subscriptions() {
+        return subscriptions;
     }
 
     @Override

@@ -143,6 +143,7 @@ final class PartitionHost implements AutoCloseable {
             return;
         }
         driver.removeGroup(groupId).get(30, TimeUnit.SECONDS);
+        h.replica().removed(delete);
         if (delete) {
             h.storage().delete();
             log.info("deleted replica of {}-{} (group {})", h.topic(), h.partition(), groupId);

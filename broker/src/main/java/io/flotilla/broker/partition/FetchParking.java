@@ -5,6 +5,8 @@ import io.flotilla.api.v1.FetchFormat;
 import io.flotilla.api.v1.FetchResponse;
 import io.flotilla.broker.api.ApiException;
 
+import java.io.UncheckedIOException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,7 +20,8 @@ import java.util.function.Consumer;
  * Long polls of one node: fetches waiting for records to commit. No thread waits for any of
  * them: a parked fetch is a small object in its replica's queue; a commit wakes the replica,
  * whose parked fetches are then answered by a reader thread, and a timer answers the ones
- * whose wait ran out with what there is (nothing).
+ * whose wait ran out with what there is (nothing). {@link Subscriptions} wait the same way, on
+ * the same threads.
  */
 public final class FetchParking implements AutoCloseable {
     private final ScheduledExecutorService timer;
@@ -62,12 +65,22 @@ public final class FetchParking implements AutoCloseable {
             parked.answer(replica.empty(offset));
             replica.unpark(parked);
         }, waitMs, TimeUnit.MILLISECONDS);
-        replica.park(parked);
+        replica.park(parked, offset);
     }
 
-    /** Something changed for {@code replica} (a commit, a leadership change): look at its parked fetches. */
+    /** Something changed for {@code replica} (a commit, a leadership change): let its waiters look. */
     void wake(PartitionReplica replica) {
-        readers.execute(replica::serveParked);
+        readers.execute(replica::serveWaiting);
+    }
+
+    /** The threads that read for woken waiters. */
+    Executor readers() {
+        return readers;
+    }
+
+    /** The node's one timer thread for waits: fetch expiry, subscription heartbeats. */
+    ScheduledExecutorService timer() {
+        return timer;
     }
 
     @Override
@@ -77,7 +90,7 @@ public final class FetchParking implements AutoCloseable {
     }
 
     /** A fetch waiting for records. */
-    final class Parked {
+    final class Parked implements Waiter {
         private final long offset;
         private final int maxBytes;
         private final FetchFormat format;
@@ -95,32 +108,31 @@ public final class FetchParking implements AutoCloseable {
             this.onFailure = onFailure;
         }
 
-        long offset() {
-            return offset;
-        }
-
-        int maxBytes() {
-            return maxBytes;
-        }
-
-        FetchFormat format() {
-            return format;
-        }
-
-        boolean isDone() {
-            return done.get();
-        }
-
-        /** Answers unless already answered; true if this call did. */
-        boolean answer(FetchResponse response) {
-            if (!finish()) {
-                return false;
+        @Override
+        public boolean serve(PartitionReplica replica) {
+            if (done.get()) {
+                return true;
             }
-            onAnswer.accept(response);
+            try {
+                FetchResponse now = replica.read(offset, maxBytes, format);
+                if (now == null) {
+                    return false;
+                }
+                answer(now);
+            } catch (ApiException | UncheckedIOException e) {
+                fail(e);
+            }
             return true;
         }
 
-        void fail(Throwable cause) {
+        /** Answers unless already answered (by its expiry or a wake). */
+        void answer(FetchResponse response) {
+            if (finish()) {
+                onAnswer.accept(response);
+            }
+        }
+
+        private void fail(Throwable cause) {
             if (finish()) {
                 onFailure.accept(cause);
             }

@@ -58,6 +58,18 @@ public final class PartitionErrors {
                 + ": " + cause).setRetryAfterMs(500));
     }
 
+    /** The replica is gone because its topic was deleted. */
+    public ApiException topicDeleted() {
+        return ApiException.of(detail(ErrorReason.ERROR_REASON_TOPIC_NOT_FOUND, "topic '" + topic
+                + "' was deleted, and " + name() + " with it"));
+    }
+
+    /** The replica is gone because this node is stopping. */
+    public ApiException stopping() {
+        return ApiException.of(detail(ErrorReason.ERROR_REASON_NODE_NOT_READY, "this node is stopping and no longer"
+                + " serves " + name() + "; ask GetMetadata of another node for its new leader").setRetryAfterMs(500));
+    }
+
     private io.flotilla.api.v1.ErrorDetail.Builder detail(ErrorReason reason, String message) {
         return ApiException.detail(reason, message).setTopic(topic).setPartition(partition);
     }

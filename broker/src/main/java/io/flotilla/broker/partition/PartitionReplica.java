@@ -10,7 +10,6 @@ import io.flotilla.raft.MemberId;
 import io.flotilla.raft.RaftNode;
 import io.flotilla.raft.driver.Applier;
 
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -20,11 +19,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * This node's replica of one partition, as its Raft group's state machine: it publishes the
  * high watermark (the commit end) and the leadership, keeps the idempotence state, answers the
- * produces waiting for commit, and wakes the fetches parked for new records.
+ * produces waiting for commit, and wakes the readers waiting for new records (parked fetches
+ * and subscriptions, both {@link Waiter}s).
  *
  * <p>Threads: {@link #apply}, {@link #leadership}, {@link #stopped} and {@link #append} run on
- * the group's loop thread and own the producer state and the pending produces; fetches run on
- * gRPC threads and read only the log and the volatile published fields.
+ * the group's loop thread and own the producer state and the pending produces; fetches and
+ * subscriptions run on gRPC and reader threads and read only the log and the volatile published
+ * fields.
  */
 public final class PartitionReplica implements Applier {
     /** Who leads, as this replica last heard; node 0 when nobody is known to. */
@@ -50,8 +51,9 @@ public final class PartitionReplica implements Applier {
     // Published to gRPC threads.
     private volatile Leadership leadership = Leadership.NONE;
     private volatile long highWatermark;
-    private volatile Throwable stoppedBy;
-    private final ConcurrentLinkedQueue<FetchParking.Parked> parked = new ConcurrentLinkedQueue<>();
+    /** Why this replica serves no more reads (its group stopped, its topic was deleted...); null while it may. */
+    private volatile ApiException ended;
+    private final ConcurrentLinkedQueue<Waiter> waiting = new ConcurrentLinkedQueue<>();
 
     public PartitionReplica(long groupId, int selfNode, PartitionLog log, PartitionErrors errors, FetchParking parking) {
         this.groupId = groupId;
@@ -88,9 +90,9 @@ public final class PartitionReplica implements Applier {
 
     /** Throws unless this node leads the partition now (as far as it knows). */
     public void checkLeader() {
-        Throwable stopped = stoppedBy;
-        if (stopped != null) {
-            throw errors.stopped(stopped);
+        ApiException end = ended;
+        if (end != null) {
+            throw end;
         }
         Leadership l = leadership;
         if (l.leaderNode() != selfNode) {
@@ -187,7 +189,7 @@ public final class PartitionReplica implements Applier {
             // state is complete, and only this leader's own proposals can follow.
             leaderProducers = committedProducers.copy();
         }
-        if (!parked.isEmpty()) {
+        if (!waiting.isEmpty()) {
             parking.wake(this);
         }
     }
@@ -199,7 +201,7 @@ public final class PartitionReplica implements Applier {
         if (next.leaderNode() != selfNode) {
             leaderProducers = null;
             pending.failAll(errors.notLeader(selfNode, next.leaderNode(), term));
-            if (!parked.isEmpty()) {
+            if (!waiting.isEmpty()) {
                 parking.wake(this);
             }
         } else if (appliedTerm == term) {
@@ -209,9 +211,21 @@ public final class PartitionReplica implements Applier {
 
     @Override
     public void stopped(Throwable cause) {
-        stoppedBy = cause;
-        pending.failAll(errors.stopped(cause));
+        ended = errors.stopped(cause);
+        pending.failAll(ended);
         parking.wake(this);
+    }
+
+    /**
+     * This node no longer hosts the replica: its topic was deleted ({@code deleted}) or the node
+     * is stopping. Called once the group has left the driver, so no loop thread touches the
+     * replica any more. Everything waiting on it fails now, on the calling thread, so that the
+     * answers leave before the server stops.
+     */
+    public void removed(boolean deleted) {
+        ended = deleted ? errors.topicDeleted() : errors.stopping();
+        pending.failAll(ended);
+        serveWaiting();
     }
 
     private ApiException overwritten() {
@@ -222,62 +236,69 @@ public final class PartitionReplica implements Applier {
     // ------------------------------------------------------------------ fetch (any thread)
 
     /**
-     * Committed batches from {@code offset}: the batch holding it whole, then more while they
-     * fit in {@code maxBytes}; control batches skipped (decoded) or left for the client (raw).
-     *
-     * @return null when nothing is committed at {@code offset} yet (the caller may park)
+     * Throws what a read from {@code offset} gets before any record is read: this node does not
+     * lead, the replica serves no more, or the offset lies below the log start or beyond the log
+     * end. Fetch and Subscribe start with it.
      */
-    public FetchResponse read(long offset, int maxBytes, FetchFormat format) {
+    public void checkReadable(long offset) {
+        checkReadable(offset, highWatermark);
+    }
+
+    private void checkReadable(long offset, long hw) {
         checkLeader();
-        long hw = highWatermark;
         long start = log.startOffset();
         if (offset < start) {
             throw errors.offsetOutOfRange(offset, start, hw, "below the log start");
         }
-        if (offset >= hw) {
-            if (offset > log.endOffset()) {
-                throw errors.offsetOutOfRange(offset, start, hw, "beyond the end");
-            }
-            return null;
+        if (offset >= hw && offset > log.endOffset()) {
+            throw errors.offsetOutOfRange(offset, start, hw, "beyond the end");
         }
-        return FetchEncoder.encode(log, offset, maxBytes, hw, format, errors);
     }
 
-    /** Parks a fetch until records commit past its offset, leadership moves, or it expires. */
-    void park(FetchParking.Parked fetch) {
-        parked.add(fetch);
-        if (highWatermark > fetch.offset() || leadership.leaderNode() != selfNode || stoppedBy != null) {
+    /**
+     * Committed batches from {@code offset}: the batch holding it whole, then more while they
+     * fit in {@code maxBytes}; control batches skipped (decoded) or left for the client (raw).
+     *
+     * @return null when nothing is committed at {@code offset} yet (the caller may wait)
+     */
+    public FetchResponse read(long offset, int maxBytes, FetchFormat format) {
+        long hw = highWatermark;
+        checkReadable(offset, hw);
+        return offset < hw ? FetchEncoder.encode(log, offset, maxBytes, hw, format, errors) : null;
+    }
+
+    /** Whether this node leads the partition and the replica still serves reads. */
+    boolean serving() {
+        return ended == null && leadership.leaderNode() == selfNode;
+    }
+
+    /** Whether a reader waiting at {@code offset} has something to learn: records, or that its wait is over. */
+    boolean answerable(long offset) {
+        return highWatermark > offset || !serving();
+    }
+
+    /** {@code waiter}, reading at {@code offset}, waits until records commit there or leadership moves. */
+    void park(Waiter waiter, long offset) {
+        waiting.add(waiter);
+        if (answerable(offset)) {
             parking.wake(this); // raced with a commit or a change: look again now
         }
     }
 
-    void unpark(FetchParking.Parked fetch) {
-        parked.remove(fetch);
+    void unpark(Waiter waiter) {
+        waiting.remove(waiter);
     }
 
-    /** Answers every parked fetch that can be answered now; called off the loop thread. */
-    void serveParked() {
-        for (FetchParking.Parked p : parked) {
-            if (p.isDone()) {
-                parked.remove(p);
-                continue;
-            }
-            try {
-                FetchResponse answer = read(p.offset(), p.maxBytes(), p.format());
-                if (answer != null && p.answer(answer)) {
-                    parked.remove(p);
-                }
-            } catch (ApiException e) {
-                p.fail(e);
-                parked.remove(p);
-            } catch (UncheckedIOException e) {
-                p.fail(e);
-                parked.remove(p);
+    /** Lets every waiter look at the replica again; called off the loop thread. */
+    void serveWaiting() {
+        for (Waiter w : waiting) {
+            if (w.serve(this)) {
+                waiting.remove(w);
             }
         }
     }
 
-    /** The answer for a fetch with nothing to return (yet). */
+    /** The answer for a read with nothing to return (yet): a fetch that waited in vain, or a heartbeat. */
     FetchResponse empty(long offset) {
         return FetchResponse.newBuilder().setNextOffset(offset).setHighWatermark(highWatermark)
                 .setLogStartOffset(log.startOffset()).build();

@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /** Real nodes in this JVM on loopback, each with its own data directory; closed by the test. */
 final class TestCluster implements AutoCloseable {
@@ -32,6 +33,7 @@ final class TestCluster implements AutoCloseable {
     final Map<Integer, String> addresses = new HashMap<>();
     final Map<Integer, BrokerNode> nodes = new HashMap<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
+    private UnaryOperator<BrokerConfig> settings = UnaryOperator.identity();
 
     TestCluster(Path root, int size) {
         this.root = root;
@@ -58,8 +60,14 @@ final class TestCluster implements AutoCloseable {
         throw new IllegalStateException("no free port in " + FIRST_PORT + ".." + (FIRST_PORT + PORT_SPAN - 1));
     }
 
+    /** Every node started from now on gets its default settings changed by {@code change}. */
+    TestCluster withSettings(UnaryOperator<BrokerConfig> change) {
+        settings = change;
+        return this;
+    }
+
     BrokerConfig config(int id) {
-        return BrokerConfig.of(id, root.resolve("node-" + id), addresses.get(id), addresses);
+        return settings.apply(BrokerConfig.of(id, root.resolve("node-" + id), addresses.get(id), addresses));
     }
 
     TestCluster startAll() throws Exception {
