@@ -14,6 +14,7 @@ import io.flotilla.cli.local.NodeCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The commands against a real cluster: three {@code flotilla server} processes started the way
@@ -108,6 +110,58 @@ class RealClusterCommandsTest {
                     .filter(i -> i % 7 == key).toList();
             assertEquals(ofKey.stream().sorted().toList(), ofKey, "one key's records in the order sent");
         }
+    }
+
+    @Test
+    void produceToOnePartitionFromAFileThenConsumeItFromAnOffsetWithAFormat(@TempDir Path tmp) throws Exception {
+        assertEquals(0, run("", "topic", "create", "pinned", "--partitions", "3").code());
+        Path file = tmp.resolve("records.txt");
+        Files.writeString(file, IntStream.range(0, 20).mapToObj(i -> "v" + i).collect(Collectors.joining("\n")));
+
+        CliRun produced = run("", "produce", "pinned", "--partition", "2", "--file", file.toString());
+        assertEquals(0, produced.code(), produced.err());
+        assertEquals("wrote 20 of 20 records to pinned\n", produced.out());
+
+        CliRun all = run("", "consume", "pinned", "--partition", "2", "--from-beginning", "--max", "20",
+                "--format", "%p %o %k=%v");
+        assertEquals(0, all.code(), all.err());
+        List<String> lines = all.out().lines().toList();
+        assertEquals(20, lines.size(), all.out());
+        long previous = -1;
+        for (int i = 0; i < 20; i++) {
+            String[] f = lines.get(i).split(" ");
+            assertEquals("2", f[0], lines.get(i));
+            long offset = Long.parseLong(f[1]);
+            assertTrue(offset > previous, "offsets grow: " + lines);
+            previous = offset;
+            assertEquals("null=v" + i, f[2]);
+        }
+        long tenth = Long.parseLong(lines.get(10).split(" ")[1]);
+        CliRun fromOffset = run("", "consume", "pinned", "--partition", "2", "--offset", "" + tenth, "--max", "10");
+        assertEquals(IntStream.range(10, 20).mapToObj(i -> "v" + i).toList(), fromOffset.out().lines().toList());
+
+        CliRun everywhere = run("", "consume", "pinned", "--from-beginning", "--max", "20", "--format", "%p");
+        assertEquals("2\n".repeat(20), everywhere.out(), "all 20 records of the topic are in partition 2");
+        CliRun noSuchPartition = run("x\n", "produce", "pinned", "--partition", "3");
+        assertEquals(1, noSuchPartition.code());
+        assertEquals("flotilla produce: topic 'pinned' has 3 partitions (0..2); there is no partition 3\n",
+                noSuchPartition.err());
+    }
+
+    @Test
+    void consumeFromATimeSkipsWhatWasWrittenBefore() {
+        assertEquals(0, run("", "topic", "create", "timed", "--partitions", "1").code());
+        assertEquals(0, run("early-1\nearly-2\n", "produce", "timed").code());
+        long from = System.currentTimeMillis() + 1;
+        while (System.currentTimeMillis() < from) {
+            Thread.onSpinWait(); // the records of the second produce are stamped after `from`
+        }
+        assertEquals(0, run("late-1\nlate-2\n", "produce", "timed").code());
+
+        CliRun r = run("", "consume", "timed", "--from-time", Instant.ofEpochMilli(from).toString(), "--max", "2");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("late-1\nlate-2\n", r.out());
+        assertEquals(r.out(), run("", "consume", "timed", "--from-time", "" + from, "--max", "2").out());
     }
 
     @Test
