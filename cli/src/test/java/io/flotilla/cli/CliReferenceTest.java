@@ -65,10 +65,13 @@ class CliReferenceTest {
                 assertTrue(i > 0, "README names a command that does not exist: `" + m.group(1) + "`");
                 documented.add(path.toString());
                 for (String word : words.subList(i, words.size())) {
-                    String option = word.replaceAll("^\\[", "").replaceAll("[\\]=].*$", "").replaceAll("\\.\\.\\.$", "");
-                    if (option.startsWith("--")) {
-                        assertTrue(command.getCommandSpec().findOption(option) != null, "README gives `"
-                                + m.group(1) + "` an option '" + option + "' that 'flotilla " + path + "' lacks");
+                    for (String choice : word.split("\\\\?\\|")) { // alternatives: [--a\|--b N]
+                        String option = choice.replaceAll("^\\[", "").replaceAll("[\\]=].*$", "")
+                                .replaceAll("\\.\\.\\.$", "");
+                        if (option.startsWith("--")) {
+                            assertTrue(command.getCommandSpec().findOption(option) != null, "README gives `"
+                                    + m.group(1) + "` an option '" + option + "' that 'flotilla " + path + "' lacks");
+                        }
                     }
                 }
             }
