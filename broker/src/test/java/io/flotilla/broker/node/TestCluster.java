@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /** Real nodes in this JVM on loopback, each with its own data directory; closed by the test. */
 final class TestCluster implements AutoCloseable {
@@ -32,9 +33,16 @@ final class TestCluster implements AutoCloseable {
     final Map<Integer, String> addresses = new HashMap<>();
     final Map<Integer, BrokerNode> nodes = new HashMap<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
+    private final UnaryOperator<BrokerConfig> settings;
 
     TestCluster(Path root, int size) {
+        this(root, size, UnaryOperator.identity());
+    }
+
+    /** {@code settings} changes every node's configuration from the defaults. */
+    TestCluster(Path root, int size, UnaryOperator<BrokerConfig> settings) {
         this.root = root;
+        this.settings = settings;
         for (int id = 1; id <= size; id++) {
             addresses.put(id, "127.0.0.1:" + freePort());
         }
@@ -59,7 +67,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     BrokerConfig config(int id) {
-        return BrokerConfig.of(id, root.resolve("node-" + id), addresses.get(id), addresses);
+        return settings.apply(BrokerConfig.of(id, root.resolve("node-" + id), addresses.get(id), addresses));
     }
 
     TestCluster startAll() throws Exception {
