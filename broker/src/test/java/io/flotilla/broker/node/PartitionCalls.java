@@ -55,14 +55,15 @@ final class PartitionCalls {
                 .withDeadlineAfter(20, TimeUnit.SECONDS);
     }
 
-    /** The partition's leader, once node 1 knows one. */
+    /** The partition's leader, once the running node of the lowest id knows one. */
     int leaderOf(String topic, int partition) {
+        int asked = cluster.nodes.keySet().stream().min(Integer::compare).orElseThrow();
         int[] leader = new int[1];
         TestCluster.await(() -> {
-            leader[0] = broker(1).getMetadata(GetMetadataRequest.newBuilder().addTopics(topic).build())
+            leader[0] = broker(asked).getMetadata(GetMetadataRequest.newBuilder().addTopics(topic).build())
                     .getTopics(0).getPartitions(partition).getLeaderNodeId();
             return leader[0] != 0;
-        }, 10, topic + "-" + partition + " has a leader");
+        }, 10, topic + "-" + partition + " has a leader, as node " + asked + " knows");
         return leader[0];
     }
 
