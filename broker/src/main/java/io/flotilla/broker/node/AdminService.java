@@ -1,7 +1,11 @@
 package io.flotilla.broker.node;
 
 import io.flotilla.api.v1.AdminGrpc;
+import io.flotilla.api.v1.AlterTopicConfigRequest;
+import io.flotilla.api.v1.AlterTopicConfigResponse;
 import io.flotilla.api.v1.ControllerStatus;
+import io.flotilla.api.v1.CreatePartitionsRequest;
+import io.flotilla.api.v1.CreatePartitionsResponse;
 import io.flotilla.api.v1.CreateTopicRequest;
 import io.flotilla.api.v1.CreateTopicResponse;
 import io.flotilla.api.v1.DeleteTopicRequest;
@@ -22,12 +26,16 @@ import io.flotilla.api.v1.TopicListing;
 import io.flotilla.broker.api.ApiException;
 import io.flotilla.broker.api.Calls;
 import io.flotilla.broker.metadata.ClusterMetadata;
+import io.flotilla.broker.metadata.CommandApplier;
+import io.flotilla.broker.metadata.CommandResult;
 import io.flotilla.broker.metadata.MetadataCodec;
 import io.flotilla.broker.metadata.MetadataCommand;
 import io.flotilla.broker.metadata.NodeRegistration;
 import io.flotilla.broker.metadata.Partition;
 import io.flotilla.broker.metadata.Placement;
+import io.flotilla.broker.metadata.Rejection;
 import io.flotilla.broker.metadata.Topic;
+import io.flotilla.broker.metadata.TopicConfigKey;
 import io.flotilla.broker.metadata.TopicConfigOverrides;
 import io.flotilla.broker.metadata.TopicRules;
 import io.grpc.CallOptions;
@@ -36,11 +44,15 @@ import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 /**
  * admin.proto's Admin service. Reads answer from this node's metadata; changes go to the
@@ -95,7 +107,7 @@ final class AdminService extends AdminGrpc.AdminImplBase {
                     : request.getReplicationFactor();
             TopicConfigOverrides config = MetadataCodec.overrides(request.getConfig());
             rules.checkNewTopic(request.getName(), false, partitions, rf, config).ifPresent(r -> {
-                throw ControllerClient.rejected(r);
+                throw ControllerClient.rejected(r, "config.");
             });
             if (metadata.topic(request.getName()).isPresent()) {
                 throw ApiException.of(ApiException.detail(ErrorReason.ERROR_REASON_TOPIC_ALREADY_EXISTS, "topic '"
@@ -115,19 +127,30 @@ final class AdminService extends AdminGrpc.AdminImplBase {
                 out.onCompleted();
                 return;
             }
-            long waitMs = leaderWaitMs(request.getLeaderWaitMs());
-            controller.submit(new MetadataCommand.CreateTopic(request.getName(), false, config, assignments))
-                    .thenCompose(result -> waitForLeaders(request.getName(), waitMs))
-                    .whenComplete((topic, e) -> {
-                        if (e != null) {
-                            out.onError(Calls.statusOf(e));
-                        } else {
-                            out.onNext(CreateTopicResponse.newBuilder().setTopic(topic)
-                                    .setMetadataVersion(node.metadata().version()).build());
-                            out.onCompleted();
-                        }
-                    });
+            submitAndAwaitLeaders(new MetadataCommand.CreateTopic(request.getName(), false, config, assignments),
+                    request.getName(), 0, request.getLeaderWaitMs(), out, (topic, version) ->
+                            CreateTopicResponse.newBuilder().setTopic(topic).setMetadataVersion(version).build());
         });
+    }
+
+    /**
+     * Proposes {@code command}, which creates partitions of {@code topic} from
+     * {@code firstPartition} on, and answers with the topic's description once they have
+     * leaders or the requested wait is over, with the metadata version.
+     */
+    private <R> void submitAndAwaitLeaders(MetadataCommand command, String topic, int firstPartition,
+            int requestedWaitMs, StreamObserver<R> out, BiFunction<TopicDescription, Long, R> answer) {
+        long waitMs = leaderWaitMs(requestedWaitMs);
+        controller.submit(command)
+                .thenCompose(result -> waitForLeaders(topic, firstPartition, waitMs))
+                .whenComplete((described, e) -> {
+                    if (e != null) {
+                        out.onError(Calls.statusOf(e));
+                    } else {
+                        out.onNext(answer.apply(described, node.metadata().version()));
+                        out.onCompleted();
+                    }
+                });
     }
 
     private static long leaderWaitMs(int requested) {
@@ -139,8 +162,11 @@ final class AdminService extends AdminGrpc.AdminImplBase {
         return deadline == null ? wait : Math.max(0, Math.min(wait, deadline.timeRemaining(TimeUnit.MILLISECONDS) - 50));
     }
 
-    /** The topic's description once every partition this node can see has a leader, or when the wait is over. */
-    private CompletableFuture<TopicDescription> waitForLeaders(String name, long waitMs) {
+    /**
+     * The topic's description once its partitions from {@code firstPartition} on have leaders
+     * as far as this node can see, or when the wait is over.
+     */
+    private CompletableFuture<TopicDescription> waitForLeaders(String name, int firstPartition, long waitMs) {
         CompletableFuture<TopicDescription> done = new CompletableFuture<>();
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         Runnable check = new Runnable() {
@@ -150,14 +176,15 @@ final class AdminService extends AdminGrpc.AdminImplBase {
                 if (topic.isEmpty()) {
                     if (System.nanoTime() >= until) {
                         done.completeExceptionally(ApiException.of(ErrorReason.ERROR_REASON_TOPIC_NOT_FOUND,
-                                "topic '" + name + "' was deleted while being created"));
+                                "topic '" + name + "' was deleted while its new partitions elected leaders"));
                     } else {
                         timer.schedule(this, 20, TimeUnit.MILLISECONDS);
                     }
                     return;
                 }
                 TopicDescription d = node.describer().describe(topic.get());
-                boolean allLed = d.getPartitionsList().stream().allMatch(p -> p.getLeaderNodeId() != 0);
+                boolean allLed = d.getPartitionsList().stream()
+                        .allMatch(p -> p.getPartition() < firstPartition || p.getLeaderNodeId() != 0);
                 if (allLed || System.nanoTime() >= until) {
                     done.complete(d);
                 } else {
@@ -186,6 +213,98 @@ final class AdminService extends AdminGrpc.AdminImplBase {
                 }
             });
         });
+    }
+
+    // ------------------------------------------------------------------ AlterTopicConfig
+
+    @Override
+    public void alterTopicConfig(AlterTopicConfigRequest request, StreamObserver<AlterTopicConfigResponse> out) {
+        atController(AdminGrpc.getAlterTopicConfigMethod(), request, out, () -> {
+            rules.checkName(request.getName()).ifPresent(r -> {
+                throw ControllerClient.rejected(r);
+            });
+            MetadataCommand.AlterTopicConfig command = new MetadataCommand.AlterTopicConfig(request.getName(),
+                    MetadataCodec.overrides(request.getSet()), resetKeys(request.getResetList()));
+            CommandResult checked = dryRun(command, "set.").result();
+            if (request.getValidateOnly()) {
+                answerAltered(out, checked, node.metadata().version());
+                return;
+            }
+            controller.submit(command).whenComplete((result, e) -> {
+                if (e != null) {
+                    out.onError(Calls.statusOf(e));
+                } else {
+                    answerAltered(out, result, node.metadata().version());
+                }
+            });
+        });
+    }
+
+    /** The settings {@code reset} names, each a TopicConfig field name. */
+    private static Set<TopicConfigKey> resetKeys(List<String> names) {
+        Set<TopicConfigKey> keys = EnumSet.noneOf(TopicConfigKey.class);
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            int index = i;
+            keys.add(TopicConfigKey.forProtoName(name).orElseThrow(() -> ApiException.of(ApiException.detail(
+                    ErrorReason.ERROR_REASON_INVALID_CONFIG, "reset names '" + name + "', which is not a setting;"
+                            + " the settings are " + Arrays.toString(TopicConfigKey.values()))
+                    .setField("reset[" + index + "]"))));
+        }
+        return keys;
+    }
+
+    private static void answerAltered(StreamObserver<AlterTopicConfigResponse> out, CommandResult altered,
+                                      long version) {
+        TopicConfigOverrides overrides = ((CommandResult.TopicConfigAltered) altered).overrides();
+        out.onNext(AlterTopicConfigResponse.newBuilder().setConfig(Describer.effective(overrides))
+                .setOverrides(MetadataCodec.toProto(overrides)).setMetadataVersion(version).build());
+        out.onCompleted();
+    }
+
+    // ------------------------------------------------------------------ CreatePartitions
+
+    @Override
+    public void createPartitions(CreatePartitionsRequest request, StreamObserver<CreatePartitionsResponse> out) {
+        atController(AdminGrpc.getCreatePartitionsMethod(), request, out, () -> {
+            String name = request.getName();
+            int count = request.getPartitionCount();
+            rules.checkName(name).or(() -> rules.checkPartitionCount(count)).ifPresent(r -> {
+                throw ControllerClient.rejected(r);
+            });
+            ClusterMetadata metadata = node.metadata();
+            Optional<Topic> topic = metadata.topic(name);
+            int first = topic.map(Topic::partitionCount).orElse(0);
+            // Only a growing topic needs placing; the dry run refuses every other request.
+            List<List<Integer>> assignments = topic.isPresent() && count > first
+                    ? Placement.assign(metadata, count - first, topic.get().replicationFactor()) : List.of();
+            MetadataCommand.CreatePartitions command = new MetadataCommand.CreatePartitions(name, count, assignments);
+            ClusterMetadata grown = dryRun(command, "").state();
+            if (request.getValidateOnly()) {
+                out.onNext(CreatePartitionsResponse.newBuilder()
+                        .setTopic(node.describer().describe(grown.topic(name).orElseThrow()))
+                        .setMetadataVersion(metadata.version()).build());
+                out.onCompleted();
+                return;
+            }
+            submitAndAwaitLeaders(command, name, first, request.getLeaderWaitMs(), out, (described, version) ->
+                    CreatePartitionsResponse.newBuilder().setTopic(described).setMetadataVersion(version).build());
+        });
+    }
+
+    /**
+     * Applies {@code command} to this node's metadata, current since it leads the controller,
+     * without proposing it: what the command would do now. A refusal is thrown with
+     * {@code fieldPath} before the field it names, so a bad request is answered without a
+     * round trip through the controller's log, and validate_only answers exactly.
+     */
+    private CommandApplier.Transition dryRun(MetadataCommand command, String fieldPath) {
+        ClusterMetadata metadata = node.metadata();
+        CommandApplier.Transition t = CommandApplier.apply(metadata, metadata.version() + 1, command);
+        if (t.result() instanceof Rejection r) {
+            throw ControllerClient.rejected(r, fieldPath);
+        }
+        return t;
     }
 
     // ------------------------------------------------------------------ reads

@@ -60,6 +60,7 @@ public final class BrokerNode implements AutoCloseable {
     private final RaftDriver driver;
     private final FetchParking parking;
     private final PartitionHost partitions;
+    private final RetentionScheduler retention;
     private final ControllerReplica controller;
     private final ControllerClient controllerClient;
     private final HealthStatusManager health = new HealthStatusManager();
@@ -89,6 +90,7 @@ public final class BrokerNode implements AutoCloseable {
         this.controllerClient = new ControllerClient(driver, controller, this::addressOf);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "node-timer"));
         this.housekeeping = Executors.newSingleThreadExecutor(r -> daemon(r, "node-housekeeping"));
+        this.retention = new RetentionScheduler(partitions, driver, timer, config.retentionIntervalMs());
         this.context = new NodeContext(config, () -> identity, driver, controller, controllerClient, partitions,
                 parking, new TreeSet<>(config.cluster().keySet()));
     }
@@ -254,6 +256,7 @@ public final class BrokerNode implements AutoCloseable {
             if (server != null) {
                 server.shutdown();
             }
+            retention.close();
             partitions.close();
             closeQuietly("driver", driver::close);
             closeQuietly("transport", transport::close);

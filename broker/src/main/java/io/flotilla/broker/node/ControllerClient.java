@@ -55,9 +55,17 @@ public final class ControllerClient implements AutoCloseable {
 
     /** A state-machine rejection as the API reports it. */
     static ApiException rejected(Rejection r) {
+        return rejected(r, "");
+    }
+
+    /**
+     * A rejection of a request's configuration values as the API reports it: {@code fieldPath}
+     * is where the request holds them ("config."), so the detail's field is a path into the request.
+     */
+    static ApiException rejected(Rejection r, String fieldPath) {
         io.flotilla.api.v1.ErrorDetail.Builder d = ApiException.detail(r.reason(), r.message());
-        if (r.field() != null && !r.field().isEmpty()) {
-            d.setField(r.field());
+        if (!r.field().isEmpty()) {
+            d.setField(fieldPath + r.field());
         }
         return ApiException.of(d);
     }

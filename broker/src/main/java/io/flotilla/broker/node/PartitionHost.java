@@ -4,6 +4,7 @@ import io.flotilla.broker.metadata.ClusterMetadata;
 import io.flotilla.broker.metadata.Partition;
 import io.flotilla.broker.metadata.Topic;
 import io.flotilla.broker.metadata.TopicConfig;
+import io.flotilla.broker.metadata.TopicConfigKey;
 import io.flotilla.broker.partition.FetchParking;
 import io.flotilla.broker.partition.PartitionErrors;
 import io.flotilla.broker.partition.PartitionReplica;
@@ -11,6 +12,7 @@ import io.flotilla.broker.storage.LogPersistence;
 import io.flotilla.broker.storage.LogStorage;
 import io.flotilla.broker.storage.NodeStorage;
 import io.flotilla.log.LogConfig;
+import io.flotilla.log.PartitionLog;
 import io.flotilla.raft.MemberId;
 import io.flotilla.raft.Membership;
 import io.flotilla.raft.driver.RaftDriver;
@@ -18,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,6 +72,11 @@ final class PartitionHost implements AutoCloseable {
         return h == null ? null : h.replica();
     }
 
+    /** The replicas hosted now, by group id (a live view). */
+    Map<Long, Hosted> hosted() {
+        return Collections.unmodifiableMap(hosted);
+    }
+
     /** The metadata changed: reconcile soon (from any thread, never blocks). */
     void metadataChanged(ClusterMetadata metadata) {
         if (latest.getAndSet(metadata) == null) {
@@ -91,13 +99,16 @@ final class PartitionHost implements AutoCloseable {
             }
         }
         for (Map.Entry<Long, Placed> e : wanted.entrySet()) {
-            if (!hosted.containsKey(e.getKey())) {
-                try {
+            Hosted running = hosted.get(e.getKey());
+            try {
+                if (running != null) {
+                    reconfigure(running, e.getValue().topic());
+                } else {
                     start(e.getKey(), e.getValue());
-                } catch (Exception ex) {
-                    log.error("cannot start replica of {}-{} (group {})", e.getValue().topic().name(),
-                            e.getValue().index(), e.getKey(), ex);
                 }
+            } catch (Exception ex) {
+                log.error("cannot {} replica of {}-{} (group {})", running != null ? "reconfigure" : "start",
+                        e.getValue().topic().name(), e.getValue().index(), e.getKey(), ex);
             }
         }
         for (Long groupId : hosted.keySet()) {
@@ -114,17 +125,34 @@ final class PartitionHost implements AutoCloseable {
     private record Placed(Topic topic, int index, Partition partition) {
     }
 
+    /**
+     * A topic's settings as its replicas' logs take them. The log accepts any batch the API
+     * could ever accept: a topic's max_batch_bytes may be lowered later, and followers must
+     * still store what the leader wrote before.
+     */
+    private static LogConfig logConfig(TopicConfig config) {
+        return LogConfig.DEFAULTS.withSegmentBytes(config.segmentBytes()).withSegmentMs(config.segmentMs())
+                .withRetention(config.retentionMs(), config.retentionBytes())
+                .withMaxBatchBytes(Math.toIntExact(TopicConfigKey.MAX_BATCH_BYTES.max()));
+    }
+
+    /** A running replica takes its topic's current settings (AlterTopicConfig). */
+    private static void reconfigure(Hosted running, Topic topic) {
+        LogConfig next = logConfig(topic.effectiveConfig());
+        PartitionLog log = running.storage().log();
+        if (!next.equals(log.config())) {
+            log.reconfigure(next);
+        }
+    }
+
     private void start(long groupId, Placed placed) throws Exception {
-        TopicConfig config = placed.topic().effectiveConfig();
-        // The log accepts any batch the API could ever accept: a topic's max_batch_bytes may
-        // be lowered later, and followers must still store what the leader wrote before.
-        LogConfig logConfig = LogConfig.DEFAULTS.withSegmentBytes(config.segmentBytes())
-                .withSegmentMs(config.segmentMs()).withRetention(config.retentionMs(), config.retentionBytes());
+        LogConfig logConfig = logConfig(placed.topic().effectiveConfig());
         Membership members = Membership.ofVoters(placed.partition().replicas().toArray(MemberId[]::new));
         LogStorage logStorage = LogStorage.open(groupId, groupDir(groupId), logConfig, storage, members, true,
                 System::currentTimeMillis);
         PartitionReplica replica = new PartitionReplica(groupId, self.nodeId(), logStorage.log(),
-                new PartitionErrors(placed.topic().name(), placed.index(), addressOf), parking);
+                new PartitionErrors(placed.topic().name(), placed.index(), addressOf), parking,
+                logStorage::snapshotState);
         hosted.put(groupId, new Hosted(placed.topic().name(), placed.index(), logStorage, replica));
         try {
             driver.addGroup(groupId, logStorage, new LogPersistence(logStorage), replica).get(30, TimeUnit.SECONDS);

@@ -33,10 +33,16 @@ final class TestCluster implements AutoCloseable {
     final Map<Integer, String> addresses = new HashMap<>();
     final Map<Integer, BrokerNode> nodes = new HashMap<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
-    private UnaryOperator<BrokerConfig> settings = UnaryOperator.identity();
+    private final UnaryOperator<BrokerConfig> settings;
 
     TestCluster(Path root, int size) {
+        this(root, size, UnaryOperator.identity());
+    }
+
+    /** {@code settings} changes every node's configuration from the defaults. */
+    TestCluster(Path root, int size, UnaryOperator<BrokerConfig> settings) {
         this.root = root;
+        this.settings = settings;
         for (int id = 1; id <= size; id++) {
             addresses.put(id, "127.0.0.1:" + freePort());
         }
@@ -58,12 +64,6 @@ final class TestCluster implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no free port in " + FIRST_PORT + ".." + (FIRST_PORT + PORT_SPAN - 1));
-    }
-
-    /** Every node started from now on gets its default settings changed by {@code change}. */
-    TestCluster withSettings(UnaryOperator<BrokerConfig> change) {
-        settings = change;
-        return this;
     }
 
     BrokerConfig config(int id) {
