@@ -21,10 +21,11 @@ import java.util.TreeMap;
  * @param fsyncThreads     threads running group-commit fsyncs (1: one disk)
  * @param produceTimeoutMs how long a produce without a deadline waits for its quorum (30,000)
  * @param driver           the Raft driver: event loops, tick, timeouts ({@link DriverConfig#DEFAULTS})
+ * @param leadership       status reports and the leader balancer ({@link LeadershipConfig#DEFAULTS})
  */
 public record BrokerConfig(int nodeId, Path dataDir, String listen, Map<Integer, String> cluster, int maxRequestBytes,
                            int maxParkedFetches, int fetchThreads, int fsyncThreads, long produceTimeoutMs,
-                           DriverConfig driver) {
+                           DriverConfig driver, LeadershipConfig leadership) {
     public static final int MAX_REQUEST_BYTES_LIMIT = 64 * 1024 * 1024;
 
     public BrokerConfig {
@@ -58,12 +59,17 @@ public record BrokerConfig(int nodeId, Path dataDir, String listen, Map<Integer,
     /** The defaults for everything but what each node must be told. */
     public static BrokerConfig of(int nodeId, Path dataDir, String listen, Map<Integer, String> cluster) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, 16 * 1024 * 1024, 10_000, 2, 1, 30_000,
-                DriverConfig.DEFAULTS);
+                DriverConfig.DEFAULTS, LeadershipConfig.DEFAULTS);
     }
 
     public BrokerConfig withDriver(DriverConfig value) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, fetchThreads,
-                fsyncThreads, produceTimeoutMs, value);
+                fsyncThreads, produceTimeoutMs, value, leadership);
+    }
+
+    public BrokerConfig withLeadership(LeadershipConfig value) {
+        return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, fetchThreads,
+                fsyncThreads, produceTimeoutMs, driver, value);
     }
 
     /**
