@@ -25,10 +25,11 @@ import java.util.TreeMap;
  * @param driver           the Raft driver: event loops, tick, timeouts ({@link DriverConfig#DEFAULTS})
  * @param retentionIntervalMs how often every partition replica here applies its topic's retention
  *                         (30,000: admin.proto promises a changed retention takes effect within about 30 s)
+ * @param leadership       status reports and the leader balancer ({@link LeadershipConfig#DEFAULTS})
  */
 public record BrokerConfig(int nodeId, Path dataDir, String listen, Map<Integer, String> cluster, int maxRequestBytes,
                            int maxParkedFetches, int maxSubscriptions, int fetchThreads, int fsyncThreads, long produceTimeoutMs,
-                           DriverConfig driver, long retentionIntervalMs) {
+                           DriverConfig driver, long retentionIntervalMs, LeadershipConfig leadership) {
     public static final int MAX_REQUEST_BYTES_LIMIT = 64 * 1024 * 1024;
 
     public BrokerConfig {
@@ -63,22 +64,27 @@ public record BrokerConfig(int nodeId, Path dataDir, String listen, Map<Integer,
     /** The defaults for everything but what each node must be told. */
     public static BrokerConfig of(int nodeId, Path dataDir, String listen, Map<Integer, String> cluster) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, 16 * 1024 * 1024, 10_000, 10_000, 2, 1, 30_000,
-                DriverConfig.DEFAULTS, 30_000);
+                DriverConfig.DEFAULTS, 30_000, LeadershipConfig.DEFAULTS);
     }
 
     public BrokerConfig withDriver(DriverConfig value) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, maxSubscriptions,
-                fetchThreads, fsyncThreads, produceTimeoutMs, value, retentionIntervalMs);
+                fetchThreads, fsyncThreads, produceTimeoutMs, value, retentionIntervalMs, leadership);
     }
 
     public BrokerConfig withMaxSubscriptions(int value) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, value,
-                fetchThreads, fsyncThreads, produceTimeoutMs, driver, retentionIntervalMs);
+                fetchThreads, fsyncThreads, produceTimeoutMs, driver, retentionIntervalMs, leadership);
     }
 
     public BrokerConfig withRetentionIntervalMs(long value) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, maxSubscriptions,
-                fetchThreads, fsyncThreads, produceTimeoutMs, driver, value);
+                fetchThreads, fsyncThreads, produceTimeoutMs, driver, value, leadership);
+    }
+
+    public BrokerConfig withLeadership(LeadershipConfig value) {
+        return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, maxSubscriptions,
+                fetchThreads, fsyncThreads, produceTimeoutMs, driver, retentionIntervalMs, value);
     }
 
     /**

@@ -9,6 +9,7 @@ import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.DescriptorProtos.SourceCodeInfo.Location;
 import com.google.protobuf.ExtensionRegistry;
 import io.flotilla.api.internal.v1.GroupsProto;
+import io.flotilla.api.internal.v1.ControllerLinkProto;
 import io.flotilla.api.internal.v1.MetadataProto;
 import io.flotilla.api.internal.v1.RaftTransportProto;
 import java.io.IOException;
@@ -42,7 +43,8 @@ final class ContractSource {
             "flotilla/v1/consumer_groups.proto", ConsumerGroupsProto.getDescriptor(),
             "flotilla/internal/v1/metadata.proto", MetadataProto.getDescriptor(),
             "flotilla/internal/v1/groups.proto", GroupsProto.getDescriptor(),
-            "flotilla/internal/v1/raft_transport.proto", RaftTransportProto.getDescriptor());
+            "flotilla/internal/v1/raft_transport.proto", RaftTransportProto.getDescriptor(),
+            "flotilla/internal/v1/controller_link.proto", ControllerLinkProto.getDescriptor());
 
     // Field numbers of descriptor.proto, which SourceCodeInfo paths are made of.
     private static final int FILE_PACKAGE = 2;

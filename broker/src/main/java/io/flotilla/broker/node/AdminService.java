@@ -17,12 +17,12 @@ import io.flotilla.api.v1.DescribeTopicsResponse;
 import io.flotilla.api.v1.ErrorReason;
 import io.flotilla.api.v1.ListTopicsRequest;
 import io.flotilla.api.v1.ListTopicsResponse;
-import io.flotilla.api.v1.NodeIdentity;
-import io.flotilla.api.v1.NodeState;
-import io.flotilla.api.v1.NodeStatus;
-import io.flotilla.api.v1.PartitionSummary;
+import io.flotilla.api.v1.RebalanceLeadersRequest;
+import io.flotilla.api.v1.RebalanceLeadersResponse;
 import io.flotilla.api.v1.TopicDescription;
 import io.flotilla.api.v1.TopicListing;
+import io.flotilla.api.v1.TransferLeadershipRequest;
+import io.flotilla.api.v1.TransferLeadershipResponse;
 import io.flotilla.broker.api.ApiException;
 import io.flotilla.broker.api.Calls;
 import io.flotilla.broker.metadata.ClusterMetadata;
@@ -30,8 +30,6 @@ import io.flotilla.broker.metadata.CommandApplier;
 import io.flotilla.broker.metadata.CommandResult;
 import io.flotilla.broker.metadata.MetadataCodec;
 import io.flotilla.broker.metadata.MetadataCommand;
-import io.flotilla.broker.metadata.NodeRegistration;
-import io.flotilla.broker.metadata.Partition;
 import io.flotilla.broker.metadata.Placement;
 import io.flotilla.broker.metadata.Rejection;
 import io.flotilla.broker.metadata.Topic;
@@ -67,12 +65,15 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     private final NodeContext node;
     private final ControllerClient controller;
     private final ScheduledExecutorService timer;
+    private final LeadershipAdmin leadership;
     private final TopicRules rules = TopicRules.DEFAULTS;
 
-    AdminService(NodeContext node, ControllerClient controller, ScheduledExecutorService timer) {
+    AdminService(NodeContext node, ControllerClient controller, ScheduledExecutorService timer,
+                 LeadershipAdmin leadership) {
         this.node = node;
         this.controller = controller;
         this.timer = timer;
+        this.leadership = leadership;
     }
 
     /** Runs {@code local} if this node leads the controller, else forwards the call to the node that does. */
@@ -327,72 +328,33 @@ final class AdminService extends AdminGrpc.AdminImplBase {
 
     @Override
     public void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> out) {
-        Calls.answer(out, () -> {
-            node.checkReady();
+        // The controller's leader holds the partitions' reports.
+        atController(AdminGrpc.getDescribeTopicsMethod(), request, out, () -> Calls.answer(out, () -> {
             ClusterMetadata metadata = node.metadata();
             List<Topic> topics = node.selectTopics(metadata, request.getNamesList(), request.getIncludeInternal());
             DescribeTopicsResponse.Builder response = DescribeTopicsResponse.newBuilder()
                     .setMetadataVersion(metadata.version());
-            topics.forEach(t -> response.addTopics(node.describer().describe(t)));
+            ReplicaReports.View view = node.describer().view();
+            topics.forEach(t -> response.addTopics(node.describer().describe(t, view)));
             return response.build();
-        });
+        }));
     }
 
     @Override
     public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> out) {
-        Calls.answer(out, () -> {
-            node.checkReady();
-            ClusterMetadata metadata = node.metadata();
-            DescribeClusterResponse.Builder response = DescribeClusterResponse.newBuilder()
-                    .setClusterId(node.clusterId()).setAnsweringNodeId(node.nodeId())
-                    .setMetadataVersion(metadata.version());
-            ControllerStatus.Builder controllerStatus = ControllerStatus.newBuilder()
-                    .setLeaderNodeId(node.controller().leaderNode());
-            node.controllerVoters().forEach(controllerStatus::addVoterNodeIds);
-            response.setController(controllerStatus);
-            int[] leaders = new int[metadata.nodes().isEmpty() ? 1 : metadata.nodes().lastKey() + 1];
-            int[] replicas = new int[leaders.length];
-            int[] preferred = new int[leaders.length];
-            int partitions = 0;
-            int leaderless = 0;
-            int notPreferred = 0;
-            for (Topic t : metadata.topics().values()) {
-                for (Partition p : t.partitions()) {
-                    partitions++;
-                    int leader = node.describer().leaderOf(p);
-                    if (leader == 0) {
-                        leaderless++;
-                    } else if (leader < leaders.length) {
-                        leaders[leader]++;
-                    }
-                    if (leader != 0 && leader != p.preferredLeader().nodeId()) {
-                        notPreferred++;
-                    }
-                    preferred[Math.min(p.preferredLeader().nodeId(), leaders.length - 1)]++;
-                    p.replicas().forEach(m -> replicas[Math.min(m.nodeId(), leaders.length - 1)]++);
-                }
-            }
-            for (NodeRegistration n : metadata.nodes().values()) {
-                response.addNodes(NodeStatus.newBuilder()
-                        .setIdentity(NodeIdentity.newBuilder().setNodeId(n.nodeId()).setIncarnation(n.incarnation()))
-                        .setAddress(n.address())
-                        .setState(node.isAlive(n.nodeId()) ? NodeState.NODE_STATE_ALIVE : NodeState.NODE_STATE_UNREACHABLE)
-                        .setLastHeardMsAgo(-1)
-                        .setLeaderCount(leaders[n.nodeId()]).setReplicaCount(replicas[n.nodeId()])
-                        .setPreferredLeaderCount(preferred[n.nodeId()])
-                        .setControllerVoter(node.controllerVoters().contains(n.nodeId())));
-            }
-            response.setSummary(PartitionSummary.newBuilder().setPartitionCount(partitions)
-                    .setLeaderlessCount(leaderless).setNotPreferredLeaderCount(notPreferred));
-            if (request.getIncludePartitions()) {
-                for (Topic t : node.selectTopics(metadata, request.getTopicsList(), request.getIncludeInternal())) {
-                    for (int p = 0; p < t.partitionCount(); p++) {
-                        response.addPartitions(node.describer().partition(t, p));
-                    }
-                }
-            }
-            return response.build();
-        });
+        atController(AdminGrpc.getDescribeClusterMethod(), request, out,
+                () -> Calls.answer(out, () -> ClusterDescriber.describe(node, request)));
     }
 
+    // ------------------------------------------------------------------ leadership
+
+    @Override
+    public void transferLeadership(TransferLeadershipRequest request, StreamObserver<TransferLeadershipResponse> out) {
+        atController(AdminGrpc.getTransferLeadershipMethod(), request, out, () -> leadership.transfer(request, out));
+    }
+
+    @Override
+    public void rebalanceLeaders(RebalanceLeadersRequest request, StreamObserver<RebalanceLeadersResponse> out) {
+        atController(AdminGrpc.getRebalanceLeadersMethod(), request, out, () -> leadership.rebalance(request, out));
+    }
 }

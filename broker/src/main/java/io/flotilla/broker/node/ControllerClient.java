@@ -73,13 +73,21 @@ public final class ControllerClient implements AutoCloseable {
     /** A channel to the controller's leader, or NO_LEADER while there is none. */
     public ManagedChannel leaderChannel() {
         int leader = controller.leaderNode();
-        String address = leader == 0 ? null : addressOf.apply(leader);
-        if (address == null) {
+        ManagedChannel channel = leader == 0 ? null : channelTo(leader);
+        if (channel == null) {
             throw ApiException.of(ApiException.detail(ErrorReason.ERROR_REASON_NO_LEADER, "the controller has no"
                     + " leader right now (an election is under way); retry shortly").setRetryAfterMs(200));
         }
-        return channels.computeIfAbsent(leader, id -> NettyChannelBuilder.forTarget(address).usePlaintext()
-                .build());
+        return channel;
+    }
+
+    /** A channel to node {@code nodeId}, or null if its address is unknown. */
+    ManagedChannel channelTo(int nodeId) {
+        String address = addressOf.apply(nodeId);
+        if (address == null) {
+            return null;
+        }
+        return channels.computeIfAbsent(nodeId, id -> NettyChannelBuilder.forTarget(address).usePlaintext().build());
     }
 
     @Override

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -29,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
+import java.util.function.LongConsumer;
 
 /**
  * The partition replicas this node hosts, kept in line with the metadata: a replica is opened
@@ -49,6 +52,8 @@ final class PartitionHost implements AutoCloseable {
     private final RaftDriver driver;
     private final FetchParking parking;
     private final IntFunction<String> addressOf;
+    private final Runnable leadershipChanged;
+    private final LongConsumer firstLeaderWanted;
     private final Map<Long, Hosted> hosted = new ConcurrentHashMap<>();
     private final AtomicReference<ClusterMetadata> latest = new AtomicReference<>();
     private final ExecutorService reconciler = Executors.newSingleThreadExecutor(r -> {
@@ -57,14 +62,21 @@ final class PartitionHost implements AutoCloseable {
         return t;
     });
 
+    /**
+     * @param leadershipChanged told (on a loop thread; must hand off) when a replica's leadership view changes
+     * @param firstLeaderWanted told the group id when this node, a new group's preferred leader, started its
+     *                          replica before the group ever elected anyone
+     */
     PartitionHost(MemberId self, Path partitionsDir, NodeStorage storage, RaftDriver driver, FetchParking parking,
-                  IntFunction<String> addressOf) {
+                  IntFunction<String> addressOf, Runnable leadershipChanged, LongConsumer firstLeaderWanted) {
         this.self = self;
         this.partitionsDir = partitionsDir;
         this.storage = storage;
         this.driver = driver;
         this.parking = parking;
         this.addressOf = addressOf;
+        this.leadershipChanged = leadershipChanged;
+        this.firstLeaderWanted = firstLeaderWanted;
     }
 
     PartitionReplica replica(long groupId) {
@@ -75,6 +87,12 @@ final class PartitionHost implements AutoCloseable {
     /** The replicas hosted now, by group id (a live view). */
     Map<Long, Hosted> hosted() {
         return Collections.unmodifiableMap(hosted);
+    }
+
+    /** The replicas hosted now, by group id. */
+    List<PartitionReplica> replicas() {
+        return hosted.values().stream().map(Hosted::replica)
+                .sorted(Comparator.comparingLong(PartitionReplica::groupId)).toList();
     }
 
     /** The metadata changed: reconcile soon (from any thread, never blocks). */
@@ -154,8 +172,10 @@ final class PartitionHost implements AutoCloseable {
                 new PartitionErrors(placed.topic().name(), placed.index(), addressOf), parking,
                 logStorage::snapshotState);
         hosted.put(groupId, new Hosted(placed.topic().name(), placed.index(), logStorage, replica));
+        boolean neverElected = logStorage.hardState().term() == 0;
         try {
-            driver.addGroup(groupId, logStorage, new LogPersistence(logStorage), replica).get(30, TimeUnit.SECONDS);
+            driver.addGroup(groupId, logStorage, new LogPersistence(logStorage),
+                    new LeadershipWatch(replica, leadershipChanged)).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             hosted.remove(groupId);
             logStorage.close();
@@ -163,6 +183,9 @@ final class PartitionHost implements AutoCloseable {
         }
         log.info("started replica of {}-{} (group {}, replicas {})", placed.topic().name(), placed.index(), groupId,
                 placed.partition().replicas());
+        if (neverElected && placed.partition().preferredLeader().equals(self)) {
+            firstLeaderWanted.accept(groupId);
+        }
     }
 
     private void stop(long groupId, boolean delete) throws Exception {

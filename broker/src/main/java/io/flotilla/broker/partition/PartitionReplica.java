@@ -6,6 +6,7 @@ import io.flotilla.broker.api.ApiException;
 import io.flotilla.log.PartitionLog;
 import io.flotilla.raft.Entry;
 import io.flotilla.raft.MemberId;
+import io.flotilla.raft.NotLeaderException;
 import io.flotilla.raft.RaftNode;
 import io.flotilla.raft.Snapshot;
 import io.flotilla.raft.driver.Applier;
@@ -135,7 +136,13 @@ public final class PartitionReplica implements Applier {
                 return done;
             }
         }
-        Entry entry = node.propose(batch.batch(), batch.recordCount());
+        Entry entry;
+        try {
+            entry = node.propose(batch.batch(), batch.recordCount());
+        } catch (NotLeaderException handingOver) { // a leadership transfer is under way: name its target
+            MemberId target = handingOver.leaderHint();
+            throw errors.notLeader(selfNode, target == null ? 0 : target.nodeId(), node.term());
+        }
         if (batch.idempotent()) {
             leaderProducers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
                     batch.recordCount(), entry.baseOffset(), batch.appendTimeMs());
