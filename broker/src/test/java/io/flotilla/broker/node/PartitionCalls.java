@@ -11,6 +11,8 @@ import io.flotilla.api.v1.GetMetadataRequest;
 import io.flotilla.api.v1.ListOffsetsRequest;
 import io.flotilla.api.v1.OffsetSpec;
 import io.flotilla.api.v1.PartitionStatus;
+import io.flotilla.broker.api.BrokerContext;
+import io.flotilla.broker.partition.PartitionReplica;
 import io.flotilla.api.v1.ProducePartition;
 import io.flotilla.api.v1.ProducePartitionResult;
 import io.flotilla.api.v1.ProduceRequest;
@@ -75,9 +77,20 @@ final class PartitionCalls {
                 .getTopics(0);
     }
 
-    /** The partition as {@code node}'s own replica sees it: its log start and high watermark. */
+    /**
+     * The partition as {@code node}'s own replica sees it: its log start and high watermark, read
+     * from the replica in this JVM (DescribeTopics answers with the leader's figures, as the
+     * controller has them).
+     */
     PartitionStatus replicaOn(int node, String topic, int partition) {
-        return describe(node, topic, 0).getPartitions(partition);
+        PartitionReplica[] replica = new PartitionReplica[1];
+        TestCluster.await(() -> {
+            BrokerContext.TopicView view = cluster.nodes.get(node).context().topic(topic);
+            replica[0] = view == null ? null : cluster.nodes.get(node).context().replica(view.groupIds()[partition]);
+            return replica[0] != null;
+        }, 10, "node " + node + " hosts " + topic + "-" + partition);
+        return PartitionStatus.newBuilder().setTopic(topic).setPartition(partition)
+                .setHighWatermark(replica[0].highWatermark()).setLogStartOffset(replica[0].logStartOffset()).build();
     }
 
     /** {@code records} in one batch, to the leader; fails the test on any error. */
