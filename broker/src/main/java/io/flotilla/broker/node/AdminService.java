@@ -36,10 +36,8 @@ import io.flotilla.broker.metadata.Topic;
 import io.flotilla.broker.metadata.TopicConfigKey;
 import io.flotilla.broker.metadata.TopicConfigOverrides;
 import io.flotilla.broker.metadata.TopicRules;
-import io.grpc.CallOptions;
 import io.grpc.Context;
 import io.grpc.MethodDescriptor;
-import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 
 import java.util.Arrays;
@@ -84,13 +82,7 @@ final class AdminService extends AdminGrpc.AdminImplBase {
                 local.run();
                 return;
             }
-            CallOptions options = CallOptions.DEFAULT;
-            if (Context.current().getDeadline() != null) {
-                options = options.withDeadline(Context.current().getDeadline());
-            } else {
-                options = options.withDeadlineAfter(30, TimeUnit.SECONDS);
-            }
-            ClientCalls.asyncUnaryCall(controller.leaderChannel().newCall(method, options), request, out);
+            controller.forward(method, request, out);
         } catch (RuntimeException e) {
             out.onError(Calls.statusOf(e));
         }

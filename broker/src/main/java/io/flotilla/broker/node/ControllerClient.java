@@ -7,7 +7,15 @@ import io.flotilla.broker.metadata.CommandResult;
 import io.flotilla.broker.metadata.MetadataCommand;
 import io.flotilla.broker.metadata.Rejection;
 import io.flotilla.raft.driver.RaftDriver;
+import io.flotilla.broker.api.Calls;
+import io.grpc.CallOptions;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 
 import java.util.Map;
@@ -79,6 +87,40 @@ public final class ControllerClient implements AutoCloseable {
                     + " leader right now (an election is under way); retry shortly").setRetryAfterMs(200));
         }
         return channel;
+    }
+
+    /**
+     * Forwards a unary call to the controller's leader with the caller's deadline (30 s without
+     * one). The leader's answers, errors included, pass through unchanged; a failure to reach it
+     * (it crashed, or an election moved the leadership away) becomes UNAVAILABLE NO_LEADER naming
+     * the node tried, so the caller sees the same retriable refusal as during an election.
+     */
+    public <Q, R> void forward(MethodDescriptor<Q, R> method, Q request, StreamObserver<R> out) {
+        int leader = controller.leaderNode();
+        ManagedChannel channel = leaderChannel();
+        CallOptions options = Context.current().getDeadline() != null
+                ? CallOptions.DEFAULT.withDeadline(Context.current().getDeadline())
+                : CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS);
+        ClientCalls.asyncUnaryCall(channel.newCall(method, options), request, new StreamObserver<R>() {
+            @Override
+            public void onNext(R value) {
+                out.onNext(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                boolean answered = StatusProto.fromThrowable(t) != null;
+                out.onError(answered ? t : Calls.statusOf(ApiException.of(ApiException.detail(
+                        ErrorReason.ERROR_REASON_NO_LEADER, "the controller's leader, node " + leader + " at "
+                                + addressOf.apply(leader) + ", could not be reached (" + Status.fromThrowable(t)
+                                .getDescription() + "); retry shortly").setRetryAfterMs(200))));
+            }
+
+            @Override
+            public void onCompleted() {
+                out.onCompleted();
+            }
+        });
     }
 
     /** A channel to node {@code nodeId}, or null if its address is unknown. */

@@ -2,9 +2,13 @@ package io.flotilla.broker.node;
 
 import io.flotilla.api.v1.DescribeClusterRequest;
 import io.flotilla.api.v1.DescribeClusterResponse;
+import io.flotilla.api.v1.ErrorDetail;
+import io.flotilla.api.v1.ErrorReason;
 import io.flotilla.api.v1.NodeState;
 import io.flotilla.api.v1.NodeStatus;
 import io.flotilla.api.v1.PartitionStatus;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,8 +36,8 @@ class LeaderBalancerEndToEndTest {
             int observer = victim == 1 ? 2 : 1;
             cluster.stop(victim);
             TestCluster.await(() -> {
-                DescribeClusterResponse d = describe(cluster, observer);
-                return nodeState(d, victim) == NodeState.NODE_STATE_UNREACHABLE
+                DescribeClusterResponse d = describeOrNull(cluster, observer);
+                return d != null && nodeState(d, victim) == NodeState.NODE_STATE_UNREACHABLE
                         && d.getPartitions(0).getLeaderNodeId() != 0 && d.getPartitions(0).getLeaderNodeId() != victim;
             }, 20, () -> "node " + victim + " unreachable and partition 0 led elsewhere: " + describe(cluster, observer));
             assertEquals(1, describe(cluster, observer).getSummary().getNotPreferredLeaderCount(),
@@ -51,11 +55,29 @@ class LeaderBalancerEndToEndTest {
     }
 
     private static boolean allLedByPreferred(TestCluster cluster, int via) {
-        return partitions(cluster, via).stream().allMatch(p -> p.getLeaderNodeId() == p.getPreferredLeaderNodeId());
+        DescribeClusterResponse d = describeOrNull(cluster, via);
+        return d != null && d.getPartitionsList().stream()
+                .allMatch(p -> p.getLeaderNodeId() == p.getPreferredLeaderNodeId());
     }
 
     private static List<PartitionStatus> partitions(TestCluster cluster, int via) {
         return describe(cluster, via).getPartitionsList();
+    }
+
+    /**
+     * The description, or null while the controller has no leader: when the stopped node led the
+     * controller, the others answer UNAVAILABLE NO_LEADER until they have elected a new one.
+     */
+    private static DescribeClusterResponse describeOrNull(TestCluster cluster, int via) {
+        try {
+            return describe(cluster, via);
+        } catch (StatusRuntimeException e) {
+            ErrorDetail detail = LeaderRouter.detailOf(e);
+            assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.getStatus().toString());
+            assertEquals(ErrorReason.ERROR_REASON_NO_LEADER, detail == null ? null : detail.getReason(),
+                    e.getStatus().toString());
+            return null;
+        }
     }
 
     private static DescribeClusterResponse describe(TestCluster cluster, int via) {
