@@ -109,11 +109,7 @@ public final class ControllerClient implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
-                boolean answered = StatusProto.fromThrowable(t) != null;
-                out.onError(answered ? t : Calls.statusOf(ApiException.of(ApiException.detail(
-                        ErrorReason.ERROR_REASON_NO_LEADER, "the controller's leader, node " + leader + " at "
-                                + addressOf.apply(leader) + ", could not be reached (" + Status.fromThrowable(t)
-                                .getDescription() + "); retry shortly").setRetryAfterMs(200))));
+                out.onError(forwardedError(t, leader, addressOf.apply(leader)));
             }
 
             @Override
@@ -121,6 +117,21 @@ public final class ControllerClient implements AutoCloseable {
                 out.onCompleted();
             }
         });
+    }
+
+    /**
+     * What the caller of a forwarded call hears when it failed: the leader's own refusal as it is
+     * (it carries ErrorDetails), a failure to reach the leader as UNAVAILABLE NO_LEADER.
+     */
+    static Throwable forwardedError(Throwable t, int leader, String address) {
+        // StatusProto builds a bare status from the code when the trailers hold no details.
+        com.google.rpc.Status details = StatusProto.fromThrowable(t);
+        if (details != null && details.getDetailsCount() > 0) {
+            return t;
+        }
+        return Calls.statusOf(ApiException.of(ApiException.detail(ErrorReason.ERROR_REASON_NO_LEADER,
+                "the controller's leader, node " + leader + " at " + address + ", could not be reached ("
+                        + Status.fromThrowable(t).getDescription() + "); retry shortly").setRetryAfterMs(200)));
     }
 
     /** A channel to node {@code nodeId}, or null if its address is unknown. */
