@@ -1,5 +1,6 @@
 package io.flotilla.broker;
 
+import io.flotilla.broker.coordinator.CoordinatorConfig;
 import io.flotilla.raft.driver.DriverConfig;
 
 import java.nio.file.Path;
@@ -23,10 +24,11 @@ import java.util.TreeMap;
  * @param fsyncThreads     threads running group-commit fsyncs (1: one disk)
  * @param produceTimeoutMs how long a produce without a deadline waits for its quorum (30,000)
  * @param driver           the Raft driver: event loops, tick, timeouts ({@link DriverConfig#DEFAULTS})
+ * @param groups           the consumer-group coordinator ({@link CoordinatorConfig#DEFAULTS})
  */
 public record BrokerConfig(int nodeId, Path dataDir, String listen, Map<Integer, String> cluster, int maxRequestBytes,
                            int maxParkedFetches, int maxSubscriptions, int fetchThreads, int fsyncThreads, long produceTimeoutMs,
-                           DriverConfig driver) {
+                           DriverConfig driver, CoordinatorConfig groups) {
     public static final int MAX_REQUEST_BYTES_LIMIT = 64 * 1024 * 1024;
 
     public BrokerConfig {
@@ -61,17 +63,22 @@ public record BrokerConfig(int nodeId, Path dataDir, String listen, Map<Integer,
     /** The defaults for everything but what each node must be told. */
     public static BrokerConfig of(int nodeId, Path dataDir, String listen, Map<Integer, String> cluster) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, 16 * 1024 * 1024, 10_000, 10_000, 2, 1, 30_000,
-                DriverConfig.DEFAULTS);
+                DriverConfig.DEFAULTS, CoordinatorConfig.DEFAULTS);
     }
 
     public BrokerConfig withDriver(DriverConfig value) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, maxSubscriptions,
-                fetchThreads, fsyncThreads, produceTimeoutMs, value);
+                fetchThreads, fsyncThreads, produceTimeoutMs, value, groups);
     }
 
     public BrokerConfig withMaxSubscriptions(int value) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, value,
-                fetchThreads, fsyncThreads, produceTimeoutMs, driver);
+                fetchThreads, fsyncThreads, produceTimeoutMs, driver, groups);
+    }
+
+    public BrokerConfig withGroups(CoordinatorConfig value) {
+        return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, maxSubscriptions,
+                fetchThreads, fsyncThreads, produceTimeoutMs, driver, value);
     }
 
     /**

@@ -19,7 +19,7 @@ import java.util.function.IntFunction;
 /**
  * The way to the controller from this node: commands are proposed here when this node leads the
  * controller group, and admin calls are forwarded to the node that does otherwise (over a
- * channel per peer, kept open).
+ * channel per peer, kept open, which other calls between nodes share).
  */
 public final class ControllerClient implements AutoCloseable {
     private final RaftDriver driver;
@@ -65,13 +65,21 @@ public final class ControllerClient implements AutoCloseable {
     /** A channel to the controller's leader, or NO_LEADER while there is none. */
     public ManagedChannel leaderChannel() {
         int leader = controller.leaderNode();
-        String address = leader == 0 ? null : addressOf.apply(leader);
-        if (address == null) {
+        ManagedChannel channel = leader == 0 ? null : channel(leader);
+        if (channel == null) {
             throw ApiException.of(ApiException.detail(ErrorReason.ERROR_REASON_NO_LEADER, "the controller has no"
                     + " leader right now (an election is under way); retry shortly").setRetryAfterMs(200));
         }
-        return channels.computeIfAbsent(leader, id -> NettyChannelBuilder.forTarget(address).usePlaintext()
-                .build());
+        return channel;
+    }
+
+    /** A channel to node {@code nodeId}'s API, kept open; null while its address is unknown. */
+    public ManagedChannel channel(int nodeId) {
+        String address = addressOf.apply(nodeId);
+        if (address == null) {
+            return null;
+        }
+        return channels.computeIfAbsent(nodeId, id -> NettyChannelBuilder.forTarget(address).usePlaintext().build());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.flotilla.broker.node;
 
+import io.flotilla.broker.coordinator.GroupCoordinator;
 import io.flotilla.broker.metadata.ClusterMetadata;
 import io.flotilla.broker.metadata.Partition;
 import io.flotilla.broker.metadata.Topic;
@@ -13,6 +14,7 @@ import io.flotilla.broker.storage.NodeStorage;
 import io.flotilla.log.LogConfig;
 import io.flotilla.raft.MemberId;
 import io.flotilla.raft.Membership;
+import io.flotilla.raft.driver.Applier;
 import io.flotilla.raft.driver.RaftDriver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +48,7 @@ final class PartitionHost implements AutoCloseable {
     private final RaftDriver driver;
     private final FetchParking parking;
     private final IntFunction<String> addressOf;
+    private final GroupCoordinator groups;
     private final Map<Long, Hosted> hosted = new ConcurrentHashMap<>();
     private final AtomicReference<ClusterMetadata> latest = new AtomicReference<>();
     private final ExecutorService reconciler = Executors.newSingleThreadExecutor(r -> {
@@ -54,14 +57,16 @@ final class PartitionHost implements AutoCloseable {
         return t;
     });
 
+    /** @param groups runs the coordinator partitions' state machines, which the replicas of its topic get */
     PartitionHost(MemberId self, Path partitionsDir, NodeStorage storage, RaftDriver driver, FetchParking parking,
-                  IntFunction<String> addressOf) {
+                  IntFunction<String> addressOf, GroupCoordinator groups) {
         this.self = self;
         this.partitionsDir = partitionsDir;
         this.storage = storage;
         this.driver = driver;
         this.parking = parking;
         this.addressOf = addressOf;
+        this.groups = groups;
     }
 
     PartitionReplica replica(long groupId) {
@@ -121,15 +126,19 @@ final class PartitionHost implements AutoCloseable {
         LogConfig logConfig = LogConfig.DEFAULTS.withSegmentBytes(config.segmentBytes())
                 .withSegmentMs(config.segmentMs()).withRetention(config.retentionMs(), config.retentionBytes());
         Membership members = Membership.ofVoters(placed.partition().replicas().toArray(MemberId[]::new));
-        LogStorage logStorage = LogStorage.open(groupId, groupDir(groupId), logConfig, storage, members, true,
+        // A coordinator partition's state lives in snapshots, as the controller's does; a data partition's in its log.
+        boolean coordinator = GroupCoordinator.coordinates(placed.topic().name());
+        LogStorage logStorage = LogStorage.open(groupId, groupDir(groupId), logConfig, storage, members, !coordinator,
                 System::currentTimeMillis);
         PartitionReplica replica = new PartitionReplica(groupId, self.nodeId(), logStorage.log(),
                 new PartitionErrors(placed.topic().name(), placed.index(), addressOf), parking);
         hosted.put(groupId, new Hosted(placed.topic().name(), placed.index(), logStorage, replica));
         try {
-            driver.addGroup(groupId, logStorage, new LogPersistence(logStorage), replica).get(30, TimeUnit.SECONDS);
+            Applier applier = coordinator ? groups.attach(groupId, placed.index(), logStorage, replica) : replica;
+            driver.addGroup(groupId, logStorage, new LogPersistence(logStorage), applier).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             hosted.remove(groupId);
+            groups.detach(groupId);
             logStorage.close();
             throw e;
         }
@@ -143,6 +152,7 @@ final class PartitionHost implements AutoCloseable {
             return;
         }
         driver.removeGroup(groupId).get(30, TimeUnit.SECONDS);
+        groups.detach(groupId);
         h.replica().removed(delete);
         if (delete) {
             h.storage().delete();

@@ -118,7 +118,8 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
      * @param node       what the node's groups share
      * @param bootstrap  the membership of a new group (an empty or missing directory); ignored otherwise
      * @param stateInLog true for a data partition (the log is its state), false for the
-     *                   controller (its state machine is snapshotted into the node store)
+     *                   controller and the consumer-group coordinator partitions (their state
+     *                   machines are snapshotted into the node store)
      * @param clockMs    wall clock for segment age, retention and control records' timestamps
      * @throws IllegalStateException if the directory is new but the node store still holds state
      *                               for the group (a deletion was cut short: {@link #deleteGroupData})
