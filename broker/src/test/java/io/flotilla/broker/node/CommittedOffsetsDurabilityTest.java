@@ -40,9 +40,8 @@ class CommittedOffsetsDurabilityTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void offsetsSurviveAStopOfTheCoordinatorLeaderAndAFullRestartAndEveryReplicaKeepsThemInRocksDb() throws Exception {
-        try (TestCluster cluster = new TestCluster(TestCluster.tempRoot(), 3)
-                .withSettings(c -> c.withGroups(CoordinatorConfig.DEFAULTS.withSnapshotOffsets(SNAPSHOT_OFFSETS)))
-                .startAll()) {
+        try (TestCluster cluster = new TestCluster(TestCluster.tempRoot(), 3,
+                c -> c.withGroups(CoordinatorConfig.DEFAULTS.withSnapshotOffsets(SNAPSHOT_OFFSETS))).startAll()) {
             cluster.createTopic(TOPIC, PARTITIONS, 3);
             GroupClient client = new GroupClient(cluster);
             TestMember member = new TestMember("m", GROUP, List.of(TOPIC), 60_000, client, new ArrayList<>());
