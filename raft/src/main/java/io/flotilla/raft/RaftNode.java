@@ -307,11 +307,13 @@ public final class RaftNode {
     /**
      * Campaigns now instead of when the election timer runs out (with pre-vote when configured,
      * so votes go as after a timeout): for an application that knows which member should lead a
-     * new group first. Does nothing on a leader, on a member that knows a leader of its term, or
-     * on one that may not campaign.
+     * new group first. Does nothing on a leader, on a member that knows a leader of its term, on
+     * one already campaigning (a second campaign would abandon the first's votes for a higher
+     * term), or on one that may not campaign.
      */
     public void campaignNow() {
-        if (state instanceof LeaderState || leader != null || !mayCampaign()) {
+        if (state instanceof LeaderState || state instanceof RoleState.PreCandidate
+                || state instanceof RoleState.Candidate || leader != null || !mayCampaign()) {
             return;
         }
         wake();

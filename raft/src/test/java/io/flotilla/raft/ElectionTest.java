@@ -28,6 +28,24 @@ class ElectionTest {
     }
 
     @Test
+    void campaignNowAgainWhileStillCampaigningKeepsTheCampaignUnderWay() {
+        TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
+        RaftNode third = c.node(3);
+
+        third.campaignNow();
+        // the pre-vote succeeds; the real vote requests are lost, so it stays a candidate
+        c.deliverWhile(m -> !(m instanceof RaftMessage.VoteRequest v) || v.preVote());
+        assertEquals(Role.CANDIDATE, third.role());
+        assertEquals(1, third.term());
+
+        third.campaignNow();
+        c.process();
+
+        assertEquals(Role.CANDIDATE, third.role(), "the campaign under way goes on");
+        assertEquals(1, third.term(), "no new term abandons the votes asked for");
+    }
+
+    @Test
     void aMemberToldToCampaignNowWinsBeforeAnyTimerRunsOutAndALeaderIgnoresIt() {
         TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
         RaftNode third = c.node(3); // the last to time out

@@ -57,6 +57,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * its current incarnation; from then on, partition replicas follow the metadata.
  */
 public final class BrokerNode implements AutoCloseable {
+    private static final long KEEPALIVE_S = 30;
+    private static final long KEEPALIVE_TIMEOUT_S = 10;
     private static final Logger log = LoggerFactory.getLogger(BrokerNode.class);
     private static final long REPORT_DEADLINE_S = 2;
 
@@ -159,6 +161,10 @@ public final class BrokerNode implements AutoCloseable {
                 new LeadershipAdmin(context, controllerClient, reports, balancer));
         NettyServerBuilder builder = NettyServerBuilder.forAddress(socketAddress(config.listen()))
                 .maxInboundMessageSize(config.maxRequestBytes())
+                // A client whose host vanished without a reset would hold its Subscribe streams
+                // and parked fetches for good: ping idle connections and drop the silent ones.
+                .keepAliveTime(KEEPALIVE_S, TimeUnit.SECONDS)
+                .keepAliveTimeout(KEEPALIVE_TIMEOUT_S, TimeUnit.SECONDS)
                 .addService(MalformedRequests.guard(new BrokerService(context).bindService()))
                 .addService(MalformedRequests.guard(admin.bindService()))
                 .addService(MalformedRequests.guard(ConsumerGroupsService.bind(new ConsumerGroupsService(context, groups,

@@ -20,6 +20,7 @@ import io.grpc.Status;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,10 +40,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The caller's thread ({@link #send}, {@link #flush}, {@link #finish}) partitions records
  * (Kafka's murmur2 of the key; records without a key stick to one partition until its batch is
  * sent, then move to the next) and gathers them into one batch per partition. A batch is sealed
- * when it is full, on {@link #flush}, or as soon as a record is added while the event thread has
- * no sealed batch of that partition waiting to go: so records wait only while the partition's
- * calls in flight are at their limit, and a batch grows with the load (Kafka's producer batches
- * the same way with {@code linger.ms=0}), without a timer. Sealed batches go
+ * when it is full, on {@link #flush}, as soon as a record is added while the event thread has no
+ * sealed batch of that partition waiting to go, and by the event thread itself when the last one
+ * it had goes out: so records wait only while the partition's calls in flight are at their
+ * limit, and a batch grows with the load (Kafka's producer batches the same way with
+ * {@code linger.ms=0}), without a timer. Sealed batches go
  * to the client's event thread, which owns all sending state: it numbers each partition's
  * batches with consecutive sequence numbers (broker.proto, InitProducer), sends the batches of
  * partitions led by one node together in one Produce call, keeps up to
@@ -97,16 +99,23 @@ public final class Producer {
     private final AtomicIntegerArray unsent;
     private final CompletableFuture<Summary> done = new CompletableFuture<>();
 
-    // The caller's thread only.
+    // Guarded by `open`: the caller's thread fills batches, and the event thread seals one whose
+    // partition has nothing left unsent. The lock is held for one record's work, never while
+    // waiting for buffer space.
     private final OpenBatch[] open;
-    private long records;
     private int sticky;
+    // The caller's thread only.
+    private long records;
 
     // The event thread only.
     private final ScheduledExecutorService events;
     private final PartitionQueue[] queues;
     private int requestsInFlight;
     private boolean finishing;
+    /** An open batch could not be sealed for lack of buffer space: try again when space is released. */
+    private boolean sealWaitsForBuffer;
+    /** Partitions whose last unsent batch just went out, to seal what the caller gathered meanwhile. */
+    private final BitSet drained = new BitSet();
 
     private Producer(FlotillaClient client, String topic, ProducerConfig config, Listener listener,
             int partitionCount, int maxBatchBytes, InitProducerResponse identity) {
@@ -199,34 +208,48 @@ public final class Producer {
                     + "); raise it with the topic config or send a smaller record");
             return;
         }
-        if (partition < 0) {
-            partition = key == null ? stickyPartition(size) : Murmur2.partition(key.asReadOnlyByteBuffer(), open.length);
+        Batch full = null;
+        Batch ready = null;
+        synchronized (open) {
+            int p = partition;
+            if (p < 0 && key != null) {
+                p = Murmur2.partition(key.asReadOnlyByteBuffer(), open.length);
+            } else if (p < 0) {
+                if (open[sticky] != null && open[sticky].bytes + size > batchBytes) {
+                    full = detach(sticky); // moves `sticky` on
+                }
+                p = sticky;
+            }
+            OpenBatch batch = open[p];
+            if (batch != null && batch.bytes + size > batchBytes) {
+                full = detach(p);
+                batch = null;
+            }
+            if (batch == null) {
+                batch = new OpenBatch();
+                open[p] = batch;
+            }
+            Record.Builder record = batch.records.addRecordsBuilder().setValue(value);
+            if (key != null) {
+                record.setKey(key);
+            }
+            batch.add(number, size);
+            if (unsent.get(p) == 0) {
+                ready = detach(p);
+            }
         }
-        OpenBatch batch = open[partition];
-        if (batch != null && batch.bytes + size > batchBytes) {
-            seal(partition);
-            batch = null;
-        }
-        if (batch == null) {
-            batch = new OpenBatch();
-            open[partition] = batch;
-        }
-        Record.Builder record = batch.records.addRecordsBuilder().setValue(value);
-        if (key != null) {
-            record.setKey(key);
-        }
-        batch.add(number, size);
-        if (unsent.get(partition) == 0) {
-            seal(partition);
-        }
+        handOff(full);
+        handOff(ready);
     }
 
     /** Sends every partly filled batch now (for example when the input pauses). */
     public void flush() throws InterruptedException {
         for (int p = 0; p < open.length; p++) {
-            if (open[p] != null) {
-                seal(p);
+            Batch b;
+            synchronized (open) {
+                b = open[p] == null ? null : detach(p);
             }
+            handOff(b);
         }
     }
 
@@ -244,25 +267,45 @@ public final class Producer {
         }
     }
 
-    private int stickyPartition(int size) {
-        OpenBatch batch = open[sticky];
-        if (batch != null && batch.bytes + size > batchBytes) {
-            seal(sticky);
-        }
-        return sticky;
-    }
-
-    private void seal(int partition) {
-        OpenBatch batch = open[partition];
-        open[partition] = null;
-        if (partition == sticky) {
+    /** Takes partition {@code p}'s open batch for sending (holding the lock on {@code open}). */
+    private Batch detach(int p) {
+        OpenBatch batch = open[p];
+        open[p] = null;
+        if (p == sticky) {
             sticky = (sticky + 1) % open.length;
         }
-        unsent.incrementAndGet(partition);
-        Batch sealed = new Batch(partition, batch.records.build(), Arrays.copyOf(batch.numbers, batch.count),
-                batch.bytes);
+        unsent.incrementAndGet(p);
+        return new Batch(p, batch.records.build(), Arrays.copyOf(batch.numbers, batch.count), batch.bytes);
+    }
+
+    /** The caller's thread: waits for buffer space, then gives the batch to the event thread. */
+    private void handOff(Batch sealed) {
+        if (sealed == null) {
+            return;
+        }
         buffer.acquireUninterruptibly(sealed.bytes);
         events.execute(guarded(() -> enqueue(sealed)));
+    }
+
+    /**
+     * The event thread, once partition {@code p} has nothing unsent: seals and sends what the
+     * caller gathered meanwhile, so records never wait for the caller's next send. Skipped when
+     * the buffer is full (the event thread must not wait); tried again as space is released.
+     */
+    private void sealIdle(int p) {
+        Batch b;
+        synchronized (open) {
+            OpenBatch o = open[p];
+            if (o == null || unsent.get(p) != 0) {
+                return;
+            }
+            if (!buffer.tryAcquire(o.bytes)) {
+                sealWaitsForBuffer = true;
+                return;
+            }
+            b = detach(p);
+        }
+        enqueue(b);
     }
 
     /** A batch being filled by the caller's thread. */
@@ -367,7 +410,9 @@ public final class Producer {
                 }
                 q.waiting.poll();
                 if (batch.baseSequence < 0) {
-                    unsent.decrementAndGet(q.partition);
+                    if (unsent.decrementAndGet(q.partition) == 0) {
+                        drained.set(q.partition);
+                    }
                     batch.baseSequence = q.nextSequence;
                     q.nextSequence = (int) ((q.nextSequence + (long) batch.records.getRecordsCount()) % (1L << 31));
                 }
@@ -381,6 +426,10 @@ public final class Producer {
                 send(e.getKey(), e.getValue());
                 sent = true;
             }
+        }
+        for (int p = drained.nextSetBit(0); p >= 0; p = drained.nextSetBit(p + 1)) {
+            drained.clear(p);
+            sealIdle(p); // may send, and so come back here: each partition is sealed at most once
         }
         if (finishing && !done.isDone() && Arrays.stream(queues).allMatch(PartitionQueue::idle)) {
             done.complete(new Summary(records, written.get(), failed.get()));
@@ -465,6 +514,12 @@ public final class Producer {
         listener.written(batch.numbers, System.nanoTime());
         buffer.release(batch.bytes);
         resendIfDrained(q);
+        if (sealWaitsForBuffer) {
+            sealWaitsForBuffer = false;
+            for (int p = 0; p < open.length; p++) {
+                sealIdle(p);
+            }
+        }
     }
 
     /** @param e why, or null when the batch was not at fault and is only to be sent again */

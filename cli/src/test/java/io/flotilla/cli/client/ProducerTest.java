@@ -116,6 +116,37 @@ class ProducerTest {
     }
 
     @Test
+    void recordsGatheredWhileCallsWereAtTheirLimitGoOutWhenTheyAnswerWithoutAnotherSendOrAFlush()
+            throws Exception {
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        cluster.produceEntryFault = e -> {
+            try {
+                answer.await();
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            return Optional.empty();
+        };
+        Producer producer = Producer.start(client, "orders", ProducerConfig.DEFAULTS, failures::put);
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            producer.send(utf8("one-key"), utf8("value-" + i));
+            sent.add("value-" + i);
+        }
+        answer.countDown(); // no send, flush or finish from here on until every record has arrived
+
+        int partition = Murmur2.partition(utf8("one-key").asReadOnlyByteBuffer(), 3);
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (cluster.log(partition).size() < 50) {
+            assertTrue(System.nanoTime() < until, "records still held by the producer: "
+                    + (50 - cluster.log(partition).size()));
+            Thread.sleep(5); // polling an outcome with a bound
+        }
+        assertEquals(sent, values(cluster.log(partition)));
+        assertEquals(new Producer.Summary(50, 50, 0), producer.finish());
+    }
+
+    @Test
     void whileAPartitionsCallsAreAtTheirLimitItsRecordsGatherIntoFullBatches() throws Exception {
         java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
         cluster.produceEntryFault = e -> {
