@@ -10,6 +10,7 @@ import com.google.protobuf.DescriptorProtos.SourceCodeInfo.Location;
 import com.google.protobuf.ExtensionRegistry;
 import io.flotilla.api.internal.v1.MetadataProto;
 import io.flotilla.api.internal.v1.RaftTransportProto;
+import io.flotilla.api.internal.v1.ReplicaReadProto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -40,7 +41,8 @@ final class ContractSource {
             "flotilla/v1/admin.proto", AdminProto.getDescriptor(),
             "flotilla/v1/consumer_groups.proto", ConsumerGroupsProto.getDescriptor(),
             "flotilla/internal/v1/metadata.proto", MetadataProto.getDescriptor(),
-            "flotilla/internal/v1/raft_transport.proto", RaftTransportProto.getDescriptor());
+            "flotilla/internal/v1/raft_transport.proto", RaftTransportProto.getDescriptor(),
+            "flotilla/internal/v1/replica_read.proto", ReplicaReadProto.getDescriptor());
 
     // Field numbers of descriptor.proto, which SourceCodeInfo paths are made of.
     private static final int FILE_PACKAGE = 2;

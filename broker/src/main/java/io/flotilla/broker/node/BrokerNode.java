@@ -4,6 +4,7 @@ import io.flotilla.broker.BrokerConfig;
 import io.flotilla.broker.NodeIdentity;
 import io.flotilla.broker.api.BrokerService;
 import io.flotilla.broker.api.MalformedRequests;
+import io.flotilla.broker.api.ReplicaReadService;
 import io.flotilla.broker.controller.ControllerReplica;
 import io.flotilla.broker.metadata.ClusterMetadata;
 import io.flotilla.broker.metadata.MetadataCommand;
@@ -136,6 +137,7 @@ public final class BrokerNode implements AutoCloseable {
                 .maxInboundMessageSize(config.maxRequestBytes())
                 .addService(MalformedRequests.guard(new BrokerService(context).bindService()))
                 .addService(MalformedRequests.guard(admin.bindService()))
+                .addService(MalformedRequests.guard(new ReplicaReadService(context).bindService()))
                 .addService(raft)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
