@@ -37,7 +37,7 @@ final class ClusterRun {
      * What a run found.
      *
      * @param convergence     null if the replicas converged after healing, else what still differed
-     * @param replicasRead    replicas (node and partition) whose final read went through whole
+     * @param replicasRead    replicas (partition on a node) whose final read went through whole
      * @param unexpectedExits nodes that exited without the nemesis killing them
      */
     record Outcome(CheckResult result, String summary, Path dir, String convergence, int replicasRead,
@@ -72,7 +72,8 @@ final class ClusterRun {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try (HistoryRecorder recorder = new HistoryRecorder(HistoryWriter.create(dir.resolve(HISTORY)))) {
             cluster.start();
-            cluster.createTopic(TOPIC, config.partitions(), config.replicationFactor());
+            List<List<Integer>> replicas = FinalReads.replicasOf(cluster.createTopic(TOPIC, config.partitions(),
+                    config.replicationFactor()));
             try (Routes routes = new Routes(TOPIC, config.partitions(), cluster.addresses())) {
                 Workload workload = new Workload(recorder, routes, config.acks(), config.producers(),
                         config.consumers(), config.seed());
@@ -94,7 +95,7 @@ final class ClusterRun {
                 } finally {
                     workload.stop();
                 }
-                FinalReads finalReads = new FinalReads(routes, recorder);
+                FinalReads finalReads = new FinalReads(routes, recorder, replicas);
                 convergence = finalReads.awaitConvergence(CONVERGENCE_TIMEOUT_MS);
                 replicasRead = finalReads.readAll(workload.newProcess());
             }

@@ -3,6 +3,9 @@ package io.flotilla.jepsen.process;
 import io.flotilla.api.internal.v1.ReadReplicaRequest;
 import io.flotilla.api.internal.v1.ReadReplicaResponse;
 import io.flotilla.api.internal.v1.ReplicaReadGrpc;
+import io.flotilla.api.v1.PartitionStatus;
+import io.flotilla.api.v1.ReplicaStatus;
+import io.flotilla.api.v1.TopicDescription;
 import io.flotilla.jepsen.history.FinalRead;
 import io.flotilla.jepsen.history.HistoryRecorder;
 import io.flotilla.jepsen.history.OpType;
@@ -12,8 +15,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * After healing: waits until every node's replica of every partition holds the same committed
- * log, then reads each replica whole, through flotilla.internal.v1.ReplicaRead (Fetch serves
+ * After healing: waits until every replica of every partition holds the same committed log,
+ * then reads each replica whole, through flotilla.internal.v1.ReplicaRead (Fetch serves
  * only from leaders), into the history as final reads.
  */
 final class FinalReads {
@@ -23,10 +26,22 @@ final class FinalReads {
 
     private final Routes routes;
     private final HistoryRecorder recorder;
+    private final List<List<Integer>> replicas;
 
-    FinalReads(Routes routes, HistoryRecorder recorder) {
+    /** @param replicas the nodes holding a replica of each partition, by partition */
+    FinalReads(Routes routes, HistoryRecorder recorder, List<List<Integer>> replicas) {
         this.routes = routes;
         this.recorder = recorder;
+        this.replicas = List.copyOf(replicas);
+    }
+
+    /** The nodes holding a replica of each partition, by partition, as {@code topic} was created. */
+    static List<List<Integer>> replicasOf(TopicDescription topic) {
+        List<List<Integer>> replicas = new ArrayList<>();
+        for (PartitionStatus p : topic.getPartitionsList()) {
+            replicas.add(p.getReplicasList().stream().map(ReplicaStatus::getNodeId).sorted().toList());
+        }
+        return replicas;
     }
 
     /**
@@ -51,9 +66,9 @@ final class FinalReads {
     }
 
     private String difference() {
-        for (int p = 0; p < routes.partitions(); p++) {
+        for (int p = 0; p < replicas.size(); p++) {
             List<String> states = new ArrayList<>();
-            for (int node : routes.nodes()) {
+            for (int node : replicas.get(p)) {
                 try {
                     ReadReplicaResponse r = read(node, p, 0, 1);
                     states.add("leader " + r.getLeaderNodeId() + " term " + r.getLeaderTerm() + " hw "
@@ -79,8 +94,8 @@ final class FinalReads {
      */
     int readAll(int process) {
         int whole = 0;
-        for (int node : routes.nodes()) {
-            for (int p = 0; p < routes.partitions(); p++) {
+        for (int p = 0; p < replicas.size(); p++) {
+            for (int node : replicas.get(p)) {
                 whole += readReplica(process, node, p) ? 1 : 0;
             }
         }

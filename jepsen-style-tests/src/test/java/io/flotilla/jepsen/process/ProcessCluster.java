@@ -2,6 +2,7 @@ package io.flotilla.jepsen.process;
 
 import io.flotilla.api.v1.AdminGrpc;
 import io.flotilla.api.v1.CreateTopicRequest;
+import io.flotilla.api.v1.TopicDescription;
 import io.flotilla.cli.local.LocalCluster;
 import io.flotilla.cli.local.LocalClusterPlan;
 import io.flotilla.cli.local.LocalNode;
@@ -92,12 +93,13 @@ final class ProcessCluster implements AutoCloseable {
         return addresses;
     }
 
-    void createTopic(String name, int partitions, int replicationFactor) {
+    /** Creates the topic through node 1 and returns it as created, with each partition's replicas. */
+    TopicDescription createTopic(String name, int partitions, int replicationFactor) {
         ManagedChannel channel = NettyChannelBuilder.forTarget(addresses().get(1)).usePlaintext().build();
         channels.add(channel);
-        AdminGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).createTopic(
+        return AdminGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).createTopic(
                 CreateTopicRequest.newBuilder().setName(name).setPartitionCount(partitions)
-                        .setReplicationFactor(replicationFactor).build());
+                        .setReplicationFactor(replicationFactor).build()).getTopic();
     }
 
     /** SIGKILL, as a crash: no shutdown hook runs, nothing is flushed. Waits until the process is gone. */
