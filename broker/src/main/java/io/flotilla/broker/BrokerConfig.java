@@ -23,10 +23,13 @@ import java.util.TreeMap;
  * @param fsyncThreads     threads running group-commit fsyncs (1: one disk)
  * @param produceTimeoutMs how long a produce without a deadline waits for its quorum (30,000)
  * @param driver           the Raft driver: event loops, tick, timeouts ({@link DriverConfig#DEFAULTS})
+ * @param retentionIntervalMs how often every partition replica here applies its topic's retention
+ *                         (30,000: admin.proto promises a changed retention takes effect within about 30 s)
+ * @param leadership       status reports and the leader balancer ({@link LeadershipConfig#DEFAULTS})
  */
 public record BrokerConfig(int nodeId, Path dataDir, String listen, Map<Integer, String> cluster, int maxRequestBytes,
                            int maxParkedFetches, int maxSubscriptions, int fetchThreads, int fsyncThreads, long produceTimeoutMs,
-                           DriverConfig driver) {
+                           DriverConfig driver, long retentionIntervalMs, LeadershipConfig leadership) {
     public static final int MAX_REQUEST_BYTES_LIMIT = 64 * 1024 * 1024;
 
     public BrokerConfig {
@@ -52,26 +55,36 @@ public record BrokerConfig(int nodeId, Path dataDir, String listen, Map<Integer,
             throw new IllegalArgumentException("max request bytes must be 1 MiB to 64 MiB, got " + maxRequestBytes);
         }
         if (maxParkedFetches < 1 || maxSubscriptions < 1 || fetchThreads < 1 || fsyncThreads < 1
-                || produceTimeoutMs < 1) {
-            throw new IllegalArgumentException("parked fetches, subscriptions, fetch threads, fsync threads and produce"
-                    + " timeout must be positive");
+                || produceTimeoutMs < 1 || retentionIntervalMs < 1) {
+            throw new IllegalArgumentException("parked fetches, subscriptions, fetch threads, fsync threads, produce"
+                    + " timeout and retention interval must be positive");
         }
     }
 
     /** The defaults for everything but what each node must be told. */
     public static BrokerConfig of(int nodeId, Path dataDir, String listen, Map<Integer, String> cluster) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, 16 * 1024 * 1024, 10_000, 10_000, 2, 1, 30_000,
-                DriverConfig.DEFAULTS);
+                DriverConfig.DEFAULTS, 30_000, LeadershipConfig.DEFAULTS);
     }
 
     public BrokerConfig withDriver(DriverConfig value) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, maxSubscriptions,
-                fetchThreads, fsyncThreads, produceTimeoutMs, value);
+                fetchThreads, fsyncThreads, produceTimeoutMs, value, retentionIntervalMs, leadership);
     }
 
     public BrokerConfig withMaxSubscriptions(int value) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, value,
-                fetchThreads, fsyncThreads, produceTimeoutMs, driver);
+                fetchThreads, fsyncThreads, produceTimeoutMs, driver, retentionIntervalMs, leadership);
+    }
+
+    public BrokerConfig withRetentionIntervalMs(long value) {
+        return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, maxSubscriptions,
+                fetchThreads, fsyncThreads, produceTimeoutMs, driver, value, leadership);
+    }
+
+    public BrokerConfig withLeadership(LeadershipConfig value) {
+        return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, maxSubscriptions,
+                fetchThreads, fsyncThreads, produceTimeoutMs, driver, retentionIntervalMs, value);
     }
 
     /**

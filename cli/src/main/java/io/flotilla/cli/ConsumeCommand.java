@@ -6,9 +6,11 @@ import io.flotilla.cli.client.ConsumerConfig;
 import io.flotilla.cli.client.FlotillaClient;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,8 +27,6 @@ import picocli.CommandLine.Spec;
                 + "partitions interleave. Runs until --max records were printed, or Ctrl-C."})
 final class ConsumeCommand implements Callable<Integer> {
 
-    private static final byte[] NULL_VALUE = "null".getBytes(StandardCharsets.UTF_8);
-
     private final CliContext context;
 
     @Spec
@@ -38,15 +38,36 @@ final class ConsumeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TOPIC", description = "The topic to read.")
     private String topic;
 
-    @Option(names = "--from-beginning",
-            description = "Start at the oldest record held. Default: only records written from now on.")
-    private boolean fromBeginning;
+    @ArgGroup(exclusive = true)
+    private Start start;
+
+    /** Where to start; without one of these, only records written from now on. */
+    static final class Start {
+        @Option(names = "--from-beginning", required = true, description = "Start at the oldest record held.")
+        boolean fromBeginning;
+
+        @Option(names = "--offset", paramLabel = "N", required = true,
+                description = "Start at offset N of every partition read (outside what a partition holds: its "
+                        + "nearest end, with a warning).")
+        Long offset;
+
+        @Option(names = "--from-time", paramLabel = "TIME", required = true,
+                description = "Start at the first record stamped at or after TIME: ISO-8601 (2026-11-21T10:00:00Z) "
+                        + "or milliseconds since the epoch.")
+        String fromTime;
+    }
 
     @Option(names = "--partition", paramLabel = "P", description = "Read only this partition. Default: all.")
     private Integer partition;
 
     @Option(names = "--max", paramLabel = "N", description = "Exit after printing N records.")
     private Long max;
+
+    @Option(names = "--format", paramLabel = "FMT", defaultValue = "%v",
+            description = "How each record prints, followed by a newline (default: ${DEFAULT-VALUE}): %v value, %k key, "
+                    + "%o offset, %p partition, %t timestamp (ms), %h headers (k=v,...), %% a percent sign, \\t a tab. "
+                    + "Absent keys and values print as null.")
+    private String format;
 
     ConsumeCommand(CliContext context) {
         this.context = context;
@@ -60,23 +81,24 @@ final class ConsumeCommand implements Callable<Integer> {
         if (max != null && max < 1) {
             throw new ParameterException(spec.commandLine(), "--max must be at least 1, not " + max);
         }
+        RecordFormat printer;
+        try {
+            printer = RecordFormat.parse(format);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--format: " + e.getMessage());
+        }
+        Consumer.StartAt from = startAt();
         long limit = max == null ? Long.MAX_VALUE : max;
         PrintStream out = context.out();
         try (FlotillaClient client = cluster.connect();
                 Consumer consumer = Consumer.start(client, topic, partition == null ? List.of() : List.of(partition),
-                        fromBeginning ? Consumer.StartAt.EARLIEST : Consumer.StartAt.LATEST, ConsumerConfig.DEFAULTS,
-                        warning -> context.err().println("flotilla consume: " + warning))) {
+                        from, ConsumerConfig.DEFAULTS, warning -> context.err().println("flotilla consume: " + warning))) {
             long printed = 0;
             while (printed < limit) {
-                List<FetchedRecord> records = consumer.poll();
+                Consumer.Records polled = consumer.poll();
+                List<FetchedRecord> records = polled.records();
                 for (int i = 0; i < records.size() && printed < limit; i++, printed++) {
-                    FetchedRecord r = records.get(i);
-                    if (r.hasValue()) {
-                        r.getValue().writeTo(out);
-                    } else {
-                        out.write(NULL_VALUE, 0, NULL_VALUE.length);
-                    }
-                    out.write('\n');
+                    printer.print(polled.partition(), records.get(i), out);
                 }
                 out.flush();
                 if (out.checkError()) {
@@ -85,5 +107,28 @@ final class ConsumeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private Consumer.StartAt startAt() {
+        if (start == null) {
+            return Consumer.StartAt.LATEST;
+        }
+        if (start.fromBeginning) {
+            return Consumer.StartAt.EARLIEST;
+        }
+        if (start.offset != null) {
+            if (start.offset < 0) {
+                throw new ParameterException(spec.commandLine(), "--offset must be 0 or more, not " + start.offset);
+            }
+            return new Consumer.StartAt.AtOffset(start.offset);
+        }
+        try {
+            long ms = start.fromTime.chars().allMatch(Character::isDigit) ? Long.parseLong(start.fromTime)
+                    : Instant.parse(start.fromTime).toEpochMilli();
+            return new Consumer.StartAt.AtTime(ms);
+        } catch (DateTimeParseException | NumberFormatException e) {
+            throw new ParameterException(spec.commandLine(), "--from-time: '" + start.fromTime + "' is neither an "
+                    + "ISO-8601 time like 2026-11-21T10:00:00Z nor milliseconds since the epoch");
+        }
     }
 }

@@ -4,7 +4,13 @@ import com.google.protobuf.ByteString;
 import io.flotilla.cli.client.FlotillaClient;
 import io.flotilla.cli.client.Producer;
 import io.flotilla.cli.client.ProducerConfig;
+import io.flotilla.cli.client.ClientException;
+import io.grpc.Status;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,6 +51,14 @@ final class ProduceCommand implements Callable<Integer> {
     @Mixin
     private ProducerOptions producing;
 
+    @Option(names = "--partition", paramLabel = "P",
+            description = "Send every record to partition P. Default: by key (murmur2), records without a key "
+                    + "a batch at a time to each partition in turn.")
+    private Integer partition;
+
+    @Option(names = "--file", paramLabel = "FILE", description = "Read the records from FILE instead of standard input.")
+    private Path file;
+
     ProduceCommand(CliContext context) {
         this.context = context;
     }
@@ -56,16 +70,22 @@ final class ProduceCommand implements Callable<Integer> {
         }
         ProducerConfig config = producing.config();
         byte[] separator = keySeparator == null ? null : keySeparator.getBytes(StandardCharsets.UTF_8);
-        try (FlotillaClient client = cluster.connect()) {
+        try (FlotillaClient client = cluster.connect(); InputStream in = input()) {
             Producer producer = Producer.start(client, topic, config,
                     (line, reason) -> context.err().println("flotilla produce: line " + line + " not written: "
                             + reason));
-            LineReader.read(context.in(), (buf, off, len) -> {
+            int to = partition == null ? -1 : partition;
+            if (to < -1 || to >= producer.partitionCount()) {
+                throw ClientException.local(Status.Code.NOT_FOUND, "topic '" + topic + "' has "
+                        + producer.partitionCount() + " partitions (0.." + (producer.partitionCount() - 1)
+                        + "); there is no partition " + to);
+            }
+            LineReader.read(in, (buf, off, len) -> {
                 int split = separator == null ? -1 : indexOf(buf, off, len, separator);
                 if (split < 0) {
-                    producer.send(null, ByteString.copyFrom(buf, off, len));
+                    producer.send(to, null, ByteString.copyFrom(buf, off, len));
                 } else {
-                    producer.send(ByteString.copyFrom(buf, off, split - off),
+                    producer.send(to, ByteString.copyFrom(buf, off, split - off),
                             ByteString.copyFrom(buf, split + separator.length, off + len - split - separator.length));
                 }
             }, producer::flush);
@@ -73,6 +93,22 @@ final class ProduceCommand implements Callable<Integer> {
             context.out().println("wrote " + summary.written() + " of " + summary.records() + " records to " + topic
                     + (summary.failed() == 0 ? "" : "; " + summary.failed() + " not written (see above)"));
             return summary.failed() == 0 ? 0 : ErrorHandler.REFUSED;
+        }
+    }
+
+    private InputStream input() {
+        if (file == null) {
+            return new FilterInputStream(context.in()) {
+                @Override
+                public void close() {
+                    // standard input stays open for whoever runs this command
+                }
+            };
+        }
+        try {
+            return Files.newInputStream(file);
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), "--file: cannot read " + file + ": " + e.getMessage());
         }
     }
 

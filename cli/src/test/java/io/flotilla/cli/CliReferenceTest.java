@@ -65,10 +65,13 @@ class CliReferenceTest {
                 assertTrue(i > 0, "README names a command that does not exist: `" + m.group(1) + "`");
                 documented.add(path.toString());
                 for (String word : words.subList(i, words.size())) {
-                    String option = word.replaceAll("^\\[", "").replaceAll("[\\]=].*$", "").replaceAll("\\.\\.\\.$", "");
-                    if (option.startsWith("--")) {
-                        assertTrue(command.getCommandSpec().findOption(option) != null, "README gives `"
-                                + m.group(1) + "` an option '" + option + "' that 'flotilla " + path + "' lacks");
+                    for (String choice : word.split("\\\\?\\|")) { // alternatives: [--a\|--b N]
+                        String option = choice.replaceAll("^\\[", "").replaceAll("[\\]=].*$", "")
+                                .replaceAll("\\.\\.\\.$", "");
+                        if (option.startsWith("--")) {
+                            assertTrue(command.getCommandSpec().findOption(option) != null, "README gives `"
+                                    + m.group(1) + "` an option '" + option + "' that 'flotilla " + path + "' lacks");
+                        }
                     }
                 }
             }
@@ -100,12 +103,17 @@ class CliReferenceTest {
         assertTrue(start >= 0, "README has a '## Command line' section");
         int end = readme.indexOf("\n## ", start + 1);
         List<String> cells = new ArrayList<>();
+        boolean inTable = false;
         for (String line : readme.substring(start, end).split("\n")) {
-            if (line.startsWith("| `")) {
+            if (line.equals("| command | does |")) {
+                inTable = true;
+            } else if (inTable && !line.startsWith("|")) {
+                break;
+            } else if (inTable && line.startsWith("| `")) {
                 cells.add(line.split("(?<!\\\\)\\|")[1]);
             }
         }
-        assertTrue(!cells.isEmpty(), "README's command table has rows");
+        assertTrue(!cells.isEmpty(), "README's command line section has a table headed | command | does |");
         return cells;
     }
 

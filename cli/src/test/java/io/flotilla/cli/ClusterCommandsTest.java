@@ -127,6 +127,30 @@ class ClusterCommandsTest {
         assertEquals("flotilla consume: topic 'orders' has 2 partitions (0..1); there is no partition 5\n", r.err());
     }
 
+    @Test
+    void consumeStartOptionsExcludeEachOtherAndBadFormatsAndTimesAreUsage() {
+        assertConsumeUsage("flotilla consume: Error: --from-beginning, --offset=N are mutually exclusive (specify "
+                + "only one)", "--from-beginning", "--offset", "3");
+        assertConsumeUsage("flotilla consume: --format: unknown placeholder '%x': use %v value, %k key, %o offset, "
+                + "%p partition, %t timestamp, %h headers, %% a percent sign", "--format", "%x");
+        assertConsumeUsage("flotilla consume: --from-time: 'yesterday' is neither an ISO-8601 time like "
+                + "2026-11-21T10:00:00Z nor milliseconds since the epoch", "--from-time", "yesterday");
+        assertConsumeUsage("flotilla consume: --offset must be 0 or more, not -1", "--offset", "-1");
+        assertEquals(0, cluster.calls(1) + cluster.calls(2), "nothing was asked of the cluster");
+    }
+
+    private void assertConsumeUsage(String message, String... options) {
+        String[] args = new String[options.length + 4];
+        args[0] = "consume";
+        args[1] = "orders";
+        System.arraycopy(options, 0, args, 2, options.length);
+        args[options.length + 2] = "--bootstrap";
+        args[options.length + 3] = cluster.bootstrap();
+        CliRun r = CliRun.run("", args);
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith(message), r.err());
+    }
+
     private static List<Record> records(String... values) {
         List<Record> out = new ArrayList<>();
         for (String v : values) {

@@ -29,7 +29,7 @@ import java.nio.file.StandardOpenOption;
  * flusher, which are never interrupted; readers get their own, reopened if an interrupted
  * reader closed it, because Java closes a channel when a thread blocked on it is interrupted.
  */
-final class LogSegment {
+final class LogSegment implements Retention.Segment {
     static final String LOG_SUFFIX = ".log";
     static final String OFFSET_INDEX_SUFFIX = ".index";
     static final String TIME_INDEX_SUFFIX = ".timeindex";
@@ -539,11 +539,13 @@ final class LogSegment {
         }
     }
 
-    int size() {
+    @Override
+    public int size() {
         return size;
     }
 
-    long nextOffset() {
+    @Override
+    public long nextOffset() {
         return nextOffset;
     }
 
@@ -551,7 +553,8 @@ final class LogSegment {
         return size == 0;
     }
 
-    long maxTimestamp() {
+    @Override
+    public long maxTimestamp() {
         return maxTimestamp;
     }
 

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -40,7 +41,8 @@ public final class PartitionLog implements AutoCloseable {
     static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
 
     private final Path dir;
-    private final LogConfig config;
+    /** Replaced under {@code lock} ({@link #reconfigure}); read without it by retention and {@link #config()}. */
+    private volatile LogConfig config;
     private final LongSupplier clockMs;
     private final ReentrantLock lock = new ReentrantLock();
     private final ReentrantLock flushLock = new ReentrantLock();
@@ -506,24 +508,27 @@ public final class PartitionLog implements AutoCloseable {
 
     /** How many of the oldest segments retention no longer keeps: never the active one, never one reaching the bound. */
     private int expiredSegments(LogSegment[] segs, long maxDeletableOffset) {
-        long now = clockMs.getAsLong();
-        long total = 0;
-        for (LogSegment segment : segs) {
-            total += segment.size();
+        LogConfig limits = config;
+        return Retention.deletableSegments(Arrays.asList(segs), clockMs.getAsLong(), limits.retentionMs(),
+                limits.retentionBytes(), maxDeletableOffset);
+    }
+
+    /**
+     * Replaces the log's limits from now on, as when a topic's configuration changes: the
+     * active segment rolls by the new segment size and age from the next append on, retention
+     * applies the new limits at its next call, appends are checked against the new batch limit,
+     * and segments created from now on use the new index interval. ({@code verifyOnOpen} only
+     * matters when a log is opened.)
+     */
+    public void reconfigure(LogConfig next) {
+        Objects.requireNonNull(next, "next");
+        lock.lock();
+        try {
+            ensureOpen();
+            config = next;
+        } finally {
+            lock.unlock();
         }
-        int deletable = 0;
-        for (int i = 0; i < segs.length - 1; i++) {
-            LogSegment segment = segs[i];
-            boolean expired = config.retentionMs() >= 0 && segment.maxTimestamp() != LogSegment.NO_TIMESTAMP
-                    && segment.maxTimestamp() < now - config.retentionMs();
-            boolean oversized = config.retentionBytes() >= 0 && total - segment.size() >= config.retentionBytes();
-            if (segment.nextOffset() > maxDeletableOffset || !(expired || oversized)) {
-                break;
-            }
-            total -= segment.size();
-            deletable++;
-        }
-        return deletable;
     }
 
     /** A change to the set of segments or their durability. */

@@ -163,6 +163,25 @@ class PartitionLogTest {
     }
 
     @Test
+    void reconfiguredLimitsApplyToTheNextAppendAndTheNextRetentionWithoutAReopen() throws IOException {
+        LogConfig roomy = CONFIG.withSegmentBytes(1 << 20);
+        log.close();
+        TestBatches.deleteRecursively(dir);
+        log = PartitionLog.open(dir, roomy, clock::get);
+        appendBatches(20, 3, 5_000);
+        assertEquals(1, log.segmentCount(), "20 batches fit in one segment of 1 MiB");
+        assertEquals(0, log.applyRetention(Long.MAX_VALUE), "no retention limit is set");
+
+        log.reconfigure(roomy.withSegmentBytes(1024));
+        appendBatches(1, 3, 5_000);
+        assertEquals(2, log.segmentCount(), "the next append rolled the active segment, now over the new size");
+        log.reconfigure(roomy.withSegmentBytes(1024).withRetention(clock.get() - 5_000 - 1, -1));
+        assertEquals(1, log.applyRetention(Long.MAX_VALUE), "the sealed segment is past the new retention time");
+        assertEquals(60, log.startOffset(), "the first 20 batches of 3 records are gone");
+        assertEquals(1024, log.config().segmentBytes());
+    }
+
+    @Test
     void timestampLookupFindsTheFirstOffsetAtOrAfterTheTimeEvenWhenTimestampsGoBackwards() throws IOException {
         long[] timestamps = {100, 300, 200, 400, 350, 500};
         for (long ts : timestamps) {

@@ -305,6 +305,20 @@ public final class RaftNode {
     }
 
     /**
+     * Campaigns now instead of when the election timer runs out (with pre-vote when configured,
+     * so votes go as after a timeout): for an application that knows which member should lead a
+     * new group first. Does nothing on a leader, on a member that knows a leader of its term, or
+     * on one that may not campaign.
+     */
+    public void campaignNow() {
+        if (state instanceof LeaderState || leader != null || !mayCampaign()) {
+            return;
+        }
+        wake();
+        campaign(config.preVote(), false);
+    }
+
+    /**
      * Asks for a linearizable read point (read index, Raft thesis §6.4): once a quorum has
      * confirmed this member still leads, a {@link ReadState} with the commit end as of now comes
      * out in a {@link Ready}. A new leader first commits an entry of its term. If leadership is
@@ -964,6 +978,28 @@ public final class RaftNode {
     /** The high watermark: every offset below it is committed. */
     public long commitEnd() {
         return commitEnd;
+    }
+
+    /** The end of this member's log: the offset its next entry gets. */
+    public long logEnd() {
+        return log.endOffset();
+    }
+
+    /**
+     * What this leader knows {@code member} holds of its log: the end up to which their logs
+     * match (its own log end for itself); -1 when this member does not lead, or {@code member}
+     * is not in its group. A status reading for balancing and reporting: a member at or past an
+     * offset holds every entry below it as this leader does.
+     */
+    public long matchEnd(MemberId member) {
+        if (!(state instanceof LeaderState leaderState)) {
+            return -1;
+        }
+        if (member.equals(self)) {
+            return log.endOffset();
+        }
+        Progress p = leaderState.progress.get(member);
+        return p == null ? -1 : p.matchEnd();
     }
 
     /** The membership in force: the latest in this member's log, committed or not. */

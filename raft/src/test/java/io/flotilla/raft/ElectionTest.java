@@ -28,6 +28,26 @@ class ElectionTest {
     }
 
     @Test
+    void aMemberToldToCampaignNowWinsBeforeAnyTimerRunsOutAndALeaderIgnoresIt() {
+        TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
+        RaftNode third = c.node(3); // the last to time out
+
+        third.campaignNow();
+        c.process();
+        c.deliverAll();
+
+        assertEquals(Role.LEADER, third.role());
+        assertEquals(1, third.term(), "pre-vote first, then one term");
+        third.campaignNow();
+        c.node(1).campaignNow(); // knows its leader
+        c.process();
+        c.deliverAll();
+        assertEquals(Role.LEADER, third.role());
+        assertEquals(1, third.term());
+        assertEquals(TestCluster.member(3), c.node(1).leader());
+    }
+
+    @Test
     void theElectionTimeoutIsRandomizedBetweenOneAndTwoTimeouts() {
         TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
         RaftNode node = c.node(2);

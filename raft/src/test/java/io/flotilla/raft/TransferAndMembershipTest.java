@@ -28,6 +28,22 @@ class TransferAndMembershipTest {
     }
 
     @Test
+    void aLeaderReportsHowMuchOfItsLogEachMemberHolds() {
+        TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
+        RaftNode leader = c.elect(1);
+        c.isolated.add(TestCluster.member(3));
+        c.propose(leader, "a");
+        c.propose(leader, "b");
+
+        assertEquals(leader.logEnd(), leader.matchEnd(TestCluster.member(1)), "the leader holds its own log");
+        assertEquals(leader.logEnd(), leader.matchEnd(TestCluster.member(2)));
+        assertTrue(leader.matchEnd(TestCluster.member(3)) < leader.logEnd(), "the cut-off member lags");
+        assertEquals(-1, leader.matchEnd(TestCluster.member(9)), "not a member");
+        assertEquals(-1, c.node(2).matchEnd(TestCluster.member(1)), "only a leader knows");
+        assertEquals(leader.logEnd(), c.node(2).logEnd());
+    }
+
+    @Test
     void aLearnerCatchesUpWithoutVotingAndIsThenPromoted() {
         TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
         RaftNode leader = c.elect(1);

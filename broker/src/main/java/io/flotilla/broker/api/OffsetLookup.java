@@ -6,6 +6,7 @@ import io.flotilla.api.v1.OffsetSpec;
 import io.flotilla.broker.partition.PartitionReplica;
 import io.flotilla.log.CorruptLogException;
 import io.flotilla.log.LogSlice;
+import io.flotilla.log.OffsetOutOfRangeException;
 import io.flotilla.log.PartitionLog;
 import io.flotilla.log.record.RecordBatch;
 import io.flotilla.log.record.RecordCursor;
@@ -36,18 +37,25 @@ final class OffsetLookup {
 
     private static void byTime(PartitionReplica replica, long timestampMs, long hw, ListOffsetsResponse.Builder out) {
         PartitionLog log = replica.log();
-        try {
-            OptionalLong found = log.offsetForTimestamp(timestampMs);
-            if (found.isEmpty() || found.getAsLong() >= hw) {
-                out.setOffset(hw);
+        while (true) {
+            try {
+                OptionalLong found = log.offsetForTimestamp(timestampMs);
+                if (found.isEmpty() || found.getAsLong() >= hw) {
+                    out.setOffset(hw);
+                    return;
+                }
+                long offset = found.getAsLong();
+                out.setOffset(offset).setTimestampMs(timestampOf(log, offset, hw));
                 return;
+            } catch (OffsetOutOfRangeException e) {
+                // Retention deleted the record found before its timestamp was read: the answer
+                // is now at or after the new log start, so look again.
+                out.setLogStartOffset(replica.logStartOffset());
+            } catch (CorruptLogException e) {
+                throw replica.errors().refused(ErrorReason.ERROR_REASON_CORRUPT_DATA, e.getMessage());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            long offset = found.getAsLong();
-            out.setOffset(offset).setTimestampMs(timestampOf(log, offset, hw));
-        } catch (CorruptLogException e) {
-            throw replica.errors().refused(ErrorReason.ERROR_REASON_CORRUPT_DATA, e.getMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -111,13 +111,14 @@ public final class ControllerReplica implements Applier {
                     result = state.apply(e.baseOffset(), cursor.value());
                 }
             }
+            // Published before the proposer hears, so the metadata version it answers with is readable here.
+            metadata = state.metadata();
             pending.committed(e, result, this::notController);
             appliedTerm = e.term();
         }
         if (leaderNode == selfNode && appliedTerm == leaderTerm) {
             leaderReady = true;
         }
-        metadata = state.metadata();
         changed.accept(metadata);
     }
 

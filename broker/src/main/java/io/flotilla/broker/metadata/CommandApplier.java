@@ -6,13 +6,17 @@ import io.flotilla.broker.metadata.MetadataCommand.AlterTopicConfig;
 import io.flotilla.broker.metadata.MetadataCommand.CreatePartitions;
 import io.flotilla.broker.metadata.MetadataCommand.CreateTopic;
 import io.flotilla.broker.metadata.MetadataCommand.DeleteTopic;
+import io.flotilla.broker.metadata.MetadataCommand.PreferredLeader;
 import io.flotilla.broker.metadata.MetadataCommand.RegisterNode;
+import io.flotilla.broker.metadata.MetadataCommand.SetPreferredLeaders;
 import io.flotilla.raft.MemberId;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -65,6 +69,8 @@ public final class CommandApplier {
             return createPartitions(state, offset, c);
         } else if (command instanceof AllocateProducerIds c) {
             return allocateProducerIds(state, offset, c);
+        } else if (command instanceof SetPreferredLeaders c) {
+            return setPreferredLeaders(state, offset, c);
         }
         throw new IllegalArgumentException("unknown command " + command);
     }
@@ -186,6 +192,82 @@ public final class CommandApplier {
         }
         return new Transition(state.withNextProducerId(first + c.count(), offset),
                 new CommandResult.ProducerIdsAllocated(first, c.count()));
+    }
+
+    private static Transition setPreferredLeaders(ClusterMetadata state, long offset, SetPreferredLeaders c) {
+        if (c.leaders().isEmpty()) {
+            return rejected(state, new Rejection(ErrorReason.ERROR_REASON_INVALID_REQUEST,
+                    "setting preferred leaders needs at least one partition, got none"));
+        }
+        SortedMap<String, Topic> topics = new TreeMap<>(state.topics());
+        Set<String> seen = new HashSet<>();
+        for (PreferredLeader l : c.leaders()) {
+            Optional<Rejection> refused = checkPreferredLeader(state, l);
+            if (refused.isPresent()) {
+                return rejected(state, refused.get());
+            }
+            if (!seen.add(l.topic() + "-" + l.partition())) {
+                return rejected(state, new Rejection(ErrorReason.ERROR_REASON_INVALID_REQUEST, "partition "
+                        + l.partition() + " of topic '" + l.topic() + "' is named twice; name each partition once"));
+            }
+            Topic topic = topics.get(l.topic());
+            List<Partition> partitions = new ArrayList<>(topic.partitions());
+            partitions.set(l.partition(), preferring(partitions.get(l.partition()), l.nodeId()));
+            topics.put(topic.name(), new Topic(topic.name(), topic.id(), topic.replicationFactor(), topic.config(),
+                    partitions));
+        }
+        return new Transition(state.withTopics(topics, state.nextGroupId(), offset),
+                new CommandResult.PreferredLeadersSet(offset));
+    }
+
+    /**
+     * Why {@code l} cannot apply to {@code state}, as {@link SetPreferredLeaders} would refuse
+     * it: a bad topic name, a topic or partition that does not exist, a node that is not
+     * registered or holds no replica of the partition. Empty when it can.
+     */
+    public static Optional<Rejection> checkPreferredLeader(ClusterMetadata state, PreferredLeader l) {
+        Optional<Rejection> noPartition = checkPartition(state, l.topic(), l.partition());
+        if (noPartition.isPresent()) {
+            return noPartition;
+        }
+        Topic topic = state.topics().get(l.topic());
+        if (!state.nodes().containsKey(l.nodeId())) {
+            return Optional.of(unknownNode(l.nodeId(), "lead partition " + l.partition() + " of topic '" + l.topic()
+                    + "'"));
+        }
+        List<Integer> nodes = topic.partitions().get(l.partition()).replicas().stream().map(MemberId::nodeId).toList();
+        if (!nodes.contains(l.nodeId())) {
+            return Optional.of(new Rejection(ErrorReason.ERROR_REASON_NOT_A_REPLICA, "node " + l.nodeId()
+                    + " holds no replica of partition " + l.partition() + " of topic '" + l.topic()
+                    + "', so it cannot lead it; its replicas are on nodes " + nodes));
+        }
+        return Optional.empty();
+    }
+
+    /** Why partition {@code partition} of topic {@code name} cannot be named: a bad name, no such topic or partition. */
+    public static Optional<Rejection> checkPartition(ClusterMetadata state, String name, int partition) {
+        Optional<Rejection> badName = RULES.checkName(name);
+        if (badName.isPresent()) {
+            return badName;
+        }
+        Topic topic = state.topics().get(name);
+        if (topic == null) {
+            return Optional.of(new Rejection(ErrorReason.ERROR_REASON_TOPIC_NOT_FOUND, "topic '" + name + "' does not exist"));
+        }
+        if (partition < 0 || partition >= topic.partitionCount()) {
+            return Optional.of(new Rejection(ErrorReason.ERROR_REASON_PARTITION_NOT_FOUND, "topic '" + name
+                    + "' has partitions 0 .. " + (topic.partitionCount() - 1) + "; partition " + partition
+                    + " does not exist"));
+        }
+        return Optional.empty();
+    }
+
+    /** {@code partition} with the replica on {@code nodeId} first, the others in their order. */
+    private static Partition preferring(Partition partition, int nodeId) {
+        List<MemberId> replicas = new ArrayList<>(partition.replicas().size());
+        partition.replicas().stream().filter(m -> m.nodeId() == nodeId).forEach(replicas::add);
+        partition.replicas().stream().filter(m -> m.nodeId() != nodeId).forEach(replicas::add);
+        return new Partition(partition.groupId(), replicas);
     }
 
     /** The topic exists and clients may change it. */

@@ -12,7 +12,7 @@ import java.util.Objects;
  */
 public sealed interface CommandResult permits CommandResult.NodeRegistered, CommandResult.TopicCreated,
         CommandResult.TopicDeleted, CommandResult.TopicConfigAltered, CommandResult.PartitionsCreated,
-        CommandResult.ProducerIdsAllocated, Rejection {
+        CommandResult.ProducerIdsAllocated, CommandResult.PreferredLeadersSet, Rejection {
 
     /** The node is registered as {@code member}; {@code newIncarnation} when it replaced another. */
     record NodeRegistered(MemberId member, boolean newIncarnation) implements CommandResult {
@@ -51,5 +51,13 @@ public sealed interface CommandResult permits CommandResult.NodeRegistered, Comm
 
     /** Producer ids {@code firstId .. firstId + count - 1} belong to the node that asked. */
     record ProducerIdsAllocated(long firstId, int count) implements CommandResult {
+    }
+
+    /**
+     * The preferred leaders changed at controller log offset {@code version}: what the answer
+     * reports as {@code metadata_version} (the proposer hears of the commit before the node
+     * publishes the metadata holding it).
+     */
+    record PreferredLeadersSet(long version) implements CommandResult {
     }
 }

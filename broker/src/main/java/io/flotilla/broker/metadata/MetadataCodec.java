@@ -11,9 +11,11 @@ import io.flotilla.api.internal.v1.CreateTopic;
 import io.flotilla.api.internal.v1.DeleteTopic;
 import io.flotilla.api.internal.v1.MetadataSnapshot;
 import io.flotilla.api.internal.v1.PartitionState;
+import io.flotilla.api.internal.v1.PreferredLeader;
 import io.flotilla.api.internal.v1.RegisterNode;
 import io.flotilla.api.internal.v1.RegisteredNode;
 import io.flotilla.api.internal.v1.ReplicaNodes;
+import io.flotilla.api.internal.v1.SetPreferredLeaders;
 import io.flotilla.api.internal.v1.TopicState;
 import io.flotilla.api.v1.NodeIdentity;
 import io.flotilla.raft.MemberId;
@@ -71,6 +73,11 @@ public final class MetadataCodec {
                     .addAllAssignments(replicaNodes(c.assignments())));
         } else if (command instanceof MetadataCommand.AllocateProducerIds c) {
             out.setAllocateProducerIds(AllocateProducerIds.newBuilder().setNodeId(c.nodeId()).setCount(c.count()));
+        } else if (command instanceof MetadataCommand.SetPreferredLeaders c) {
+            SetPreferredLeaders.Builder set = SetPreferredLeaders.newBuilder();
+            c.leaders().forEach(l -> set.addLeaders(PreferredLeader.newBuilder().setTopic(l.topic())
+                    .setPartition(l.partition()).setNodeId(l.nodeId())));
+            out.setSetPreferredLeaders(set);
         } else {
             throw new IllegalArgumentException("unknown command " + command);
         }
@@ -97,6 +104,9 @@ public final class MetadataCodec {
                     in.getCreatePartitions().getPartitionCount(), assignments(in.getCreatePartitions().getAssignmentsList()));
             case ALLOCATE_PRODUCER_IDS -> new MetadataCommand.AllocateProducerIds(in.getAllocateProducerIds().getNodeId(),
                     in.getAllocateProducerIds().getCount());
+            case SET_PREFERRED_LEADERS -> new MetadataCommand.SetPreferredLeaders(in.getSetPreferredLeaders()
+                    .getLeadersList().stream().map(l -> new MetadataCommand.PreferredLeader(l.getTopic(),
+                            l.getPartition(), l.getNodeId())).toList());
             case COMMAND_NOT_SET -> throw new IllegalArgumentException("metadata command holds no command");
         };
     }

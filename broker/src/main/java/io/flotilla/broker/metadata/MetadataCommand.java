@@ -66,6 +66,24 @@ public sealed interface MetadataCommand {
     record AllocateProducerIds(int nodeId, int count) implements MetadataCommand {
     }
 
+    /**
+     * Makes each named node its partition's preferred leader (the first of the replica list, the
+     * other replicas keeping their order): one for TransferLeadership, many for
+     * RebalanceLeaders. All apply, or none.
+     */
+    record SetPreferredLeaders(List<PreferredLeader> leaders) implements MetadataCommand {
+        public SetPreferredLeaders {
+            leaders = List.copyOf(leaders);
+        }
+    }
+
+    /** Node {@code nodeId} should lead partition {@code partition} of topic {@code topic}. */
+    record PreferredLeader(String topic, int partition, int nodeId) {
+        public PreferredLeader {
+            Objects.requireNonNull(topic, "topic");
+        }
+    }
+
     private static List<List<Integer>> copy(List<List<Integer>> assignments) {
         return assignments.stream().map(List::copyOf).toList();
     }

@@ -49,6 +49,11 @@ public enum TopicConfigKey {
         return defaultValue;
     }
 
+    /** The largest value allowed. */
+    public long max() {
+        return max;
+    }
+
     public boolean allows(long value) {
         return (minusOneAllowed && value == -1) || (value >= min && value <= max);
     }

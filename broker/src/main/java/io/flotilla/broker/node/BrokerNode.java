@@ -1,7 +1,10 @@
 package io.flotilla.broker.node;
 
+import io.flotilla.api.internal.v1.ControllerLinkGrpc;
+import io.flotilla.api.internal.v1.NodeReport;
 import io.flotilla.broker.BrokerConfig;
 import io.flotilla.broker.NodeIdentity;
+import io.flotilla.broker.api.ApiException;
 import io.flotilla.broker.api.BrokerService;
 import io.flotilla.broker.api.MalformedRequests;
 import io.flotilla.broker.api.ReplicaReadService;
@@ -53,6 +56,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class BrokerNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BrokerNode.class);
+    private static final long REPORT_DEADLINE_S = 2;
 
     private final BrokerConfig config;
     private final NodeStore store;
@@ -61,6 +65,7 @@ public final class BrokerNode implements AutoCloseable {
     private final RaftDriver driver;
     private final FetchParking parking;
     private final PartitionHost partitions;
+    private final RetentionScheduler retention;
     private final ControllerReplica controller;
     private final ControllerClient controllerClient;
     private final HealthStatusManager health = new HealthStatusManager();
@@ -71,6 +76,9 @@ public final class BrokerNode implements AutoCloseable {
     private final MemberId self;
     private volatile NodeIdentity identity;
     private final NodeContext context;
+    private final ReplicaReports reports;
+    private final StatusReporter reporter;
+    private final LeaderBalancer balancer;
     private volatile LogStorage controllerStorage;
     private Server server;
 
@@ -84,14 +92,23 @@ public final class BrokerNode implements AutoCloseable {
         this.driver = new RaftDriver(self, config.driver(), transport, System::nanoTime);
         this.parking = new FetchParking(config.fetchThreads(), config.maxParkedFetches());
         this.partitions = new PartitionHost(self, config.dataDir().resolve("partitions"), storage, driver, parking,
-                this::addressOf);
+                this::addressOf, this::leadershipChanged, this::firstLeaderWanted);
         this.controller = new ControllerReplica(config.nodeId(), () -> bytesOf(controllerStorage.snapshotState()),
                 this::metadataChanged);
         this.controllerClient = new ControllerClient(driver, controller, this::addressOf);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "node-timer"));
         this.housekeeping = Executors.newSingleThreadExecutor(r -> daemon(r, "node-housekeeping"));
+        this.retention = new RetentionScheduler(partitions, driver, timer, config.retentionIntervalMs());
+        this.reports = new ReplicaReports(ReplicaReports.SESSION_TIMEOUT_NANOS, System::nanoTime, timer,
+                this::heardNanosAgo);
         this.context = new NodeContext(config, () -> identity, driver, controller, controllerClient, partitions,
-                parking, new TreeSet<>(config.cluster().keySet()));
+                parking, new TreeSet<>(config.cluster().keySet()), reports);
+        long electionTimeoutNanos = config.driver().raft().electionTimeoutTicks() * config.driver().tickNanos();
+        this.reporter = new StatusReporter(self, partitions, driver,
+                nodeId -> context.heardWithin(nodeId, electionTimeoutNanos), electionTimeoutNanos, System::nanoTime,
+                this::sendReport, timer, config.leadership().reportIntervalMs());
+        this.balancer = new LeaderBalancer(config.nodeId(), driver, controller::metadata, reporter::led, timer,
+                config.leadership(), electionTimeoutNanos);
     }
 
     /**
@@ -132,18 +149,22 @@ public final class BrokerNode implements AutoCloseable {
             context.heard(from);
             return driver.receive(from, batch);
         });
-        AdminService admin = new AdminService(context, controllerClient, timer);
+        AdminService admin = new AdminService(context, controllerClient, timer,
+                new LeadershipAdmin(context, controllerClient, reports, balancer));
         NettyServerBuilder builder = NettyServerBuilder.forAddress(socketAddress(config.listen()))
                 .maxInboundMessageSize(config.maxRequestBytes())
                 .addService(MalformedRequests.guard(new BrokerService(context).bindService()))
                 .addService(MalformedRequests.guard(admin.bindService()))
                 .addService(MalformedRequests.guard(new ReplicaReadService(context).bindService()))
                 .addService(raft)
+                .addService(new ControllerLinkService(reports, balancer, partitions::replica))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         RaftTransportService.permitPeerKeepAlive(builder, TransportConfig.DEFAULTS);
         health.setStatus("", ServingStatus.NOT_SERVING);
         server = builder.build().start();
+        reporter.start();
+        balancer.start();
         log.info("node {} (incarnation {}) serves on {}", config.nodeId(), Long.toHexString(identity.incarnation()),
                 config.listen());
     }
@@ -194,6 +215,7 @@ public final class BrokerNode implements AutoCloseable {
     /** On the controller's loop thread: hand off. */
     private void metadataChanged(ClusterMetadata metadata) {
         partitions.metadataChanged(metadata);
+        balancer.metadataChanged();
         if (!closed.get()) {
             housekeeping.execute(() -> afterMetadata(metadata));
         }
@@ -203,6 +225,36 @@ public final class BrokerNode implements AutoCloseable {
         health.setStatus("", context.ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
         if (controllerClient.local()) {
             registerFounders(metadata);
+        }
+    }
+
+    /** On a partition's loop thread: hand off. */
+    private void leadershipChanged() {
+        reporter.leadershipChanged();
+    }
+
+    private long heardNanosAgo(int nodeId) {
+        return context.heardNanosAgo(nodeId);
+    }
+
+    private void firstLeaderWanted(long groupId) {
+        balancer.firstLeaderWanted(groupId);
+    }
+
+    /** To the controller's leader: here if this node leads it; dropped while there is none (the next one goes). */
+    private void sendReport(NodeReport report) {
+        if (!context.ready()) {
+            return;
+        }
+        if (controllerClient.local()) {
+            reports.accept(report);
+            return;
+        }
+        try {
+            ControllerLinkGrpc.newFutureStub(controllerClient.leaderChannel())
+                    .withDeadlineAfter(REPORT_DEADLINE_S, TimeUnit.SECONDS).report(report);
+        } catch (ApiException noLeader) {
+            // reported again within a second, to whoever leads by then
         }
     }
 
@@ -252,10 +304,13 @@ public final class BrokerNode implements AutoCloseable {
         }
         try {
             context.stopping();
+            reporter.close();
+            balancer.close();
             health.enterTerminalState();
             if (server != null) {
                 server.shutdown();
             }
+            retention.close();
             partitions.close();
             closeQuietly("driver", driver::close);
             closeQuietly("transport", transport::close);

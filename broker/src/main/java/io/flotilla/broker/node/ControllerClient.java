@@ -7,7 +7,15 @@ import io.flotilla.broker.metadata.CommandResult;
 import io.flotilla.broker.metadata.MetadataCommand;
 import io.flotilla.broker.metadata.Rejection;
 import io.flotilla.raft.driver.RaftDriver;
+import io.flotilla.broker.api.Calls;
+import io.grpc.CallOptions;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 
 import java.util.Map;
@@ -55,9 +63,17 @@ public final class ControllerClient implements AutoCloseable {
 
     /** A state-machine rejection as the API reports it. */
     static ApiException rejected(Rejection r) {
+        return rejected(r, "");
+    }
+
+    /**
+     * A rejection of a request's configuration values as the API reports it: {@code fieldPath}
+     * is where the request holds them ("config."), so the detail's field is a path into the request.
+     */
+    static ApiException rejected(Rejection r, String fieldPath) {
         io.flotilla.api.v1.ErrorDetail.Builder d = ApiException.detail(r.reason(), r.message());
-        if (r.field() != null && !r.field().isEmpty()) {
-            d.setField(r.field());
+        if (!r.field().isEmpty()) {
+            d.setField(fieldPath + r.field());
         }
         return ApiException.of(d);
     }
@@ -65,13 +81,66 @@ public final class ControllerClient implements AutoCloseable {
     /** A channel to the controller's leader, or NO_LEADER while there is none. */
     public ManagedChannel leaderChannel() {
         int leader = controller.leaderNode();
-        String address = leader == 0 ? null : addressOf.apply(leader);
-        if (address == null) {
+        ManagedChannel channel = leader == 0 ? null : channelTo(leader);
+        if (channel == null) {
             throw ApiException.of(ApiException.detail(ErrorReason.ERROR_REASON_NO_LEADER, "the controller has no"
                     + " leader right now (an election is under way); retry shortly").setRetryAfterMs(200));
         }
-        return channels.computeIfAbsent(leader, id -> NettyChannelBuilder.forTarget(address).usePlaintext()
-                .build());
+        return channel;
+    }
+
+    /**
+     * Forwards a unary call to the controller's leader with the caller's deadline (30 s without
+     * one). The leader's answers, errors included, pass through unchanged; a failure to reach it
+     * (it crashed, or an election moved the leadership away) becomes UNAVAILABLE NO_LEADER naming
+     * the node tried, so the caller sees the same retriable refusal as during an election.
+     */
+    public <Q, R> void forward(MethodDescriptor<Q, R> method, Q request, StreamObserver<R> out) {
+        int leader = controller.leaderNode();
+        ManagedChannel channel = leaderChannel();
+        CallOptions options = Context.current().getDeadline() != null
+                ? CallOptions.DEFAULT.withDeadline(Context.current().getDeadline())
+                : CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS);
+        ClientCalls.asyncUnaryCall(channel.newCall(method, options), request, new StreamObserver<R>() {
+            @Override
+            public void onNext(R value) {
+                out.onNext(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                out.onError(forwardedError(t, leader, addressOf.apply(leader)));
+            }
+
+            @Override
+            public void onCompleted() {
+                out.onCompleted();
+            }
+        });
+    }
+
+    /**
+     * What the caller of a forwarded call hears when it failed: the leader's own refusal as it is
+     * (it carries ErrorDetails), a failure to reach the leader as UNAVAILABLE NO_LEADER.
+     */
+    static Throwable forwardedError(Throwable t, int leader, String address) {
+        // StatusProto builds a bare status from the code when the trailers hold no details.
+        com.google.rpc.Status details = StatusProto.fromThrowable(t);
+        if (details != null && details.getDetailsCount() > 0) {
+            return t;
+        }
+        return Calls.statusOf(ApiException.of(ApiException.detail(ErrorReason.ERROR_REASON_NO_LEADER,
+                "the controller's leader, node " + leader + " at " + address + ", could not be reached ("
+                        + Status.fromThrowable(t).getDescription() + "); retry shortly").setRetryAfterMs(200)));
+    }
+
+    /** A channel to node {@code nodeId}, or null if its address is unknown. */
+    ManagedChannel channelTo(int nodeId) {
+        String address = addressOf.apply(nodeId);
+        if (address == null) {
+            return null;
+        }
+        return channels.computeIfAbsent(nodeId, id -> NettyChannelBuilder.forTarget(address).usePlaintext().build());
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.flotilla.broker.node;
 
+import io.flotilla.api.internal.v1.MemberProgress;
+import io.flotilla.api.internal.v1.ReplicaReport;
 import io.flotilla.api.v1.PartitionStatus;
 import io.flotilla.api.v1.ReplicaRole;
 import io.flotilla.api.v1.ReplicaStatus;
@@ -17,42 +19,61 @@ import java.util.Map;
 import java.util.function.LongFunction;
 
 /**
- * Topic and partition descriptions as this node sees them: placement from its metadata,
- * leadership and offsets from its own replicas (a partition it holds no replica of shows its
- * preferred leader and unknown offsets).
+ * Topic and partition descriptions: placement from this node's metadata; leaders, offsets and
+ * replica states from the partitions' leaders as they last reported to the controller
+ * ({@link ReplicaReports}, so complete on the controller's leader, which answers the describe
+ * calls). A partition whose leader has not reported shows no leader and unknown offsets.
  */
 final class Describer {
     private final LongFunction<PartitionReplica> replicas;
+    private final ReplicaReports reports;
 
-    Describer(LongFunction<PartitionReplica> replicas) {
+    Describer(LongFunction<PartitionReplica> replicas, ReplicaReports reports) {
         this.replicas = replicas;
+        this.reports = reports;
+    }
+
+    /** The reports as of now, to describe many partitions from one reading. */
+    ReplicaReports.View view() {
+        return reports.view();
     }
 
     TopicDescription describe(Topic topic) {
+        return describe(topic, reports.view());
+    }
+
+    TopicDescription describe(Topic topic, ReplicaReports.View view) {
         TopicDescription.Builder out = TopicDescription.newBuilder().setName(topic.name()).setInternal(topic.internal())
                 .setPartitionCount(topic.partitionCount()).setReplicationFactor(topic.replicationFactor())
                 .setConfig(effective(topic.config())).setOverrides(MetadataCodec.toProto(topic.config()));
         for (int p = 0; p < topic.partitionCount(); p++) {
-            out.addPartitions(partition(topic, p));
+            out.addPartitions(partition(topic, p, view));
         }
         return out.build();
     }
 
-    PartitionStatus partition(Topic topic, int index) {
+    PartitionStatus partition(Topic topic, int index, ReplicaReports.View view) {
         Partition partition = topic.partitions().get(index);
         PartitionStatus.Builder out = PartitionStatus.newBuilder().setTopic(topic.name()).setPartition(index)
                 .setPreferredLeaderNodeId(partition.preferredLeader().nodeId()).setHighWatermark(-1)
                 .setLogStartOffset(-1);
+        ReplicaReport leader = view.leader(partition.groupId());
+        if (leader != null) {
+            out.setLeaderNodeId(leader.getLeaderNodeId()).setLeaderTerm(leader.getLeaderTerm())
+                    .setHighWatermark(leader.getHighWatermark()).setLogStartOffset(leader.getLogStartOffset());
+        }
+        int caughtUpVoters = 0;
         for (MemberId m : partition.replicas()) {
-            out.addReplicas(ReplicaStatus.newBuilder().setNodeId(m.nodeId()).setRole(ReplicaRole.REPLICA_ROLE_VOTER));
+            MemberProgress progress = leader == null ? null : ReplicaReports.member(leader, m.nodeId());
+            ReplicaStatus.Builder replica = ReplicaStatus.newBuilder().setNodeId(m.nodeId())
+                    .setRole(progress == null ? ReplicaRole.REPLICA_ROLE_VOTER : progress.getRole())
+                    .setCaughtUp(progress != null && progress.getCaughtUp());
+            if (replica.getCaughtUp() && replica.getRole() == ReplicaRole.REPLICA_ROLE_VOTER) {
+                caughtUpVoters++;
+            }
+            out.addReplicas(replica);
         }
-        PartitionReplica replica = replicas.apply(partition.groupId());
-        if (replica != null) {
-            PartitionReplica.Leadership l = replica.leadershipView();
-            out.setLeaderNodeId(l.leaderNode()).setLeaderTerm(l.leaderNode() == 0 ? 0 : l.term())
-                    .setHighWatermark(replica.highWatermark()).setLogStartOffset(replica.logStartOffset());
-        }
-        return out.build();
+        return out.setUnderReplicated(caughtUpVoters < topic.replicationFactor()).build();
     }
 
     /** The leader this node knows for a partition: its replica's view, else the preferred leader. */

@@ -44,8 +44,6 @@ import java.util.function.Supplier;
  * The node as its gRPC services see it: metadata, hosted replicas, the way to the controller.
  */
 final class NodeContext implements BrokerContext {
-    /** A peer not heard from for this long is reported unreachable. */
-    private static final long SESSION_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(3);
     private static final int PRODUCER_ID_BLOCK = 1000;
     private static final int MAX_METADATA_TOPICS = 1000;
 
@@ -72,7 +70,7 @@ final class NodeContext implements BrokerContext {
 
     NodeContext(BrokerConfig config, Supplier<io.flotilla.broker.NodeIdentity> identity, RaftDriver driver,
                 ControllerReplica controller, ControllerClient controllerClient, PartitionHost partitions,
-                FetchParking parking, Set<Integer> controllerVoters) {
+                FetchParking parking, Set<Integer> controllerVoters, ReplicaReports reports) {
         this.config = config;
         this.identity = identity;
         this.driver = driver;
@@ -82,7 +80,7 @@ final class NodeContext implements BrokerContext {
         this.parking = parking;
         this.subscriptions = new Subscriptions(parking, config.maxSubscriptions());
         this.controllerVoters = controllerVoters;
-        this.describer = new Describer(partitions::replica);
+        this.describer = new Describer(partitions::replica, reports);
     }
 
     @Override
@@ -119,12 +117,19 @@ final class NodeContext implements BrokerContext {
         lastHeard.put(nodeId, System.nanoTime());
     }
 
-    boolean isAlive(int nodeId) {
+    /** Nanoseconds since a batch from {@code nodeId} arrived (0 for this node), -1 if none ever did. */
+    long heardNanosAgo(int nodeId) {
         if (nodeId == config.nodeId()) {
-            return true;
+            return 0;
         }
         Long heard = lastHeard.get(nodeId);
-        return heard != null && System.nanoTime() - heard < SESSION_TIMEOUT_NANOS;
+        return heard == null ? -1 : System.nanoTime() - heard;
+    }
+
+    /** Whether a batch from {@code nodeId} arrived within the last {@code nanos} (this node: always). */
+    boolean heardWithin(int nodeId, long nanos) {
+        long ago = heardNanosAgo(nodeId);
+        return ago >= 0 && ago < nanos;
     }
 
     /** Ready once the metadata holds this node's registration under its current incarnation. */

@@ -4,6 +4,7 @@ import io.flotilla.broker.metadata.ClusterMetadata;
 import io.flotilla.broker.metadata.Partition;
 import io.flotilla.broker.metadata.Topic;
 import io.flotilla.broker.metadata.TopicConfig;
+import io.flotilla.broker.metadata.TopicConfigKey;
 import io.flotilla.broker.partition.FetchParking;
 import io.flotilla.broker.partition.PartitionErrors;
 import io.flotilla.broker.partition.PartitionReplica;
@@ -11,6 +12,7 @@ import io.flotilla.broker.storage.LogPersistence;
 import io.flotilla.broker.storage.LogStorage;
 import io.flotilla.broker.storage.NodeStorage;
 import io.flotilla.log.LogConfig;
+import io.flotilla.log.PartitionLog;
 import io.flotilla.raft.MemberId;
 import io.flotilla.raft.Membership;
 import io.flotilla.raft.driver.RaftDriver;
@@ -18,7 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -26,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
+import java.util.function.LongConsumer;
 
 /**
  * The partition replicas this node hosts, kept in line with the metadata: a replica is opened
@@ -46,6 +52,8 @@ final class PartitionHost implements AutoCloseable {
     private final RaftDriver driver;
     private final FetchParking parking;
     private final IntFunction<String> addressOf;
+    private final Runnable leadershipChanged;
+    private final LongConsumer firstLeaderWanted;
     private final Map<Long, Hosted> hosted = new ConcurrentHashMap<>();
     private final AtomicReference<ClusterMetadata> latest = new AtomicReference<>();
     private final ExecutorService reconciler = Executors.newSingleThreadExecutor(r -> {
@@ -54,19 +62,37 @@ final class PartitionHost implements AutoCloseable {
         return t;
     });
 
+    /**
+     * @param leadershipChanged told (on a loop thread; must hand off) when a replica's leadership view changes
+     * @param firstLeaderWanted told the group id when this node, a new group's preferred leader, started its
+     *                          replica before the group ever elected anyone
+     */
     PartitionHost(MemberId self, Path partitionsDir, NodeStorage storage, RaftDriver driver, FetchParking parking,
-                  IntFunction<String> addressOf) {
+                  IntFunction<String> addressOf, Runnable leadershipChanged, LongConsumer firstLeaderWanted) {
         this.self = self;
         this.partitionsDir = partitionsDir;
         this.storage = storage;
         this.driver = driver;
         this.parking = parking;
         this.addressOf = addressOf;
+        this.leadershipChanged = leadershipChanged;
+        this.firstLeaderWanted = firstLeaderWanted;
     }
 
     PartitionReplica replica(long groupId) {
         Hosted h = hosted.get(groupId);
         return h == null ? null : h.replica();
+    }
+
+    /** The replicas hosted now, by group id (a live view). */
+    Map<Long, Hosted> hosted() {
+        return Collections.unmodifiableMap(hosted);
+    }
+
+    /** The replicas hosted now, by group id. */
+    List<PartitionReplica> replicas() {
+        return hosted.values().stream().map(Hosted::replica)
+                .sorted(Comparator.comparingLong(PartitionReplica::groupId)).toList();
     }
 
     /** The metadata changed: reconcile soon (from any thread, never blocks). */
@@ -91,13 +117,16 @@ final class PartitionHost implements AutoCloseable {
             }
         }
         for (Map.Entry<Long, Placed> e : wanted.entrySet()) {
-            if (!hosted.containsKey(e.getKey())) {
-                try {
+            Hosted running = hosted.get(e.getKey());
+            try {
+                if (running != null) {
+                    reconfigure(running, e.getValue().topic());
+                } else {
                     start(e.getKey(), e.getValue());
-                } catch (Exception ex) {
-                    log.error("cannot start replica of {}-{} (group {})", e.getValue().topic().name(),
-                            e.getValue().index(), e.getKey(), ex);
                 }
+            } catch (Exception ex) {
+                log.error("cannot {} replica of {}-{} (group {})", running != null ? "reconfigure" : "start",
+                        e.getValue().topic().name(), e.getValue().index(), e.getKey(), ex);
             }
         }
         for (Long groupId : hosted.keySet()) {
@@ -114,20 +143,39 @@ final class PartitionHost implements AutoCloseable {
     private record Placed(Topic topic, int index, Partition partition) {
     }
 
+    /**
+     * A topic's settings as its replicas' logs take them. The log accepts any batch the API
+     * could ever accept: a topic's max_batch_bytes may be lowered later, and followers must
+     * still store what the leader wrote before.
+     */
+    private static LogConfig logConfig(TopicConfig config) {
+        return LogConfig.DEFAULTS.withSegmentBytes(config.segmentBytes()).withSegmentMs(config.segmentMs())
+                .withRetention(config.retentionMs(), config.retentionBytes())
+                .withMaxBatchBytes(Math.toIntExact(TopicConfigKey.MAX_BATCH_BYTES.max()));
+    }
+
+    /** A running replica takes its topic's current settings (AlterTopicConfig). */
+    private static void reconfigure(Hosted running, Topic topic) {
+        LogConfig next = logConfig(topic.effectiveConfig());
+        PartitionLog log = running.storage().log();
+        if (!next.equals(log.config())) {
+            log.reconfigure(next);
+        }
+    }
+
     private void start(long groupId, Placed placed) throws Exception {
-        TopicConfig config = placed.topic().effectiveConfig();
-        // The log accepts any batch the API could ever accept: a topic's max_batch_bytes may
-        // be lowered later, and followers must still store what the leader wrote before.
-        LogConfig logConfig = LogConfig.DEFAULTS.withSegmentBytes(config.segmentBytes())
-                .withSegmentMs(config.segmentMs()).withRetention(config.retentionMs(), config.retentionBytes());
+        LogConfig logConfig = logConfig(placed.topic().effectiveConfig());
         Membership members = Membership.ofVoters(placed.partition().replicas().toArray(MemberId[]::new));
         LogStorage logStorage = LogStorage.open(groupId, groupDir(groupId), logConfig, storage, members, true,
                 System::currentTimeMillis);
         PartitionReplica replica = new PartitionReplica(groupId, self.nodeId(), logStorage.log(),
-                new PartitionErrors(placed.topic().name(), placed.index(), addressOf), parking);
+                new PartitionErrors(placed.topic().name(), placed.index(), addressOf), parking,
+                logStorage::snapshotState);
         hosted.put(groupId, new Hosted(placed.topic().name(), placed.index(), logStorage, replica));
+        boolean neverElected = logStorage.hardState().term() == 0;
         try {
-            driver.addGroup(groupId, logStorage, new LogPersistence(logStorage), replica).get(30, TimeUnit.SECONDS);
+            driver.addGroup(groupId, logStorage, new LogPersistence(logStorage),
+                    new LeadershipWatch(replica, leadershipChanged)).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             hosted.remove(groupId);
             logStorage.close();
@@ -135,6 +183,9 @@ final class PartitionHost implements AutoCloseable {
         }
         log.info("started replica of {}-{} (group {}, replicas {})", placed.topic().name(), placed.index(), groupId,
                 placed.partition().replicas());
+        if (neverElected && placed.partition().preferredLeader().equals(self)) {
+            firstLeaderWanted.accept(groupId);
+        }
     }
 
     private void stop(long groupId, boolean delete) throws Exception {

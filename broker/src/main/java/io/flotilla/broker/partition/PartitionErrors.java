@@ -42,10 +42,12 @@ public final class PartitionErrors {
                 + ") that is still committing its first entry; retry shortly").setRetryAfterMs(50));
     }
 
+    /** OFFSET_OUT_OF_RANGE for {@code offset}; the partition holds committed offsets {@code start .. end - 1}. */
     public ApiException offsetOutOfRange(long offset, long start, long end, String which) {
+        String holds = start < end ? "which holds offsets " + start + " to " + (end - 1)
+                : "which holds no records; the next one will get offset " + end;
         return ApiException.of(detail(ErrorReason.ERROR_REASON_OFFSET_OUT_OF_RANGE, "offset " + offset + " is "
-                + which + " of " + name() + ", which holds offsets " + start + " to " + (end - 1)
-                + " (log start " + start + ", high watermark " + end + ")")
+                + which + " of " + name() + ", " + holds + " (log start " + start + ", high watermark " + end + ")")
                 .setValidOffsets(OffsetRange.newBuilder().setLogStartOffset(start).setHighWatermark(end)));
     }
 

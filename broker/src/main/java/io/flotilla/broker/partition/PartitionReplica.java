@@ -4,17 +4,18 @@ import io.flotilla.api.v1.FetchFormat;
 import io.flotilla.api.v1.FetchResponse;
 import io.flotilla.broker.api.ApiException;
 import io.flotilla.log.PartitionLog;
-import io.flotilla.log.record.RecordBatch;
 import io.flotilla.raft.Entry;
 import io.flotilla.raft.MemberId;
+import io.flotilla.raft.NotLeaderException;
 import io.flotilla.raft.RaftNode;
+import io.flotilla.raft.Snapshot;
 import io.flotilla.raft.driver.Applier;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
 
 /**
  * This node's replica of one partition, as its Raft group's state machine: it publishes the
@@ -38,10 +39,10 @@ public final class PartitionReplica implements Applier {
     private final PartitionLog log;
     private final PartitionErrors errors;
     private final FetchParking parking;
-    private final RecordBatch view = new RecordBatch();
+    private final Supplier<ByteBuffer> snapshotState;
 
     // Loop thread only.
-    private final ProducerStates committedProducers = new ProducerStates();
+    private final CommittedProducers committedProducers = new CommittedProducers();
     /** The committed state plus this leader's uncommitted batches; null unless leading and ready. */
     private ProducerStates leaderProducers;
     private final CommitWaiters<Void> pending = new CommitWaiters<>();
@@ -55,13 +56,21 @@ public final class PartitionReplica implements Applier {
     private volatile ApiException ended;
     private final ConcurrentLinkedQueue<Waiter> waiting = new ConcurrentLinkedQueue<>();
 
-    public PartitionReplica(long groupId, int selfNode, PartitionLog log, PartitionErrors errors, FetchParking parking) {
+    /**
+     * @param snapshotState the group's snapshot state ({@code LogStorage.snapshotState}): the
+     *                      producer state standing for the records below the log start, read
+     *                      now and after a snapshot install
+     */
+    public PartitionReplica(long groupId, int selfNode, PartitionLog log, PartitionErrors errors, FetchParking parking,
+                            Supplier<ByteBuffer> snapshotState) {
         this.groupId = groupId;
         this.selfNode = selfNode;
         this.log = log;
         this.errors = errors;
         this.parking = parking;
+        this.snapshotState = snapshotState;
         this.highWatermark = log.startOffset();
+        committedProducers.restore(snapshotState.get());
     }
 
     public long groupId() {
@@ -127,7 +136,13 @@ public final class PartitionReplica implements Applier {
                 return done;
             }
         }
-        Entry entry = node.propose(batch.batch(), batch.recordCount());
+        Entry entry;
+        try {
+            entry = node.propose(batch.batch(), batch.recordCount());
+        } catch (NotLeaderException handingOver) { // a leadership transfer is under way: name its target
+            MemberId target = handingOver.leaderHint();
+            throw errors.notLeader(selfNode, target == null ? 0 : target.nodeId(), node.term());
+        }
         if (batch.idempotent()) {
             leaderProducers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
                     batch.recordCount(), entry.baseOffset(), batch.appendTimeMs());
@@ -171,14 +186,7 @@ public final class PartitionReplica implements Applier {
     public void apply(List<Entry> committed) {
         for (Entry e : committed) {
             pending.committed(e, null, this::overwritten);
-            if (e.type() == Entry.Type.DATA) {
-                ByteBuffer bytes = e.payload().duplicate().order(ByteOrder.BIG_ENDIAN);
-                view.wrap(bytes, bytes.position());
-                if (view.producerId() >= 0) {
-                    committedProducers.record(view.producerId(), view.producerEpoch(), view.baseSequence(),
-                            e.count(), e.baseOffset(), view.maxTimestamp());
-                }
-            }
+            committedProducers.apply(e);
             appliedTerm = e.term();
             appliedEnd = e.nextOffset();
         }
@@ -192,6 +200,30 @@ public final class PartitionReplica implements Applier {
         if (!waiting.isEmpty()) {
             parking.wake(this);
         }
+    }
+
+    /** A follower installed the leader's snapshot: its log starts there, and the producer state is the snapshot's. */
+    @Override
+    public void restore(Snapshot snapshot) {
+        committedProducers.restore(snapshotState.get());
+        appliedTerm = snapshot.term();
+        appliedEnd = snapshot.end();
+        highWatermark = snapshot.end();
+    }
+
+    // ------------------------------------------------------------------ retention (loop thread)
+
+    /** Retention may delete entries below this: what this replica applied, which is committed. */
+    public long retentionBound() {
+        return appliedEnd;
+    }
+
+    /**
+     * The snapshot state for a move of the log start: the producer state, standing for every
+     * entry below {@link #retentionBound()}.
+     */
+    public byte[] snapshotState() {
+        return committedProducers.snapshot();
     }
 
     @Override

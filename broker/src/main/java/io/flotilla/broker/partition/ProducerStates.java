@@ -2,6 +2,7 @@ package io.flotilla.broker.partition;
 
 import io.flotilla.api.v1.ErrorReason;
 
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -9,12 +10,15 @@ import java.util.Map;
  * Idempotence state of one partition: per producer id, its epoch and its last five batches
  * (broker.proto, InitProducer). Built from the partition's log in log order, so every replica
  * holds the same state for the same log prefix, and a new leader (or a restarted node, which
- * re-applies its log) answers retries exactly as the old one would have.
+ * re-applies its log from its snapshot, {@link CommittedProducers}) answers retries exactly as
+ * the old one would have.
  *
  * <p>Not thread-safe: one partition's loop thread owns it.
  */
 final class ProducerStates {
     static final int WINDOW = 5;
+    /** Encoded size of one {@link Written}. */
+    private static final int WRITTEN_BYTES = 2 * Integer.BYTES + 2 * Long.BYTES;
 
     /** One batch an idempotent producer wrote: what a retry of it is answered with. */
     record Written(int baseSequence, int count, long baseOffset, long appendTimeMs) {
@@ -134,6 +138,55 @@ final class ProducerStates {
         p.newest = (p.newest + 1) % WINDOW;
         p.recent[p.newest] = new Written(baseSequence, count, baseOffset, appendTimeMs);
         p.count = Math.min(p.count + 1, WINDOW);
+    }
+
+    /** Bytes {@link #encode} writes. */
+    int encodedSize() {
+        int size = Integer.BYTES;
+        for (Producer p : producers.values()) {
+            size += Long.BYTES + Short.BYTES + 1 + p.count * WRITTEN_BYTES;
+        }
+        return size;
+    }
+
+    /**
+     * Writes the state, big-endian: int32 producer count, then per producer its int64 id, int16
+     * epoch, int8 batch count and its batches oldest first, each int32 base sequence, int32
+     * record count, int64 base offset, int64 append time.
+     */
+    void encode(ByteBuffer out) {
+        out.putInt(producers.size());
+        producers.forEach((id, p) -> {
+            out.putLong(id).putShort(p.epoch).put((byte) p.count);
+            for (int i = p.count - 1; i >= 0; i--) {
+                Written w = p.recent[Math.floorMod(p.newest - i, WINDOW)];
+                out.putInt(w.baseSequence).putInt(w.count).putLong(w.baseOffset).putLong(w.appendTimeMs);
+            }
+        });
+    }
+
+    /**
+     * Reads what {@link #encode} wrote: the batches are recorded again in their order, which
+     * rebuilds each producer's window as it was.
+     *
+     * @throws IllegalArgumentException if the bytes are not such a state
+     */
+    static ProducerStates decode(ByteBuffer in) {
+        ProducerStates states = new ProducerStates();
+        int producers = in.getInt();
+        for (int i = 0; i < producers; i++) {
+            long id = in.getLong();
+            short epoch = in.getShort();
+            int count = in.get();
+            if (count < 1 || count > WINDOW) {
+                throw new IllegalArgumentException("producer " + id + " has " + count + " batches; 1 .. " + WINDOW
+                        + " are kept");
+            }
+            for (int b = 0; b < count; b++) {
+                states.record(id, epoch, in.getInt(), in.getInt(), in.getLong(), in.getLong());
+            }
+        }
+        return states;
     }
 
     /** {@code sequence + delta}, wrapping from {@link Integer#MAX_VALUE} to 0 as producers do. */

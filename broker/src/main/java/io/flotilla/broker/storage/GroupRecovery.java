@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 /**
  * Opening a group's storage: creating a new group, or bringing an existing one back to one
  * consistent state after whatever a crash interrupted. {@link LogStorage} records every move of
- * the log start before making it (the controller's snapshot in the node store first, then the
+ * the log start before making it (the group's snapshot in the node store first, then the
  * membership file, then the log), and a membership entry in the membership file before
  * appending it; so here the newest record wins, the log is brought up to it, and listed
  * membership entries the log does not hold are dropped.
@@ -36,7 +36,7 @@ final class GroupRecovery {
     }
 
     static Recovered open(long groupId, Path groupDir, LogConfig config, NodeStore store, Membership bootstrap,
-                          boolean stateInLog, LongSupplier clockMs) throws IOException {
+                          LongSupplier clockMs) throws IOException {
         Files.createDirectories(groupDir);
         Files.deleteIfExists(DurableFiles.temporary(MembershipFile.path(groupDir)));
         Files.deleteIfExists(groupDir.resolve(IncomingSnapshot.NAME)); // a transfer restarts from scratch
@@ -45,7 +45,7 @@ final class GroupRecovery {
                 : create(groupId, groupDir, store, bootstrap);
         PartitionLog log = PartitionLog.open(groupDir.resolve(LOG_DIR), config, clockMs);
         try {
-            LogBase base = stateInLog ? contents.base() : controllerBase(groupId, store, contents.base(), groupDir);
+            LogBase base = storedBase(groupId, store, contents.base(), groupDir);
             moveLogStart(log, base);
             List<MembershipEntry> memberships = new ArrayList<>();
             for (MembershipEntry e : contents.entries()) {
@@ -88,13 +88,13 @@ final class GroupRecovery {
         return new MembershipFile.Contents(base, List.of());
     }
 
-    /** The controller's base: its stored snapshot, which may be ahead of the membership file after a crash. */
-    private static LogBase controllerBase(long groupId, NodeStore store, LogBase recorded, Path groupDir) {
-        Optional<LogBase> snapshot = ControllerSnapshot.get(store, groupId);
+    /** The group's base: its stored snapshot, which may be ahead of the membership file after a crash. */
+    private static LogBase storedBase(long groupId, NodeStore store, LogBase recorded, Path groupDir) {
+        Optional<LogBase> snapshot = GroupSnapshot.get(store, groupId);
         if (snapshot.isEmpty()) {
             if (recorded.start() != 0) {
-                throw new CorruptLogException(MembershipFile.path(groupDir), 0, "the controller's log starts at "
-                        + recorded.start() + " but the node store holds no snapshot of group " + groupId);
+                throw new CorruptLogException(MembershipFile.path(groupDir), 0, "the log of group " + groupId
+                        + " starts at " + recorded.start() + " but the node store holds no snapshot of it");
             }
             return recorded;
         }

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The controller snapshot a follower is receiving, chunk by chunk, in the file
+ * The snapshot a follower is receiving, chunk by chunk, in the file
  * {@code incoming-snapshot} of the group directory, so a large one does not sit on the heap
  * while it arrives. Chunks are not fsynced: a restarted member starts every transfer over from
  * position 0 (Raft forgets a transfer in progress, and {@link LogStorage#open} deletes the

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -39,12 +40,14 @@ import java.util.stream.Stream;
  * <pre>
  * groupDir/log/                the PartitionLog: one record batch per entry ({@link EntryBatches})
  * groupDir/membership          where the log starts and its membership history ({@link MembershipFile})
- * groupDir/incoming-snapshot   a controller snapshot being received ({@link IncomingSnapshot})
- * node store, key group id     the hard state; the controller's snapshot ({@link ControllerSnapshot})
+ * groupDir/incoming-snapshot   a snapshot being received ({@link IncomingSnapshot})
+ * node store, key group id     the hard state; the snapshot standing for the entries below
+ *                              the start ({@link GroupSnapshot})
  * </pre>
- * A data partition ({@code stateInLog}) has no snapshot bytes: its log is its state, so a
- * follower behind the leader's log start installs a snapshot of size 0, which only moves its
- * log start there. The controller's state machine is snapshotted into the node store.
+ * The controller's snapshot is its whole state machine; a data partition's log is its records,
+ * and its snapshot holds only what the records below its start leave behind when retention
+ * deletes them: the producers' idempotence state. A follower behind the leader's log start
+ * installs that snapshot, and its log then starts where the leader's does.
  *
  * <p><b>Threads.</b> The group's loop thread reads (every {@link RaftStorage} method), calls
  * {@link #compact} and {@link #applyRetention}, and hands Readies to {@link LogPersistence}.
@@ -61,8 +64,8 @@ import java.util.stream.Stream;
  *
  * <p><b>Crash consistency.</b> The membership file never misses a membership entry the log
  * holds: it is rewritten before a membership entry is appended, and after a truncation. A
- * move of the log start is recorded before the log changes: in the node store first for the
- * controller (its snapshot, with the membership at its end), then in the membership file, and
+ * move of the log start is recorded before the log changes: in the node store first (the
+ * snapshot, with the membership at its end), then in the membership file, and
  * only then is the log's prefix deleted or the log reset; {@link #open} finishes a move a crash
  * interrupted, and drops listed membership entries the log no longer holds ({@link GroupRecovery}).
  */
@@ -73,7 +76,7 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
     private final long groupId;
     private final Path groupDir;
     private final NodeStorage node;
-    private final boolean stateInLog;
+    private final boolean dataPartition;
     private final LongSupplier clockMs;
     private final PartitionLog log;
     private final IncomingSnapshot incoming;
@@ -83,7 +86,7 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
 
     /** The log start readers see; it moves before the entries below it are deleted. */
     private volatile LogBase base;
-    /** The start the membership file (and for the controller, the node store) records; disk worker only. */
+    /** The start the node store and the membership file record; disk worker only. */
     private LogBase durableBase;
     /** Membership entries at or after {@code durableBase}'s start, in offset order; written by the disk worker. */
     private volatile List<MembershipEntry> memberships;
@@ -94,12 +97,12 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
     private volatile HardState storedHardState;
     private boolean closed;
 
-    private LogStorage(long groupId, Path groupDir, NodeStorage node, boolean stateInLog, LongSupplier clockMs,
+    private LogStorage(long groupId, Path groupDir, NodeStorage node, boolean dataPartition, LongSupplier clockMs,
                        PartitionLog log, LogBase base, List<MembershipEntry> memberships, HardState hardState) {
         this.groupId = groupId;
         this.groupDir = groupDir;
         this.node = node;
-        this.stateInLog = stateInLog;
+        this.dataPartition = dataPartition;
         this.clockMs = clockMs;
         this.log = log;
         this.incoming = new IncomingSnapshot(groupDir);
@@ -117,8 +120,8 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
      * @param config     the partition log's limits
      * @param node       what the node's groups share
      * @param bootstrap  the membership of a new group (an empty or missing directory); ignored otherwise
-     * @param stateInLog true for a data partition (the log is its state), false for the
-     *                   controller (its state machine is snapshotted into the node store)
+     * @param dataPartition true for a data partition (retention deletes its log's prefix),
+     *                      false for the controller (only a snapshot of its state replaces entries)
      * @param clockMs    wall clock for segment age, retention and control records' timestamps
      * @throws IllegalStateException if the directory is new but the node store still holds state
      *                               for the group (a deletion was cut short: {@link #deleteGroupData})
@@ -126,10 +129,10 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
      *                               no crash explains
      */
     public static LogStorage open(long groupId, Path groupDir, LogConfig config, NodeStorage node,
-                                  Membership bootstrap, boolean stateInLog, LongSupplier clockMs) throws IOException {
-        GroupRecovery.Recovered r = GroupRecovery.open(groupId, groupDir, config, node.store(), bootstrap, stateInLog,
-                clockMs);
-        return new LogStorage(groupId, groupDir, node, stateInLog, clockMs, r.log(), r.base(), r.memberships(),
+                                  Membership bootstrap, boolean dataPartition, LongSupplier clockMs)
+            throws IOException {
+        GroupRecovery.Recovered r = GroupRecovery.open(groupId, groupDir, config, node.store(), bootstrap, clockMs);
+        return new LogStorage(groupId, groupDir, node, dataPartition, clockMs, r.log(), r.base(), r.memberships(),
                 r.hardState());
     }
 
@@ -265,9 +268,9 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
     // ---------------------------------------------------------------- other reads
 
     /**
-     * The controller's state machine bytes as of {@link #startOffset()} (empty for a data
-     * partition, or before the first compaction): what its applier rebuilds from at start-up
-     * and after a snapshot install. Read-only.
+     * The snapshot's state, standing for the entries below {@link #startOffset()} (empty before
+     * the first move of the start): what the group's applier rebuilds from at start-up and
+     * after a snapshot install. Read-only.
      */
     public ByteBuffer snapshotState() {
         return ByteBuffer.wrap(base.state()).asReadOnlyBuffer();
@@ -294,13 +297,8 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
      * on the disk worker, which the returned future waits for. Only the current snapshot stays
      * readable ({@link #readSnapshot}). A start at or below the current one, or a call while a
      * snapshot install is being persisted (which moves the start past it), changes nothing.
-     * A data partition may compact too, with an empty state.
      */
     public CompletableFuture<Void> compact(long newStart, byte[] state) {
-        if (stateInLog && state.length != 0) {
-            throw new IllegalArgumentException("group " + groupId + " is a data partition: its log is its state, so it"
-                    + " compacts with an empty state, not " + state.length + " bytes");
-        }
         if (installing || newStart <= base.start()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -319,17 +317,20 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
     }
 
     /**
-     * A data partition applies its retention ({@link LogConfig#retentionMs()},
-     * {@link LogConfig#retentionBytes()}): whole sealed segments go, none holding an offset at
-     * or past {@code maxDeletableOffset} (pass min(commit end, the first offset a follower
-     * still needs)). The new start (and the membership in force there) is announced at once;
-     * the future completes once the segments are deleted. Nothing happens while a snapshot
-     * install is being persisted.
+     * A data partition applies its retention (the log's current {@link LogConfig#retentionMs()}
+     * and {@link LogConfig#retentionBytes()}): whole sealed segments go, none holding an offset
+     * at or past {@code maxDeletableOffset} (pass what the replica has applied, which is
+     * committed). {@code stateAtBound} is asked only if the start moves: the snapshot state that
+     * stands for every entry below the bound (so for those below the new start too), which a
+     * restart or a follower installing the snapshot rebuilds from. The new start (and the
+     * membership in force there) is announced at once; the future completes once the snapshot
+     * is stored and the segments are deleted. Nothing happens while a snapshot install is being
+     * persisted.
      *
      * @throws IllegalStateException for the controller, whose entries only a snapshot may replace
      */
-    public CompletableFuture<Void> applyRetention(long maxDeletableOffset) {
-        if (!stateInLog) {
+    public CompletableFuture<Void> applyRetention(long maxDeletableOffset, Supplier<byte[]> stateAtBound) {
+        if (!dataPartition) {
             throw new IllegalStateException("group " + groupId + " keeps its state in snapshots: compact it with a"
                     + " snapshot instead of deleting entries by retention");
         }
@@ -337,7 +338,7 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
         if (installing || newStart <= base.start()) {
             return CompletableFuture.completedFuture(null);
         }
-        return moveStart(newStart, LogBase.NO_STATE);
+        return moveStart(newStart, stateAtBound.get());
     }
 
     /** Announces the new start to readers; the disk worker records it and deletes below it. */
@@ -370,9 +371,7 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
         if (target.start() <= durableBase.start()) {
             return;
         }
-        if (!stateInLog) {
-            ControllerSnapshot.put(node.store(), groupId, target);
-        }
+        GroupSnapshot.put(node.store(), groupId, target);
         List<MembershipEntry> kept = memberships.stream().filter(e -> e.offset() >= target.start()).toList();
         MembershipFile.write(groupDir, target, kept);
         durableBase = target;
@@ -470,24 +469,15 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
     /** Disk worker: writes a snapshot chunk, and installs the snapshot with its last one. */
     private void receive(SnapshotChunk chunk) throws IOException {
         Snapshot snapshot = chunk.snapshot();
-        if (stateInLog && snapshot.sizeBytes() != 0) {
-            throw new IllegalStateException("group " + groupId + " is a data partition, whose snapshots carry no bytes;"
-                    + " got one of " + snapshot.sizeBytes());
-        }
-        if (!stateInLog) {
-            incoming.write(chunk);
-        }
+        incoming.write(chunk);
         if (chunk.last()) {
-            install(new LogBase(snapshot.end(), snapshot.term(), snapshot.membership(),
-                    stateInLog ? LogBase.NO_STATE : incoming.take()));
+            install(new LogBase(snapshot.end(), snapshot.term(), snapshot.membership(), incoming.take()));
         }
     }
 
     /** Disk worker: the log becomes empty from the snapshot's end, recorded first (see the class comment). */
     private void install(LogBase next) throws IOException {
-        if (!stateInLog) {
-            ControllerSnapshot.put(node.store(), groupId, next);
-        }
+        GroupSnapshot.put(node.store(), groupId, next);
         MembershipFile.write(groupDir, next, List.of());
         log.resetTo(next.start(), next.termBefore());
         durableBase = next;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.flotilla.api.v1.ErrorReason;
 import io.flotilla.broker.metadata.CommandResult.NodeRegistered;
 import io.flotilla.broker.metadata.CommandResult.PartitionsCreated;
+import io.flotilla.broker.metadata.CommandResult.PreferredLeadersSet;
 import io.flotilla.broker.metadata.CommandResult.ProducerIdsAllocated;
 import io.flotilla.broker.metadata.CommandResult.TopicConfigAltered;
 import io.flotilla.broker.metadata.CommandResult.TopicCreated;
@@ -18,7 +19,9 @@ import io.flotilla.broker.metadata.MetadataCommand.AlterTopicConfig;
 import io.flotilla.broker.metadata.MetadataCommand.CreatePartitions;
 import io.flotilla.broker.metadata.MetadataCommand.CreateTopic;
 import io.flotilla.broker.metadata.MetadataCommand.DeleteTopic;
+import io.flotilla.broker.metadata.MetadataCommand.PreferredLeader;
 import io.flotilla.broker.metadata.MetadataCommand.RegisterNode;
+import io.flotilla.broker.metadata.MetadataCommand.SetPreferredLeaders;
 import io.flotilla.raft.MemberId;
 import java.util.Collections;
 import java.util.List;
@@ -134,6 +137,36 @@ class CommandApplierTest {
     }
 
     @Test
+    void aPreferredLeaderMovesToTheFrontOfItsReplicaListAndTheOthersKeepTheirOrder() {
+        registerNodes(3);
+        apply(create("a", List.of(1, 2, 3), List.of(2, 3, 1)));
+        apply(new CreateTopic("__internal", true, TopicConfigOverrides.EMPTY, List.of(List.of(3, 1))));
+        long groupIdAfter = state.nextGroupId();
+
+        PreferredLeadersSet set = (PreferredLeadersSet) apply(new SetPreferredLeaders(List.of(
+                new PreferredLeader("a", 0, 3), new PreferredLeader("a", 1, 2), new PreferredLeader("__internal", 0, 1))));
+
+        assertEquals(new PreferredLeadersSet(6), set, "the answer carries the change's offset");
+        assertEquals(6, state.version());
+        Topic a = state.topic("a").orElseThrow();
+        assertEquals(List.of(member(3), member(1), member(2)), a.partitions().get(0).replicas());
+        assertEquals(List.of(member(2), member(3), member(1)), a.partitions().get(1).replicas(), "already preferred");
+        assertEquals(List.of(member(1), member(3)), state.topic("__internal").orElseThrow().partitions().get(0).replicas(),
+                "the cluster's own topics are balanced too");
+        assertEquals(List.of(1L, 2L), a.groupIds(), "the groups and their members stay");
+        assertEquals(groupIdAfter, state.nextGroupId());
+    }
+
+    @Test
+    void oneRefusedPreferenceRefusesTheWholeCommand() {
+        registerNodes(3);
+        apply(create("a", List.of(1, 2), List.of(2, 3)));
+        assertRejected(new SetPreferredLeaders(List.of(new PreferredLeader("a", 0, 2), new PreferredLeader("a", 1, 1))),
+                ErrorReason.ERROR_REASON_NOT_A_REPLICA, "node 1 holds no replica of partition 1 of topic 'a'");
+        assertEquals(List.of(member(1), member(2)), state.topic("a").orElseThrow().partitions().get(0).replicas());
+    }
+
+    @Test
     void internalTopicsAreCreatedByTheClusterAndProtectedFromClients() {
         registerNodes(1);
         apply(new CreateTopic("__offsets", true, TopicConfigOverrides.EMPTY, List.of(List.of(1))));
@@ -219,7 +252,25 @@ class CommandApplierTest {
                 rejection("too many producer ids", new AllocateProducerIds(1, CommandApplier.MAX_PRODUCER_ID_BLOCK + 1),
                         ErrorReason.ERROR_REASON_INVALID_REQUEST, "1 .. 1048576"),
                 rejection("producer ids for unknown node", new AllocateProducerIds(5, 10), ErrorReason.ERROR_REASON_NODE_NOT_FOUND,
-                        "node 5 is not registered"));
+                        "node 5 is not registered"),
+                rejection("no preferred leaders", new SetPreferredLeaders(List.of()), ErrorReason.ERROR_REASON_INVALID_REQUEST,
+                        "at least one partition"),
+                rejection("prefer in bad topic name", prefer("a b", 0, 1), ErrorReason.ERROR_REASON_INVALID_TOPIC_NAME, "'a b'"),
+                rejection("prefer in unknown topic", prefer("nope", 0, 1), ErrorReason.ERROR_REASON_TOPIC_NOT_FOUND, "'nope' does not exist"),
+                rejection("prefer in partition 2 of 2", prefer("existing", 2, 1), ErrorReason.ERROR_REASON_PARTITION_NOT_FOUND,
+                        "has partitions 0 .. 1; partition 2 does not exist"),
+                rejection("prefer in partition -1", prefer("existing", -1, 1), ErrorReason.ERROR_REASON_PARTITION_NOT_FOUND,
+                        "partition -1 does not exist"),
+                rejection("prefer an unregistered node", prefer("existing", 0, 8), ErrorReason.ERROR_REASON_NODE_NOT_FOUND,
+                        "node 8 is not registered, so it cannot lead partition 0 of topic 'existing'"),
+                rejection("prefer a node without a replica", prefer("existing", 0, 3), ErrorReason.ERROR_REASON_NOT_A_REPLICA,
+                        "node 3 holds no replica of partition 0 of topic 'existing', so it cannot lead it; its replicas are on nodes [1, 2]"),
+                rejection("prefer a partition twice", new SetPreferredLeaders(List.of(new PreferredLeader("existing", 1, 2),
+                        new PreferredLeader("existing", 1, 3))), ErrorReason.ERROR_REASON_INVALID_REQUEST, "named twice"));
+    }
+
+    private static SetPreferredLeaders prefer(String topic, int partition, int nodeId) {
+        return new SetPreferredLeaders(List.of(new PreferredLeader(topic, partition, nodeId)));
     }
 
     private void assertRejected(MetadataCommand command, ErrorReason reason, String inMessage) {

@@ -36,7 +36,9 @@ class MetadataCodecTest {
                 new MetadataCommand.DeleteTopic("orders"),
                 new MetadataCommand.AlterTopicConfig("orders", config, EnumSet.of(TopicConfigKey.MAX_BATCH_BYTES, TopicConfigKey.SEGMENT_BYTES)),
                 new MetadataCommand.CreatePartitions("orders", 5, List.of(List.of(1, 2), List.of(2, 3), List.of(3, 1))),
-                new MetadataCommand.AllocateProducerIds(3, 1000));
+                new MetadataCommand.AllocateProducerIds(3, 1000),
+                new MetadataCommand.SetPreferredLeaders(List.of(new MetadataCommand.PreferredLeader("orders", 4, 3),
+                        new MetadataCommand.PreferredLeader("__offsets", 0, 2))));
         for (MetadataCommand command : commands) {
             assertEquals(command, MetadataCodec.decodeCommand(ByteBuffer.wrap(MetadataCodec.encode(command))));
         }

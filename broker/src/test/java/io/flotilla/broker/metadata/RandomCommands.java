@@ -24,7 +24,7 @@ final class RandomCommands {
     }
 
     MetadataCommand next(ClusterMetadata state) {
-        int kind = random.nextInt(10);
+        int kind = random.nextInt(11);
         if (kind < 2) {
             int nodeId = rarely() ? 0 : 1 + random.nextInt(NODE_IDS);
             long incarnation = rarely() ? 0 : nodeId * 16L + random.nextInt(2) + 1;
@@ -53,8 +53,25 @@ final class RandomCommands {
             int replicationFactor = topic == null ? 1 : topic.replicationFactor();
             int added = rarely() ? 0 : 1 + random.nextInt(3);
             return new MetadataCommand.CreatePartitions(name, current + added, assignments(state, added, replicationFactor));
+        } else if (kind < 10) {
+            return new MetadataCommand.AllocateProducerIds(1 + random.nextInt(NODE_IDS + 1), rarely() ? 0 : 1 + random.nextInt(1000));
         }
-        return new MetadataCommand.AllocateProducerIds(1 + random.nextInt(NODE_IDS + 1), rarely() ? 0 : 1 + random.nextInt(1000));
+        return preferredLeaders(state);
+    }
+
+    /** Mostly replicas of existing partitions; now and then a partition or node that is not. */
+    private MetadataCommand preferredLeaders(ClusterMetadata state) {
+        List<MetadataCommand.PreferredLeader> leaders = new ArrayList<>();
+        int count = rarely() ? 0 : 1 + random.nextInt(3);
+        for (int i = 0; i < count; i++) {
+            String name = existingName(state);
+            Topic topic = state.topics().get(name);
+            int partition = topic == null || rarely() ? random.nextInt(5) : random.nextInt(topic.partitionCount());
+            int nodeId = topic == null || partition >= topic.partitionCount() || rarely() ? 1 + random.nextInt(NODE_IDS + 1)
+                    : topic.partitions().get(partition).replicas().get(random.nextInt(topic.replicationFactor())).nodeId();
+            leaders.add(new MetadataCommand.PreferredLeader(name, partition, nodeId));
+        }
+        return new MetadataCommand.SetPreferredLeaders(leaders);
     }
 
     private boolean rarely() {

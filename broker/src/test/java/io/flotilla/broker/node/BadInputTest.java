@@ -424,9 +424,11 @@ class BadInputTest {
         return leader[0];
     }
 
+    /** Creates the topic, and waits for the leadership to settle where the balancers keep it. */
     private static void createTopic(CreateTopicRequest.Builder request) {
         admin(1).createTopic(request.build()).getTopic().getPartitionsList()
                 .forEach(p -> assertNotEquals(0, p.getLeaderNodeId(), "partition " + p.getPartition() + " has a leader"));
+        cluster.awaitPreferredLeaders(request.getName());
     }
 
     /** A fresh deadline per call: a stub's deadline is fixed when the stub is made. */

@@ -29,9 +29,10 @@ class ClusterSmokeTest {
             CreateTopicResponse created = c.admin(2).createTopic(CreateTopicRequest.newBuilder().setName("orders")
                     .setPartitionCount(3).setReplicationFactor(3).build());
             assertEquals(3, created.getTopic().getPartitionsCount());
+            created.getTopic().getPartitionsList().forEach(p ->
+                    assertNotEquals(0, p.getLeaderNodeId(), "partition " + p.getPartition() + " has a leader"));
             long producerId = c.broker(3).initProducer(InitProducerRequest.getDefaultInstance()).getProducerId();
-            for (PartitionStatus p : created.getTopic().getPartitionsList()) {
-                assertNotEquals(0, p.getLeaderNodeId(), "partition " + p.getPartition() + " has a leader");
+            for (PartitionStatus p : c.awaitPreferredLeaders("orders").getPartitionsList()) {
                 ProduceResponse r = c.broker(p.getLeaderNodeId()).produce(ProduceRequest.newBuilder()
                         .setProducerId(producerId).addPartitions(ProducePartition.newBuilder().setTopic("orders")
                                 .setPartition(p.getPartition()).setBaseSequence(0).setRecords(RecordList.newBuilder()
@@ -43,7 +44,7 @@ class ClusterSmokeTest {
                 assertEquals(2, f.getRecordsCount(), f.toString());
                 assertEquals("a" + p.getPartition(), f.getRecords(0).getValue().toStringUtf8());
             }
-            // Each node hears its peers' Raft traffic, and its Admin service sees that.
+            // The controller's leader hears every node (its reports and Raft traffic); any node forwards there.
             TestCluster.await(() -> c.admin(1).describeCluster(DescribeClusterRequest.getDefaultInstance())
                     .getNodesList().stream().allMatch(n -> n.getState() == NodeState.NODE_STATE_ALIVE), 10,
                     "node 1 reports every node alive");

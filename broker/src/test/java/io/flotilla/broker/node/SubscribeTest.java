@@ -55,7 +55,7 @@ class SubscribeTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = new TestCluster(TestCluster.tempRoot(), 3).withSettings(c -> c.withMaxSubscriptions(LIMIT));
+        cluster = new TestCluster(TestCluster.tempRoot(), 3, c -> c.withMaxSubscriptions(LIMIT));
         cluster.startAll();
     }
 

@@ -3,6 +3,7 @@ package io.flotilla.broker.node;
 import io.flotilla.api.v1.AdminGrpc;
 import io.flotilla.api.v1.BrokerGrpc;
 import io.flotilla.api.v1.CreateTopicRequest;
+import io.flotilla.api.v1.DescribeTopicsRequest;
 import io.flotilla.api.v1.TopicDescription;
 import io.flotilla.broker.BrokerConfig;
 import io.grpc.ManagedChannel;
@@ -33,10 +34,16 @@ final class TestCluster implements AutoCloseable {
     final Map<Integer, String> addresses = new HashMap<>();
     final Map<Integer, BrokerNode> nodes = new HashMap<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
-    private UnaryOperator<BrokerConfig> settings = UnaryOperator.identity();
+    private final UnaryOperator<BrokerConfig> settings;
 
     TestCluster(Path root, int size) {
+        this(root, size, UnaryOperator.identity());
+    }
+
+    /** {@code settings} changes every node's configuration from the defaults. */
+    TestCluster(Path root, int size, UnaryOperator<BrokerConfig> settings) {
         this.root = root;
+        this.settings = settings;
         for (int id = 1; id <= size; id++) {
             addresses.put(id, "127.0.0.1:" + freePort());
         }
@@ -58,12 +65,6 @@ final class TestCluster implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no free port in " + FIRST_PORT + ".." + (FIRST_PORT + PORT_SPAN - 1));
-    }
-
-    /** Every node started from now on gets its default settings changed by {@code change}. */
-    TestCluster withSettings(UnaryOperator<BrokerConfig> change) {
-        settings = change;
-        return this;
     }
 
     BrokerConfig config(int id) {
@@ -126,10 +127,29 @@ final class TestCluster implements AutoCloseable {
         return AdminGrpc.newBlockingStub(channel(id)).withDeadlineAfter(20, TimeUnit.SECONDS);
     }
 
-    /** Creates a topic through node 1 (any node forwards to the controller). */
+    /**
+     * Creates a topic through node 1 (any node forwards to the controller) and returns it once
+     * every partition is led by its preferred leader, where the leader balancers keep it.
+     */
     TopicDescription createTopic(String name, int partitions, int replicationFactor) {
-        return admin(1).createTopic(CreateTopicRequest.newBuilder().setName(name).setPartitionCount(partitions)
-                .setReplicationFactor(replicationFactor).build()).getTopic();
+        admin(1).createTopic(CreateTopicRequest.newBuilder().setName(name).setPartitionCount(partitions)
+                .setReplicationFactor(replicationFactor).build());
+        return awaitPreferredLeaders(name);
+    }
+
+    /**
+     * The topic once every partition is led by its preferred leader. The first election of a
+     * new partition almost always picks it; when another replica wins, or leads after a
+     * failover, the balancer hands over within a few seconds, and a test that picked the
+     * leader before that would see it move.
+     */
+    TopicDescription awaitPreferredLeaders(String topic) {
+        Supplier<TopicDescription> describe = () -> admin(nodes.keySet().iterator().next()).describeTopics(
+                DescribeTopicsRequest.newBuilder().addNames(topic).build()).getTopics(0);
+        await(() -> describe.get().getPartitionsList().stream()
+                        .allMatch(p -> p.getLeaderNodeId() == p.getPreferredLeaderNodeId()), 20,
+                () -> "every partition of " + topic + " led by its preferred leader: " + describe.get());
+        return describe.get();
     }
 
     @Override

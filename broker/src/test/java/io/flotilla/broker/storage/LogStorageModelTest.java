@@ -29,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A model-based property test: {@link LogStorage} with {@link LogPersistence} and raft's
  * {@link MemoryStorage} (the reference) go through the same random sequence of Readies
  * (appends of data, no-op and membership entries with nondecreasing terms, truncations at
- * entry boundaries, hard states, snapshot installs: of size 0 for data partitions, in chunks
- * for the controller, with restarts in the middle of a transfer), compactions, retention and
+ * entry boundaries, hard states, snapshot installs in chunks, with restarts in the middle of a
+ * transfer), compactions (retention, for a data partition), and
  * close + reopen; after every step every {@link io.flotilla.raft.RaftStorage} method must
  * answer as the model does. Prints its seed; a failure names its sequence's seed, to replay alone with
  * {@code -Dflotilla.seed=S -Dflotilla.storage.sequences=1}.
@@ -78,7 +78,7 @@ class LogStorageModelTest {
         private final Path groupDir;
         private final long groupId;
         private final int[] counts;
-        private final boolean stateInLog;
+        private final boolean dataPartition;
         private final Membership bootstrap;
         private final MemoryStorage model;
         private LogStorage storage;
@@ -97,7 +97,7 @@ class LogStorageModelTest {
             this.groupDir = groupDir;
             this.groupId = groupId;
             this.counts = counts;
-            this.stateInLog = random.nextBoolean();
+            this.dataPartition = random.nextBoolean();
             this.bootstrap = randomMembership();
             this.model = new MemoryStorage(bootstrap);
         }
@@ -138,13 +138,14 @@ class LogStorageModelTest {
             } else if (roll < 82) {
                 return Step.COMPACT;
             } else if (roll < 90) {
-                return stateInLog ? Step.RETENTION : Step.COMPACT;
+                return dataPartition ? Step.RETENTION : Step.COMPACT;
             }
             return Step.REOPEN;
         }
 
         private void open() throws Exception {
-            storage = LogStorage.open(groupId, groupDir, CONFIG, node, bootstrap, stateInLog, () -> 1_700_000_000_000L);
+            storage = LogStorage.open(groupId, groupDir, CONFIG, node, bootstrap, dataPartition,
+                    () -> 1_700_000_000_000L);
             persistence = new LogPersistence(storage);
         }
 
@@ -201,7 +202,7 @@ class LogStorageModelTest {
             return hardState;
         }
 
-        /** The next chunk of the controller's transfer (starting one if none is going), or a data partition's empty snapshot. */
+        /** The next chunk of a snapshot transfer, starting one if none is going. */
         private void install() throws Exception {
             if (transfer != null && transfer.end() <= model.startOffset()) {
                 transfer = null; // compacted past meanwhile: Raft installs only snapshots beyond its log start
@@ -209,7 +210,7 @@ class LogStorageModelTest {
             if (transfer == null) {
                 long end = model.startOffset() + 1 + random.nextInt((int) (model.endOffset() - model.startOffset()) + 3);
                 term += random.nextInt(2);
-                transferBytes = stateInLog ? new byte[0] : randomBytes(random.nextInt(300));
+                transferBytes = randomBytes(random.nextInt(300));
                 transfer = new Snapshot(end, term, randomMembership(), transferBytes.length);
                 transferred = 0;
             }
@@ -228,19 +229,20 @@ class LogStorageModelTest {
             List<Long> bases = entryBoundaries(model.startOffset() + 1);
             bases.add(model.endOffset());
             long newStart = bases.get(random.nextInt(bases.size()));
-            byte[] state = stateInLog ? new byte[0] : randomBytes(random.nextInt(200));
+            byte[] state = randomBytes(random.nextInt(200));
             model.compact(newStart, state.clone());
             moves.add(storage.compact(newStart, state));
         }
 
-        /** Retention decides the new start itself; the model compacts to wherever it went. */
+        /** Retention decides the new start itself; the model compacts to where it went, with the state given. */
         private void retention() {
             long bound = model.startOffset() + random.nextInt((int) (model.endOffset() - model.startOffset()) + 1);
-            moves.add(storage.applyRetention(bound));
+            byte[] state = randomBytes(random.nextInt(200));
+            moves.add(storage.applyRetention(bound, state::clone));
             long newStart = storage.startOffset();
             assertTrue(newStart <= bound || newStart == model.startOffset(), "retention moved the start to " + newStart
                     + ", past its bound " + bound);
-            model.compact(newStart, new byte[0]);
+            model.compact(newStart, state);
         }
 
         private List<Long> entryBoundaries(long from) {

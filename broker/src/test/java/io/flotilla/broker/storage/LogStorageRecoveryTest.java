@@ -11,6 +11,8 @@ import io.flotilla.raft.SnapshotChunk;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -53,12 +55,12 @@ class LogStorageRecoveryTest {
     }
 
     /** Entries 0..9 of term 2, the one at 3 a membership change to {@link #GROWN}; closed. */
-    private void writeTenEntries(boolean stateInLog) throws Exception {
+    private void writeTenEntries(boolean dataPartition) throws Exception {
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             entries.add(i == 3 ? TestEntries.membership(i, 2, GROWN) : data(i, 2, List.of("value " + i)));
         }
-        try (LogStorage storage = fixture.open(GROUP, stateInLog)) {
+        try (LogStorage storage = fixture.open(GROUP, dataPartition)) {
             Outcome.of(new LogPersistence(storage), appending(-1, entries, null)).awaitPersisted();
         }
     }
@@ -66,8 +68,10 @@ class LogStorageRecoveryTest {
     @Test
     void aStartMoveRecordedButNotDoneIsFinishedKeepingTheEntriesAfterIt() throws Exception {
         writeTenEntries(true);
-        // a compaction or retention to 5 that crashed after writing its record, before deleting
-        MembershipFile.write(fixture.groupDir(GROUP), new LogBase(5, 2, GROWN, LogBase.NO_STATE), List.of());
+        // a retention to 5 that crashed after recording the move, before deleting
+        LogBase moved = new LogBase(5, 2, GROWN, new byte[] {7, 7});
+        GroupSnapshot.put(fixture.store, GROUP, moved);
+        MembershipFile.write(fixture.groupDir(GROUP), moved, List.of());
 
         try (LogStorage storage = fixture.open(GROUP, true)) {
             assertEquals(5, storage.startOffset());
@@ -76,14 +80,14 @@ class LogStorageRecoveryTest {
             assertEquals(2, storage.termAt(4));
             assertEquals(GROWN, storage.snapshotMembership());
             assertEquals(List.of(new MembershipEntry(-1, GROWN)), storage.membershipHistory());
+            assertEquals(ByteBuffer.wrap(new byte[] {7, 7}), storage.snapshotState(), "the state stored with it");
         }
     }
 
     @Test
     void anInstallRecordedButNotDoneIsFinishedWithAnEmptyLog() throws Exception {
         writeTenEntries(true);
-        MembershipFile.write(fixture.groupDir(GROUP), new LogBase(20, 3, StorageFixture.VOTERS, LogBase.NO_STATE),
-                List.of());
+        GroupSnapshot.put(fixture.store, GROUP, new LogBase(20, 3, StorageFixture.VOTERS, LogBase.NO_STATE));
 
         try (LogStorage storage = fixture.open(GROUP, true)) {
             assertEquals(20, storage.startOffset());
@@ -94,11 +98,11 @@ class LogStorageRecoveryTest {
     }
 
     @Test
-    void aControllerSnapshotStoredBeforeACrashMovesTheStartAtOpen() throws Exception {
+    void aGroupSnapshotStoredBeforeACrashMovesTheStartAtOpen() throws Exception {
         writeTenEntries(false);
         byte[] state = {1, 2, 3, 4};
         // a compaction to 6 that crashed after storing its snapshot, before the membership file
-        ControllerSnapshot.put(fixture.store, GROUP, new LogBase(6, 2, GROWN, state));
+        GroupSnapshot.put(fixture.store, GROUP, new LogBase(6, 2, GROWN, state));
 
         try (LogStorage storage = fixture.open(GROUP, false)) {
             assertEquals(6, storage.startOffset());
@@ -124,25 +128,26 @@ class LogStorageRecoveryTest {
         }
     }
 
-    @Test
-    void aControllerTransferCutByARestartStartsOverAndInstallsWhole() throws Exception {
+    @ParameterizedTest(name = "data partition: {0}")
+    @ValueSource(booleans = {false, true})
+    void aTransferCutByARestartStartsOverAndInstallsWhole(boolean dataPartition) throws Exception {
         byte[] state = new byte[300];
         for (int i = 0; i < state.length; i++) {
             state[i] = (byte) i;
         }
         Snapshot snapshot = new Snapshot(40, 4, GROWN, state.length);
-        try (LogStorage storage = fixture.open(GROUP, false)) {
+        try (LogStorage storage = fixture.open(GROUP, dataPartition)) {
             receive(storage, snapshot, state, 0, 100);
             assertTrue(Files.exists(fixture.groupDir(GROUP).resolve(IncomingSnapshot.NAME)));
         }
         assertFalse(Files.exists(fixture.groupDir(GROUP).resolve(IncomingSnapshot.NAME)), "a restart forgets it");
-        try (LogStorage storage = fixture.open(GROUP, false)) {
+        try (LogStorage storage = fixture.open(GROUP, dataPartition)) {
             assertEquals(0, storage.startOffset(), "nothing was installed");
             receive(storage, snapshot, state, 0, 200);
             receive(storage, snapshot, state, 200, 100);
             assertEquals(40, storage.startOffset());
         }
-        try (LogStorage storage = fixture.open(GROUP, false)) {
+        try (LogStorage storage = fixture.open(GROUP, dataPartition)) {
             assertEquals(40, storage.startOffset());
             assertEquals(4, storage.termBeforeStart());
             assertEquals(GROWN, storage.snapshotMembership());

@@ -28,8 +28,8 @@ final class StorageFixture implements AutoCloseable {
     }
 
     /** Opens (or creates) group {@code groupId} with small segments: a data partition, or the controller. */
-    LogStorage open(long groupId, boolean stateInLog) throws IOException {
-        return LogStorage.open(groupId, groupDir(groupId), SMALL_SEGMENTS, node, VOTERS, stateInLog,
+    LogStorage open(long groupId, boolean dataPartition) throws IOException {
+        return LogStorage.open(groupId, groupDir(groupId), SMALL_SEGMENTS, node, VOTERS, dataPartition,
                 () -> 1_700_000_000_000L);
     }
 

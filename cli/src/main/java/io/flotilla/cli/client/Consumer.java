@@ -27,7 +27,27 @@ import java.util.concurrent.TimeUnit;
 public final class Consumer implements AutoCloseable {
 
     /** Where each partition starts. */
-    public enum StartAt { EARLIEST, LATEST }
+    public sealed interface StartAt {
+        StartAt EARLIEST = new Earliest();
+        StartAt LATEST = new Latest();
+
+        /** The oldest record held. */
+        record Earliest() implements StartAt {}
+
+        /** The high watermark: only records written from now on. */
+        record Latest() implements StartAt {}
+
+        /** This offset in every partition read (out of range: the consumer warns and moves to the nearest end). */
+        record AtOffset(long offset) implements StartAt {}
+
+        /** The first record whose timestamp is at or after this (ms since the epoch), per partition. */
+        record AtTime(long timestampMs) implements StartAt {}
+    }
+
+    /** Records of one partition, in offset order; an empty list when a poll timed out. */
+    public record Records(int partition, List<FetchedRecord> records) {
+        static final Records NONE = new Records(-1, List.of());
+    }
 
     /** Told of events worth a line on the console that do not stop the consumer. */
     @FunctionalInterface
@@ -75,16 +95,28 @@ public final class Consumer implements AutoCloseable {
             }
         }
         Consumer consumer = new Consumer(client, topic, config, warnings);
-        OffsetSpec spec = from == StartAt.EARLIEST ? OffsetSpec.newBuilder().setEarliest(true).build()
-                : OffsetSpec.newBuilder().setLatest(true).build();
-        List<CompletableFuture<ListOffsetsResponse>> lookups = new ArrayList<>();
-        for (int p : chosen) {
-            ListOffsetsRequest request = ListOffsetsRequest.newBuilder().setTopic(topic).setPartition(p).setSpec(spec)
-                    .build();
-            lookups.add(client.callLeader(topic, p, ch -> BrokerGrpc.newFutureStub(ch).listOffsets(request)));
-        }
-        for (int i = 0; i < chosen.size(); i++) {
-            consumer.fetchers.add(consumer.new PartitionFetcher(chosen.get(i), join(lookups.get(i)).getOffset()));
+        if (from instanceof StartAt.AtOffset at) {
+            for (int p : chosen) {
+                consumer.fetchers.add(consumer.new PartitionFetcher(p, at.offset()));
+            }
+        } else {
+            OffsetSpec.Builder spec = OffsetSpec.newBuilder(); // a oneof: set exactly one
+            if (from instanceof StartAt.AtTime t) {
+                spec.setTimestampMs(t.timestampMs());
+            } else if (from instanceof StartAt.Latest) {
+                spec.setLatest(true);
+            } else {
+                spec.setEarliest(true);
+            }
+            List<CompletableFuture<ListOffsetsResponse>> lookups = new ArrayList<>();
+            for (int p : chosen) {
+                ListOffsetsRequest request = ListOffsetsRequest.newBuilder().setTopic(topic).setPartition(p)
+                        .setSpec(spec).build();
+                lookups.add(client.callLeader(topic, p, ch -> BrokerGrpc.newFutureStub(ch).listOffsets(request)));
+            }
+            for (int i = 0; i < chosen.size(); i++) {
+                consumer.fetchers.add(consumer.new PartitionFetcher(chosen.get(i), join(lookups.get(i)).getOffset()));
+            }
         }
         consumer.fetchers.forEach(PartitionFetcher::fetch);
         return consumer;
@@ -95,7 +127,7 @@ public final class Consumer implements AutoCloseable {
      *
      * @throws ClientException when a partition can no longer be read
      */
-    public List<FetchedRecord> poll() throws InterruptedException {
+    public Records poll() throws InterruptedException {
         return taken(deliveries.take());
     }
 
@@ -104,17 +136,17 @@ public final class Consumer implements AutoCloseable {
      *
      * @throws ClientException when a partition can no longer be read
      */
-    public List<FetchedRecord> poll(long timeoutMs) throws InterruptedException {
+    public Records poll(long timeoutMs) throws InterruptedException {
         Delivery d = deliveries.poll(timeoutMs, TimeUnit.MILLISECONDS);
-        return d == null ? List.of() : taken(d);
+        return d == null ? Records.NONE : taken(d);
     }
 
-    private List<FetchedRecord> taken(Delivery d) {
+    private Records taken(Delivery d) {
         if (d.failure != null) {
             throw d.failure;
         }
         d.from.advance(d.response.getNextOffset());
-        return d.response.getRecordsList();
+        return new Records(d.from.partition, d.response.getRecordsList());
     }
 
     @Override

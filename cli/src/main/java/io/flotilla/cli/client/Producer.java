@@ -175,6 +175,21 @@ public final class Producer {
      * @param key null for none
      */
     public void send(ByteString key, ByteString value) throws InterruptedException {
+        send(-1, key, value);
+    }
+
+    /**
+     * As {@link #send(ByteString, ByteString)}, to the given partition instead of the one the key
+     * (or its absence) chooses.
+     *
+     * @param partition 0 .. {@link #partitionCount()} - 1, or -1 to let the key choose
+     * @throws IllegalArgumentException if the topic has no such partition
+     */
+    public void send(int partition, ByteString key, ByteString value) throws InterruptedException {
+        if (partition < -1 || partition >= open.length) {
+            throw new IllegalArgumentException("topic '" + topic + "' has " + open.length + " partitions (0.."
+                    + (open.length - 1) + "); there is no partition " + partition);
+        }
         long number = ++records;
         int size = RECORD_OVERHEAD_BYTES + value.size() + (key == null ? 0 : key.size());
         if (BATCH_HEADER_BYTES + size > maxBatchBytes) {
@@ -184,7 +199,9 @@ public final class Producer {
                     + "); raise it with the topic config or send a smaller record");
             return;
         }
-        int partition = key == null ? stickyPartition(size) : Murmur2.partition(key.asReadOnlyByteBuffer(), open.length);
+        if (partition < 0) {
+            partition = key == null ? stickyPartition(size) : Murmur2.partition(key.asReadOnlyByteBuffer(), open.length);
+        }
         OpenBatch batch = open[partition];
         if (batch != null && batch.bytes + size > batchBytes) {
             seal(partition);

@@ -71,7 +71,7 @@ final class PerfConsumeCommand implements Callable<Integer> {
             long start = System.nanoTime();
             long last = start;
             while (log.records() < records) {
-                List<FetchedRecord> batch = consumer.poll(idleTimeoutMs);
+                List<FetchedRecord> batch = consumer.poll(idleTimeoutMs).records();
                 if (batch.isEmpty()) {
                     break;
                 }

@@ -23,8 +23,9 @@ public interface Applier {
     /**
      * This member installed {@code snapshot} from the leader (it needed entries the leader had
      * compacted away): rebuild the state machine from the snapshot's bytes, which the group's
-     * storage now holds, before the entries after it are applied. A data partition, whose log
-     * is its state, has nothing to rebuild. On the loop thread, before the next {@link #apply}.
+     * storage now holds, before the entries after it are applied. (A data partition's log is
+     * its state but for what the deleted prefix leaves behind, such as producer state.) On the
+     * loop thread, before the next {@link #apply}.
      */
     default void restore(Snapshot snapshot) {
     }

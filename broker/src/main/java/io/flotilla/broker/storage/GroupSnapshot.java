@@ -10,21 +10,23 @@ import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
- * The controller group's snapshot as the node store keeps it (column family {@code snapshot},
- * key: the group id): {@code SnapshotMeta(end - 1, term of that entry)}, and as data, big-endian:
+ * A group's snapshot as the node store keeps it (column family {@code snapshot}, key: the
+ * group id): {@code SnapshotMeta(end - 1, term of that entry)}, and as data, big-endian:
  * <pre>
  * int8   format version, 1
  * int32  length, then the membership in force at the snapshot's end ({@link Membership#encode()})
  * ...    the state machine's bytes, to the end of the value
  * </pre>
  * The membership travels inside the value so that one synced write makes the snapshot and its
- * membership durable together: a compaction or an install writes this first, and a reopen
- * that finds it ahead of the log finishes moving the log's start to it.
+ * membership durable together: every move of a group's log start (compaction, retention,
+ * install) writes this first, and a reopen that finds it ahead of the log finishes moving the
+ * log's start to it. The state is the controller's metadata, or a data partition's producer
+ * state ({@code CommittedProducers}).
  */
-final class ControllerSnapshot {
+final class GroupSnapshot {
     private static final byte FORMAT = 1;
 
-    private ControllerSnapshot() {
+    private GroupSnapshot() {
     }
 
     static void put(NodeStore store, long groupId, LogBase base) {

@@ -1,0 +1,210 @@
+package io.flotilla.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.util.JsonFormat;
+import io.flotilla.api.v1.DescribeClusterResponse;
+import io.flotilla.api.v1.DescribeTopicsResponse;
+import io.flotilla.api.v1.NodeState;
+import io.flotilla.api.v1.NodeStatus;
+import io.flotilla.cli.local.LocalCluster;
+import io.flotilla.cli.local.LocalClusterPlan;
+import io.flotilla.cli.local.NodeCommand;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The commands against a real cluster: three {@code flotilla server} processes started the way
+ * {@code flotilla local} starts them, shared by the tests (each uses its own topic).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class RealClusterCommandsTest {
+
+    private static Path dir;
+    private static LocalCluster cluster;
+    private static String bootstrap;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        dir = Files.createTempDirectory("flotilla-cli-it");
+        LocalClusterPlan plan = new LocalClusterPlan(3, dir, LocalClusterPlan.freeBasePort(3,
+                21_000 + (int) (ProcessHandle.current().pid() % 500) * 20).orElseThrow());
+        NodeCommand same = NodeCommand.sameJvm(NodeCommand.FLOTILLA_MAIN);
+        cluster = new LocalCluster(plan, new NodeCommand(same.java(), same.classpath(),
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"), same.mainClass()),
+                Duration.ofSeconds(10));
+        cluster.start();
+        cluster.awaitServing(Duration.ofSeconds(60));
+        bootstrap = plan.bootstrap();
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void topicCreateDescribeListAndDeleteInTableAndJson() throws Exception {
+        CliRun created = run("", "topic", "create", "inventory", "--partitions", "4", "--replication-factor", "3");
+        assertEquals(0, created.code(), created.err());
+        assertTrue(created.out().startsWith("created topic inventory\ntopic inventory: 4 partitions, replication "
+                + "factor 3\n"), created.out());
+
+        CliRun json = run("", "topic", "describe", "inventory", "--output", "json");
+        assertEquals(0, json.code(), json.err());
+        DescribeTopicsResponse.Builder described = DescribeTopicsResponse.newBuilder();
+        JsonFormat.parser().merge(json.out(), described);
+        assertEquals(4, described.getTopics(0).getPartitionsCount());
+        assertTrue(described.getTopics(0).getPartitionsList().stream().allMatch(p -> p.getLeaderNodeId() > 0
+                && p.getReplicasCount() == 3), json.out());
+
+        CliRun listed = run("", "topic", "list");
+        assertTrue(listed.out().lines().anyMatch(l -> l.matches("inventory +4 +3")), listed.out());
+
+        assertEquals(0, run("", "topic", "delete", "inventory").code());
+        CliRun gone = run("", "topic", "describe", "inventory");
+        assertEquals(1, gone.code());
+        assertTrue(gone.err().startsWith("flotilla topic describe: ") && gone.err().contains("inventory"),
+                gone.err());
+    }
+
+    @Test
+    void whatProduceWritesConsumeReadsBackInOrderPerKey() {
+        assertEquals(0, run("", "topic", "create", "orders", "--partitions", "3").code());
+        String lines = IntStream.range(0, 300).mapToObj(i -> "k" + (i % 7) + ":v" + i)
+                .collect(Collectors.joining("\n", "", "\n"));
+
+        CliRun produced = run(lines, "produce", "orders", "--key-separator", ":");
+        assertEquals(0, produced.code(), produced.err());
+        assertEquals("wrote 300 of 300 records to orders\n", produced.out());
+
+        CliRun consumed = run("", "consume", "orders", "--from-beginning", "--max", "300");
+        assertEquals(0, consumed.code(), consumed.err());
+        List<String> values = consumed.out().lines().toList();
+        assertEquals(300, values.size());
+        assertEquals(IntStream.range(0, 300).mapToObj(i -> "v" + i).sorted().toList(),
+                values.stream().sorted().toList(), "every record once");
+        for (int k = 0; k < 7; k++) {
+            int key = k;
+            List<Integer> ofKey = values.stream().map(v -> Integer.parseInt(v.substring(1)))
+                    .filter(i -> i % 7 == key).toList();
+            assertEquals(ofKey.stream().sorted().toList(), ofKey, "one key's records in the order sent");
+        }
+    }
+
+    @Test
+    void produceToOnePartitionFromAFileThenConsumeItFromAnOffsetWithAFormat(@TempDir Path tmp) throws Exception {
+        assertEquals(0, run("", "topic", "create", "pinned", "--partitions", "3").code());
+        Path file = tmp.resolve("records.txt");
+        Files.writeString(file, IntStream.range(0, 20).mapToObj(i -> "v" + i).collect(Collectors.joining("\n")));
+
+        CliRun produced = run("", "produce", "pinned", "--partition", "2", "--file", file.toString());
+        assertEquals(0, produced.code(), produced.err());
+        assertEquals("wrote 20 of 20 records to pinned\n", produced.out());
+
+        CliRun all = run("", "consume", "pinned", "--partition", "2", "--from-beginning", "--max", "20",
+                "--format", "%p %o %k=%v");
+        assertEquals(0, all.code(), all.err());
+        List<String> lines = all.out().lines().toList();
+        assertEquals(20, lines.size(), all.out());
+        long previous = -1;
+        for (int i = 0; i < 20; i++) {
+            String[] f = lines.get(i).split(" ");
+            assertEquals("2", f[0], lines.get(i));
+            long offset = Long.parseLong(f[1]);
+            assertTrue(offset > previous, "offsets grow: " + lines);
+            previous = offset;
+            assertEquals("null=v" + i, f[2]);
+        }
+        long tenth = Long.parseLong(lines.get(10).split(" ")[1]);
+        CliRun fromOffset = run("", "consume", "pinned", "--partition", "2", "--offset", "" + tenth, "--max", "10");
+        assertEquals(IntStream.range(10, 20).mapToObj(i -> "v" + i).toList(), fromOffset.out().lines().toList());
+
+        CliRun everywhere = run("", "consume", "pinned", "--from-beginning", "--max", "20", "--format", "%p");
+        assertEquals("2\n".repeat(20), everywhere.out(), "all 20 records of the topic are in partition 2");
+        CliRun noSuchPartition = run("x\n", "produce", "pinned", "--partition", "3");
+        assertEquals(1, noSuchPartition.code());
+        assertEquals("flotilla produce: topic 'pinned' has 3 partitions (0..2); there is no partition 3\n",
+                noSuchPartition.err());
+    }
+
+    @Test
+    void consumeFromATimeSkipsWhatWasWrittenBefore() {
+        assertEquals(0, run("", "topic", "create", "timed", "--partitions", "1").code());
+        assertEquals(0, run("early-1\nearly-2\n", "produce", "timed").code());
+        long from = System.currentTimeMillis() + 1;
+        while (System.currentTimeMillis() < from) {
+            Thread.onSpinWait(); // the records of the second produce are stamped after `from`
+        }
+        assertEquals(0, run("late-1\nlate-2\n", "produce", "timed").code());
+
+        CliRun r = run("", "consume", "timed", "--from-time", Instant.ofEpochMilli(from).toString(), "--max", "2");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("late-1\nlate-2\n", r.out());
+        assertEquals(r.out(), run("", "consume", "timed", "--from-time", "" + from, "--max", "2").out());
+    }
+
+    @Test
+    void consumingAnUnknownTopicIsRefusedWithExitCode1() {
+        CliRun r = run("", "consume", "no-such-topic", "--from-beginning", "--max", "1");
+        assertEquals(1, r.code());
+        assertEquals(1, r.errLines().length, r.err());
+        assertTrue(r.err().startsWith("flotilla consume: ") && r.err().contains("no-such-topic"), r.err());
+    }
+
+    @Test
+    void clusterStatusShowsThreeAliveNodesAndAControllerLeader() throws Exception {
+        CliRun table = run("", "cluster", "status");
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().matches("(?s)cluster \\S+: 3 nodes, controller led by node [123] \\(term \\d+\\)\n.*"),
+                table.out());
+
+        CliRun json = run("", "cluster", "status", "--output", "json");
+        DescribeClusterResponse.Builder status = DescribeClusterResponse.newBuilder();
+        JsonFormat.parser().merge(json.out(), status);
+        assertEquals(List.of(1, 2, 3), status.getNodesList().stream().map(n -> n.getIdentity().getNodeId()).toList());
+        assertTrue(status.getNodesList().stream().map(NodeStatus::getState).allMatch(NodeState.NODE_STATE_ALIVE::equals),
+                json.out());
+    }
+
+    @Test
+    void perfProduceThenPerfConsumeMoveTheSameRecords() {
+        CliRun produced = run("", "perf", "produce", "perf-it", "--records", "3000", "--record-size", "200",
+                "--partitions", "3", "--replication-factor", "3", "--output", "json");
+        assertEquals(0, produced.code(), produced.err());
+        assertTrue(produced.out().startsWith("{\"command\":\"perf produce\",\"records\":3000,\"failed\":0,"
+                + "\"bytes\":600000,"), produced.out());
+        assertEquals("flotilla perf produce: created topic perf-it with 3 partitions\n", produced.err());
+
+        CliRun consumed = run("", "perf", "consume", "perf-it", "--records", "3000");
+        assertEquals(0, consumed.code(), consumed.err());
+        assertTrue(consumed.out().startsWith("3,000 records in "), consumed.out());
+    }
+
+    private static CliRun run(String stdin, String... args) {
+        String[] withBootstrap = Arrays.copyOf(args, args.length + 2);
+        withBootstrap[args.length] = "--bootstrap";
+        withBootstrap[args.length + 1] = bootstrap;
+        return CliRun.run(stdin, withBootstrap);
+    }
+}
