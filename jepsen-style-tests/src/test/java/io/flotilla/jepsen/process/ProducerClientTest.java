@@ -1,6 +1,7 @@
 package io.flotilla.jepsen.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Any;
 import io.flotilla.api.v1.Acks;
@@ -39,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,10 +87,7 @@ class ProducerClientTest {
              Routes routes = new Routes("jepsen", 1, Map.of(1, "127.0.0.1:" + server.getPort()))) {
             Workload workload = new Workload(recorder, routes, Acks.ACKS_QUORUM, 1, 0, 1);
             workload.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (broker.received.size() < 8 && System.nanoTime() < deadline) {
-                Thread.sleep(10); // polling an outcome with a bound, not ordering threads
-            }
+            assertTrue(broker.eightReceived.await(20, TimeUnit.SECONDS), "eight produce calls within 20 s");
             workload.stop();
         } finally {
             server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -118,6 +117,7 @@ class ProducerClientTest {
     /** Leads the one partition of "jepsen" and answers Produce as scripted, then acknowledges. */
     private static final class ScriptedBroker extends BrokerGrpc.BrokerImplBase {
         final List<Received> received = new CopyOnWriteArrayList<>();
+        final CountDownLatch eightReceived = new CountDownLatch(8);
         private final Queue<Answer> script;
         private long nextOffset;
 
@@ -143,6 +143,7 @@ class ProducerClientTest {
             ProducePartition entry = request.getPartitions(0);
             received.add(new Received(request.getProducerEpoch(), entry.getBaseSequence(),
                     Workload.decode(entry.getRecords().getRecords(0).getValue())));
+            eightReceived.countDown();
             Answer answer = script.isEmpty() ? Answer.ACKNOWLEDGE : script.poll();
             ProducePartitionResult.Builder result = ProducePartitionResult.newBuilder().setTopic("jepsen")
                     .setPartition(0).setBaseOffset(-1);
