@@ -1,5 +1,6 @@
 package io.flotilla.broker;
 
+import io.flotilla.broker.coordinator.CoordinatorConfig;
 import io.flotilla.raft.driver.DriverConfig;
 
 import java.nio.file.Path;
@@ -26,10 +27,12 @@ import java.util.TreeMap;
  * @param retentionIntervalMs how often every partition replica here applies its topic's retention
  *                         (30,000: admin.proto promises a changed retention takes effect within about 30 s)
  * @param leadership       status reports and the leader balancer ({@link LeadershipConfig#DEFAULTS})
+ * @param groups           the consumer-group coordinator ({@link CoordinatorConfig#DEFAULTS})
  */
 public record BrokerConfig(int nodeId, Path dataDir, String listen, Map<Integer, String> cluster, int maxRequestBytes,
                            int maxParkedFetches, int maxSubscriptions, int fetchThreads, int fsyncThreads, long produceTimeoutMs,
-                           DriverConfig driver, long retentionIntervalMs, LeadershipConfig leadership) {
+                           DriverConfig driver, long retentionIntervalMs, LeadershipConfig leadership,
+                           CoordinatorConfig groups) {
     public static final int MAX_REQUEST_BYTES_LIMIT = 64 * 1024 * 1024;
 
     public BrokerConfig {
@@ -64,27 +67,32 @@ public record BrokerConfig(int nodeId, Path dataDir, String listen, Map<Integer,
     /** The defaults for everything but what each node must be told. */
     public static BrokerConfig of(int nodeId, Path dataDir, String listen, Map<Integer, String> cluster) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, 16 * 1024 * 1024, 10_000, 10_000, 2, 1, 30_000,
-                DriverConfig.DEFAULTS, 30_000, LeadershipConfig.DEFAULTS);
+                DriverConfig.DEFAULTS, 30_000, LeadershipConfig.DEFAULTS, CoordinatorConfig.DEFAULTS);
     }
 
     public BrokerConfig withDriver(DriverConfig value) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, maxSubscriptions,
-                fetchThreads, fsyncThreads, produceTimeoutMs, value, retentionIntervalMs, leadership);
+                fetchThreads, fsyncThreads, produceTimeoutMs, value, retentionIntervalMs, leadership, groups);
     }
 
     public BrokerConfig withMaxSubscriptions(int value) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, value,
-                fetchThreads, fsyncThreads, produceTimeoutMs, driver, retentionIntervalMs, leadership);
+                fetchThreads, fsyncThreads, produceTimeoutMs, driver, retentionIntervalMs, leadership, groups);
     }
 
     public BrokerConfig withRetentionIntervalMs(long value) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, maxSubscriptions,
-                fetchThreads, fsyncThreads, produceTimeoutMs, driver, value, leadership);
+                fetchThreads, fsyncThreads, produceTimeoutMs, driver, value, leadership, groups);
     }
 
     public BrokerConfig withLeadership(LeadershipConfig value) {
         return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, maxSubscriptions,
-                fetchThreads, fsyncThreads, produceTimeoutMs, driver, retentionIntervalMs, value);
+                fetchThreads, fsyncThreads, produceTimeoutMs, driver, retentionIntervalMs, value, groups);
+    }
+
+    public BrokerConfig withGroups(CoordinatorConfig value) {
+        return new BrokerConfig(nodeId, dataDir, listen, cluster, maxRequestBytes, maxParkedFetches, maxSubscriptions,
+                fetchThreads, fsyncThreads, produceTimeoutMs, driver, retentionIntervalMs, leadership, value);
     }
 
     /**

@@ -5,8 +5,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -118,6 +120,25 @@ public final class NodeStore implements AutoCloseable {
     public Map<TopicPartition, CommittedOffset> committedOffsets(String group) {
         return scan(Family.CONSUMER_OFFSET, KeyCodec.offsetGroupPrefix(group),
                 key -> KeyCodec.decodeOffsetKey(key).topicPartition(), ValueCodec::readCommittedOffset);
+    }
+
+    /**
+     * Every consumer group with at least one committed offset, each once, in key order: by UTF-8 length, then
+     * bytewise. Reads one key per group.
+     */
+    public List<String> consumerGroups() {
+        return guarded(() -> "list the groups in " + Family.CONSUMER_OFFSET, () -> {
+            List<String> groups = new ArrayList<>();
+            try (RocksIterator it = rocks.db.newIterator(rocks.families.get(Family.CONSUMER_OFFSET))) {
+                for (it.seekToFirst(); it.isValid(); ) {
+                    String group = KeyCodec.decodeOffsetKey(it.key()).group();
+                    groups.add(group);
+                    it.seek(KeyCodec.prefixEnd(KeyCodec.offsetGroupPrefix(group))); // past the group's other keys
+                }
+                it.status();
+            }
+            return List.copyOf(groups);
+        });
     }
 
     /** Durably replaces the offset consumer {@code group} committed for {@code topic}/{@code partition}. */

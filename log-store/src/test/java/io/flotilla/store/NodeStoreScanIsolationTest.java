@@ -52,6 +52,13 @@ class NodeStoreScanIsolationTest {
     }
 
     @Test
+    void listingGroupsNamesEachOnceByLengthThenBytes() {
+        assertEquals(List.of("a", "b", "ab", ALMOST_LONGEST, LONGEST), store.consumerGroups());
+        store.deleteConsumerGroup("ab");
+        assertEquals(List.of("a", "b", ALMOST_LONGEST, LONGEST), store.consumerGroups());
+    }
+
+    @Test
     void deletingAGroupKeepsGroupsSharingItsPrefix() {
         store.deleteConsumerGroup("a");
 

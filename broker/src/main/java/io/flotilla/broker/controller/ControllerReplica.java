@@ -8,8 +8,7 @@ import io.flotilla.broker.metadata.MetadataCodec;
 import io.flotilla.broker.metadata.MetadataCommand;
 import io.flotilla.broker.metadata.MetadataStateMachine;
 import io.flotilla.broker.partition.CommitWaiters;
-import io.flotilla.log.record.RecordBatch;
-import io.flotilla.log.record.RecordBatchBuilder;
+import io.flotilla.broker.storage.CommandBatches;
 import io.flotilla.log.record.RecordCursor;
 import io.flotilla.raft.Entry;
 import io.flotilla.raft.MemberId;
@@ -17,8 +16,6 @@ import io.flotilla.raft.RaftNode;
 import io.flotilla.raft.Snapshot;
 import io.flotilla.raft.driver.Applier;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -42,8 +39,7 @@ public final class ControllerReplica implements Applier {
     private final MetadataStateMachine state = new MetadataStateMachine();
     private final CommitWaiters<CommandResult> pending = new CommitWaiters<>();
     private final Consumer<ClusterMetadata> changed;
-    private final RecordBatch view = new RecordBatch();
-    private final RecordCursor cursor = new RecordCursor();
+    private final CommandBatches batches = new CommandBatches();
     /** The state bytes of the snapshot the group's storage holds now (after an install, the new one). */
     private final Supplier<byte[]> snapshots;
     private long appliedTerm;
@@ -80,7 +76,7 @@ public final class ControllerReplica implements Applier {
             throw notController();
         }
         CompletableFuture<CommandResult> done = new CompletableFuture<>();
-        Entry entry = node.propose(encode(MetadataCodec.encode(command)), 1);
+        Entry entry = node.propose(CommandBatches.encode(MetadataCodec.encode(command)), 1);
         pending.add(entry, done);
         return done;
     }
@@ -90,23 +86,12 @@ public final class ControllerReplica implements Applier {
                 + selfNode + " does not lead it now); retry shortly");
     }
 
-    static ByteBuffer encode(byte[] command) {
-        ByteBuffer buffer = ByteBuffer.allocate(RecordBatch.HEADER_BYTES + 64 + command.length);
-        RecordBatchBuilder builder = new RecordBatchBuilder().begin(buffer, 0, 0, 0);
-        if (!builder.tryAppend(0, null, ByteBuffer.wrap(command))) {
-            throw new IllegalStateException("a metadata command of " + command.length + " bytes did not fit its batch");
-        }
-        int size = builder.finish();
-        return buffer.position(0).limit(size);
-    }
-
     @Override
     public void apply(List<Entry> committed) {
         for (Entry e : committed) {
             CommandResult result = null;
             if (e.type() == Entry.Type.DATA) {
-                ByteBuffer bytes = e.payload().duplicate().order(ByteOrder.BIG_ENDIAN);
-                cursor.reset(view.wrap(bytes, bytes.position()));
+                RecordCursor cursor = batches.commands(e);
                 while (cursor.next()) {
                     result = state.apply(e.baseOffset(), cursor.value());
                 }

@@ -116,6 +116,26 @@ public final class GroupApplier {
                 new GroupResult.TopicsChanged(rebalanced.stream().map(ConsumerGroup::groupId).toList()));
     }
 
+    /**
+     * Whether applying a command turned {@code before} into {@code after} changing nothing but
+     * when {@code memberId} last heartbeated: a heartbeat the coordinator leader may answer
+     * without logging it, keeping the fresher time itself.
+     */
+    public static boolean onlyHeartbeatTimeChanged(Optional<ConsumerGroup> before, Optional<ConsumerGroup> after,
+            String memberId) {
+        if (before.isEmpty() || after.isEmpty()) {
+            return before.equals(after);
+        }
+        GroupMember was = before.get().members().get(memberId);
+        GroupMember now = after.get().members().get(memberId);
+        if (was == null || now == null) {
+            return before.equals(after);
+        }
+        SortedMap<String, GroupMember> members = new TreeMap<>(after.get().members());
+        members.put(memberId, now.withProfile(now.profile(), was.lastHeartbeatMs()));
+        return after.get().withMembers(after.get().groupEpoch(), members).equals(before.get());
+    }
+
     private static Outcome join(Optional<ConsumerGroup> found, SortedMap<String, Integer> counts, Heartbeat c) {
         ConsumerGroup group = found.orElseGet(() -> ConsumerGroup.empty(c.groupId()));
         if (!group.members().containsKey(c.memberId()) && group.members().size() >= GroupRules.MAX_MEMBERS) {

@@ -9,6 +9,9 @@ import io.flotilla.broker.api.BrokerService;
 import io.flotilla.broker.api.MalformedRequests;
 import io.flotilla.broker.api.ReplicaReadService;
 import io.flotilla.broker.controller.ControllerReplica;
+import io.flotilla.broker.coordinator.ConsumerGroupsService;
+import io.flotilla.broker.coordinator.CoordinatorTopic;
+import io.flotilla.broker.coordinator.GroupCoordinator;
 import io.flotilla.broker.metadata.ClusterMetadata;
 import io.flotilla.broker.metadata.MetadataCommand;
 import io.flotilla.broker.metadata.NodeRegistration;
@@ -66,12 +69,14 @@ public final class BrokerNode implements AutoCloseable {
     private final FetchParking parking;
     private final PartitionHost partitions;
     private final RetentionScheduler retention;
+    private final GroupCoordinator groups;
     private final ControllerReplica controller;
     private final ControllerClient controllerClient;
     private final HealthStatusManager health = new HealthStatusManager();
     private final ScheduledExecutorService timer;
     private final ExecutorService housekeeping;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean creatingCoordinatorTopic = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final MemberId self;
     private volatile NodeIdentity identity;
@@ -91,12 +96,14 @@ public final class BrokerNode implements AutoCloseable {
         this.transport = new GrpcTransport(self, TransportConfig.DEFAULTS, this::addressOf);
         this.driver = new RaftDriver(self, config.driver(), transport, System::nanoTime);
         this.parking = new FetchParking(config.fetchThreads(), config.maxParkedFetches());
-        this.partitions = new PartitionHost(self, config.dataDir().resolve("partitions"), storage, driver, parking,
-                this::addressOf, this::leadershipChanged, this::firstLeaderWanted);
         this.controller = new ControllerReplica(config.nodeId(), () -> bytesOf(controllerStorage.snapshotState()),
                 this::metadataChanged);
-        this.controllerClient = new ControllerClient(driver, controller, this::addressOf);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "node-timer"));
+        this.groups = new GroupCoordinator(config.groups(), config.nodeId(), driver, store, controller::metadata,
+                this::addressOf, timer);
+        this.partitions = new PartitionHost(self, config.dataDir().resolve("partitions"), storage, driver, parking,
+                this::addressOf, this::leadershipChanged, this::firstLeaderWanted, groups);
+        this.controllerClient = new ControllerClient(driver, controller, this::addressOf);
         this.housekeeping = Executors.newSingleThreadExecutor(r -> daemon(r, "node-housekeeping"));
         this.retention = new RetentionScheduler(partitions, driver, timer, config.retentionIntervalMs());
         this.reports = new ReplicaReports(ReplicaReports.SESSION_TIMEOUT_NANOS, System::nanoTime, timer,
@@ -156,6 +163,8 @@ public final class BrokerNode implements AutoCloseable {
                 .addService(MalformedRequests.guard(new BrokerService(context).bindService()))
                 .addService(MalformedRequests.guard(admin.bindService()))
                 .addService(MalformedRequests.guard(new ReplicaReadService(context).bindService()))
+                .addService(MalformedRequests.guard(ConsumerGroupsService.bind(new ConsumerGroupsService(context, groups,
+                        controllerClient::channel))))
                 .addService(raft)
                 .addService(new ControllerLinkService(reports, balancer, partitions::replica))
                 .addService(health.getHealthService())
@@ -216,6 +225,7 @@ public final class BrokerNode implements AutoCloseable {
     private void metadataChanged(ClusterMetadata metadata) {
         partitions.metadataChanged(metadata);
         balancer.metadataChanged();
+        groups.metadataChanged(metadata);
         if (!closed.get()) {
             housekeeping.execute(() -> afterMetadata(metadata));
         }
@@ -225,6 +235,7 @@ public final class BrokerNode implements AutoCloseable {
         health.setStatus("", context.ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
         if (controllerClient.local()) {
             registerFounders(metadata);
+            createCoordinatorTopic(metadata);
         }
     }
 
@@ -258,6 +269,15 @@ public final class BrokerNode implements AutoCloseable {
         }
     }
 
+    /** The controller's leader creates the consumer groups' coordinator partitions once every founder registered. */
+    private void createCoordinatorTopic(ClusterMetadata metadata) {
+        CoordinatorTopic.creation(metadata, config.cluster().keySet(), config.groups()).ifPresent(create -> {
+            if (creatingCoordinatorTopic.compareAndSet(false, true)) {
+                controllerClient.submit(create).whenComplete((r, e) -> creatingCoordinatorTopic.set(false));
+            }
+        });
+    }
+
     /** The controller's leader registers every voter not registered under its incarnation yet. */
     private void registerFounders(ClusterMetadata metadata) {
         driver.call(ControllerReplica.GROUP_ID, n -> n.membership().voters()).thenAccept(voters -> {
@@ -279,6 +299,11 @@ public final class BrokerNode implements AutoCloseable {
     /** The node as its services see it (tests read its topics and subscription counters). */
     NodeContext context() {
         return context;
+    }
+
+    /** The node store, for tests that read what the node keeps in RocksDB. */
+    NodeStore store() {
+        return store;
     }
 
     /** The Raft driver, for tests that act on a group directly (moving its leadership). */
@@ -312,6 +337,7 @@ public final class BrokerNode implements AutoCloseable {
             }
             retention.close();
             partitions.close();
+            groups.close();
             closeQuietly("driver", driver::close);
             closeQuietly("transport", transport::close);
             closeQuietly("controller client", controllerClient::close);

@@ -27,7 +27,7 @@ import java.util.function.IntFunction;
 /**
  * The way to the controller from this node: commands are proposed here when this node leads the
  * controller group, and admin calls are forwarded to the node that does otherwise (over a
- * channel per peer, kept open).
+ * channel per peer, kept open, which other calls between nodes share).
  */
 public final class ControllerClient implements AutoCloseable {
     private final RaftDriver driver;
@@ -81,7 +81,7 @@ public final class ControllerClient implements AutoCloseable {
     /** A channel to the controller's leader, or NO_LEADER while there is none. */
     public ManagedChannel leaderChannel() {
         int leader = controller.leaderNode();
-        ManagedChannel channel = leader == 0 ? null : channelTo(leader);
+        ManagedChannel channel = leader == 0 ? null : channel(leader);
         if (channel == null) {
             throw ApiException.of(ApiException.detail(ErrorReason.ERROR_REASON_NO_LEADER, "the controller has no"
                     + " leader right now (an election is under way); retry shortly").setRetryAfterMs(200));
@@ -134,8 +134,8 @@ public final class ControllerClient implements AutoCloseable {
                         + Status.fromThrowable(t).getDescription() + "); retry shortly").setRetryAfterMs(200)));
     }
 
-    /** A channel to node {@code nodeId}, or null if its address is unknown. */
-    ManagedChannel channelTo(int nodeId) {
+    /** A channel to node {@code nodeId}'s API, kept open; null while its address is unknown. */
+    public ManagedChannel channel(int nodeId) {
         String address = addressOf.apply(nodeId);
         if (address == null) {
             return null;

@@ -140,7 +140,7 @@ final class LeadershipAdmin {
             balancer.handOver(groupId, target);
             return;
         }
-        ManagedChannel channel = controller.channelTo(leaderNode);
+        ManagedChannel channel = controller.channel(leaderNode);
         if (channel == null) {
             return; // a node the metadata does not know: the balancer hands over once it can
         }

@@ -1,5 +1,6 @@
 package io.flotilla.broker.node;
 
+import io.flotilla.broker.coordinator.GroupCoordinator;
 import io.flotilla.broker.metadata.ClusterMetadata;
 import io.flotilla.broker.metadata.Partition;
 import io.flotilla.broker.metadata.Topic;
@@ -15,10 +16,12 @@ import io.flotilla.log.LogConfig;
 import io.flotilla.log.PartitionLog;
 import io.flotilla.raft.MemberId;
 import io.flotilla.raft.Membership;
+import io.flotilla.raft.driver.Applier;
 import io.flotilla.raft.driver.RaftDriver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Comparator;
@@ -54,6 +57,8 @@ final class PartitionHost implements AutoCloseable {
     private final IntFunction<String> addressOf;
     private final Runnable leadershipChanged;
     private final LongConsumer firstLeaderWanted;
+    private final GroupCoordinator groups;
+    private static final ByteBuffer NO_PRODUCER_STATE = ByteBuffer.allocate(0).asReadOnlyBuffer();
     private final Map<Long, Hosted> hosted = new ConcurrentHashMap<>();
     private final AtomicReference<ClusterMetadata> latest = new AtomicReference<>();
     private final ExecutorService reconciler = Executors.newSingleThreadExecutor(r -> {
@@ -66,9 +71,11 @@ final class PartitionHost implements AutoCloseable {
      * @param leadershipChanged told (on a loop thread; must hand off) when a replica's leadership view changes
      * @param firstLeaderWanted told the group id when this node, a new group's preferred leader, started its
      *                          replica before the group ever elected anyone
+     * @param groups            runs the coordinator partitions' state machines, which the replicas of its topic get
      */
     PartitionHost(MemberId self, Path partitionsDir, NodeStorage storage, RaftDriver driver, FetchParking parking,
-                  IntFunction<String> addressOf, Runnable leadershipChanged, LongConsumer firstLeaderWanted) {
+                  IntFunction<String> addressOf, Runnable leadershipChanged, LongConsumer firstLeaderWanted,
+                  GroupCoordinator groups) {
         this.self = self;
         this.partitionsDir = partitionsDir;
         this.storage = storage;
@@ -77,6 +84,7 @@ final class PartitionHost implements AutoCloseable {
         this.addressOf = addressOf;
         this.leadershipChanged = leadershipChanged;
         this.firstLeaderWanted = firstLeaderWanted;
+        this.groups = groups;
     }
 
     PartitionReplica replica(long groupId) {
@@ -166,18 +174,24 @@ final class PartitionHost implements AutoCloseable {
     private void start(long groupId, Placed placed) throws Exception {
         LogConfig logConfig = logConfig(placed.topic().effectiveConfig());
         Membership members = Membership.ofVoters(placed.partition().replicas().toArray(MemberId[]::new));
-        LogStorage logStorage = LogStorage.open(groupId, groupDir(groupId), logConfig, storage, members, true,
+        // A coordinator partition's state lives in snapshots, as the controller's does; a data partition's in its log.
+        boolean coordinator = GroupCoordinator.coordinates(placed.topic().name());
+        LogStorage logStorage = LogStorage.open(groupId, groupDir(groupId), logConfig, storage, members, !coordinator,
                 System::currentTimeMillis);
+        // A data partition's snapshot state is its producers' idempotence window; a coordinator
+        // partition's is the group state machine's, which its applier restores itself.
         PartitionReplica replica = new PartitionReplica(groupId, self.nodeId(), logStorage.log(),
                 new PartitionErrors(placed.topic().name(), placed.index(), addressOf), parking,
-                logStorage::snapshotState);
+                coordinator ? () -> NO_PRODUCER_STATE : logStorage::snapshotState);
         hosted.put(groupId, new Hosted(placed.topic().name(), placed.index(), logStorage, replica));
         boolean neverElected = logStorage.hardState().term() == 0;
         try {
+            Applier applier = coordinator ? groups.attach(groupId, placed.index(), logStorage, replica) : replica;
             driver.addGroup(groupId, logStorage, new LogPersistence(logStorage),
-                    new LeadershipWatch(replica, leadershipChanged)).get(30, TimeUnit.SECONDS);
+                    new LeadershipWatch(applier, leadershipChanged)).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             hosted.remove(groupId);
+            groups.detach(groupId);
             logStorage.close();
             throw e;
         }
@@ -194,6 +208,7 @@ final class PartitionHost implements AutoCloseable {
             return;
         }
         driver.removeGroup(groupId).get(30, TimeUnit.SECONDS);
+        groups.detach(groupId);
         h.replica().removed(delete);
         if (delete) {
             h.storage().delete();

@@ -1,5 +1,6 @@
 package io.flotilla.broker.node;
 
+import io.flotilla.broker.coordinator.GroupCoordinator;
 import io.flotilla.raft.driver.RaftDriver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,9 @@ final class RetentionScheduler implements AutoCloseable {
 
     private void pass() {
         partitions.hosted().forEach((groupId, hosted) -> {
+            if (GroupCoordinator.coordinates(hosted.topic())) {
+                return; // its state lives in snapshots, which compact its log: no retention applies
+            }
             try {
                 driver.call(groupId, node -> hosted.storage().applyRetention(hosted.replica().retentionBound(),
                                 hosted.replica()::snapshotState))

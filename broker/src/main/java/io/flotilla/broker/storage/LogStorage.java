@@ -120,8 +120,9 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
      * @param config     the partition log's limits
      * @param node       what the node's groups share
      * @param bootstrap  the membership of a new group (an empty or missing directory); ignored otherwise
-     * @param dataPartition true for a data partition (retention deletes its log's prefix),
-     *                      false for the controller (only a snapshot of its state replaces entries)
+     * @param dataPartition true for a data partition (the log is its state; retention deletes its
+     *                      log's prefix), false for the controller and the consumer-group coordinator
+     *                      partitions (their state machines are snapshotted into the node store)
      * @param clockMs    wall clock for segment age, retention and control records' timestamps
      * @throws IllegalStateException if the directory is new but the node store still holds state
      *                               for the group (a deletion was cut short: {@link #deleteGroupData})

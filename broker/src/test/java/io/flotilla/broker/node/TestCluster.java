@@ -2,11 +2,14 @@ package io.flotilla.broker.node;
 
 import io.flotilla.api.v1.AdminGrpc;
 import io.flotilla.api.v1.BrokerGrpc;
+import io.flotilla.api.v1.ConsumerGroupsGrpc;
+import io.flotilla.api.v1.ListGroupsRequest;
 import io.flotilla.api.v1.CreateTopicRequest;
 import io.flotilla.api.v1.DescribeTopicsRequest;
 import io.flotilla.api.v1.TopicDescription;
 import io.flotilla.broker.BrokerConfig;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 
 import java.io.IOException;
@@ -90,8 +93,22 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every running node is ready and every consumer-group coordinator partition has
+     * a leader that loaded its state (a complete ListGroups answer), so tests start from a
+     * cluster whose internal partitions no longer change on their own.
+     */
     void awaitReady() {
         await(() -> nodes.values().stream().allMatch(BrokerNode::ready), 30, "every node ready");
+        ManagedChannel any = channel(nodes.keySet().iterator().next());
+        await(() -> {
+            try {
+                return ConsumerGroupsGrpc.newBlockingStub(any).withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .listGroups(ListGroupsRequest.getDefaultInstance()).getComplete();
+            } catch (StatusRuntimeException notYet) {
+                return false;
+            }
+        }, 30, "every coordinator partition led and loaded");
     }
 
     static void await(BooleanSupplier condition, int seconds, String what) {
