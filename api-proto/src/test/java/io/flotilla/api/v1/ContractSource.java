@@ -12,6 +12,7 @@ import io.flotilla.api.internal.v1.GroupsProto;
 import io.flotilla.api.internal.v1.ControllerLinkProto;
 import io.flotilla.api.internal.v1.MetadataProto;
 import io.flotilla.api.internal.v1.RaftTransportProto;
+import io.flotilla.api.internal.v1.ReplicaReadProto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -34,17 +35,18 @@ final class ContractSource {
      * node-to-node files of flotilla.internal.v1 are held to the same documentation and naming
      * rules as the client API.
      */
-    static final Map<String, FileDescriptor> GENERATED = Map.of(
-            "flotilla/v1/common.proto", CommonProto.getDescriptor(),
-            "flotilla/v1/records.proto", RecordsProto.getDescriptor(),
-            "flotilla/v1/errors.proto", ErrorsProto.getDescriptor(),
-            "flotilla/v1/broker.proto", BrokerProto.getDescriptor(),
-            "flotilla/v1/admin.proto", AdminProto.getDescriptor(),
-            "flotilla/v1/consumer_groups.proto", ConsumerGroupsProto.getDescriptor(),
-            "flotilla/internal/v1/metadata.proto", MetadataProto.getDescriptor(),
-            "flotilla/internal/v1/groups.proto", GroupsProto.getDescriptor(),
-            "flotilla/internal/v1/raft_transport.proto", RaftTransportProto.getDescriptor(),
-            "flotilla/internal/v1/controller_link.proto", ControllerLinkProto.getDescriptor());
+    static final Map<String, FileDescriptor> GENERATED = Map.ofEntries(
+            Map.entry("flotilla/v1/common.proto", CommonProto.getDescriptor()),
+            Map.entry("flotilla/v1/records.proto", RecordsProto.getDescriptor()),
+            Map.entry("flotilla/v1/errors.proto", ErrorsProto.getDescriptor()),
+            Map.entry("flotilla/v1/broker.proto", BrokerProto.getDescriptor()),
+            Map.entry("flotilla/v1/admin.proto", AdminProto.getDescriptor()),
+            Map.entry("flotilla/v1/consumer_groups.proto", ConsumerGroupsProto.getDescriptor()),
+            Map.entry("flotilla/internal/v1/metadata.proto", MetadataProto.getDescriptor()),
+            Map.entry("flotilla/internal/v1/groups.proto", GroupsProto.getDescriptor()),
+            Map.entry("flotilla/internal/v1/raft_transport.proto", RaftTransportProto.getDescriptor()),
+            Map.entry("flotilla/internal/v1/controller_link.proto", ControllerLinkProto.getDescriptor()),
+            Map.entry("flotilla/internal/v1/replica_read.proto", ReplicaReadProto.getDescriptor()));
 
     // Field numbers of descriptor.proto, which SourceCodeInfo paths are made of.
     private static final int FILE_PACKAGE = 2;

@@ -7,6 +7,7 @@ import io.flotilla.broker.NodeIdentity;
 import io.flotilla.broker.api.ApiException;
 import io.flotilla.broker.api.BrokerService;
 import io.flotilla.broker.api.MalformedRequests;
+import io.flotilla.broker.api.ReplicaReadService;
 import io.flotilla.broker.controller.ControllerReplica;
 import io.flotilla.broker.coordinator.ConsumerGroupsService;
 import io.flotilla.broker.coordinator.CoordinatorTopic;
@@ -167,6 +168,7 @@ public final class BrokerNode implements AutoCloseable {
                 .keepAliveTimeout(KEEPALIVE_TIMEOUT_S, TimeUnit.SECONDS)
                 .addService(MalformedRequests.guard(new BrokerService(context).bindService()))
                 .addService(MalformedRequests.guard(admin.bindService()))
+                .addService(MalformedRequests.guard(new ReplicaReadService(context).bindService()))
                 .addService(MalformedRequests.guard(ConsumerGroupsService.bind(new ConsumerGroupsService(context, groups,
                         controllerClient::channel))))
                 .addService(raft)

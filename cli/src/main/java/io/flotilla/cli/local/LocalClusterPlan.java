@@ -11,10 +11,13 @@ import java.util.OptionalInt;
 import java.util.stream.Collectors;
 
 /**
- * The layout of a local cluster: nodes 1..N on 127.0.0.1, node i on port basePort + i - 1 with
- * data directory {@code dir/node-i}.
+ * The layout of a local cluster: nodes 1..N, node i on port basePort + i - 1 with data directory
+ * {@code dir/node-i}, all on 127.0.0.1 unless {@code hosts} gives each node its own address (a
+ * test harness that puts every node in a network namespace of its own).
+ *
+ * @param hosts empty (every node on {@link #HOST}), or node i's address at index i - 1
  */
-public record LocalClusterPlan(int nodeCount, Path dir, int basePort) {
+public record LocalClusterPlan(int nodeCount, Path dir, int basePort, List<String> hosts) {
 
     public static final int MAX_NODES = 9;
     public static final String HOST = "127.0.0.1";
@@ -28,12 +31,22 @@ public record LocalClusterPlan(int nodeCount, Path dir, int basePort) {
             throw new IllegalArgumentException("--base-port must be 1.." + (65536 - nodeCount) + " so that " + nodeCount
                     + " nodes fit below port 65536, not " + basePort);
         }
+        hosts = List.copyOf(hosts);
+        if (!hosts.isEmpty() && hosts.size() != nodeCount) {
+            throw new IllegalArgumentException(nodeCount + " nodes need " + nodeCount + " hosts, not " + hosts);
+        }
+    }
+
+    /** Every node on 127.0.0.1. */
+    public LocalClusterPlan(int nodeCount, Path dir, int basePort) {
+        this(nodeCount, dir, basePort, List.of());
     }
 
     public List<LocalNode> nodes() {
         List<LocalNode> nodes = new ArrayList<>();
         for (int id = 1; id <= nodeCount; id++) {
-            nodes.add(new LocalNode(id, new HostPort(HOST, basePort + id - 1), dir.resolve("node-" + id)));
+            String host = hosts.isEmpty() ? HOST : hosts.get(id - 1);
+            nodes.add(new LocalNode(id, new HostPort(host, basePort + id - 1), dir.resolve("node-" + id)));
         }
         return nodes;
     }

@@ -9,7 +9,7 @@ import java.util.List;
  * {@code java [jvmArgs] -cp CLASSPATH MAIN server --node-id ... --data-dir ... --listen ... --cluster ...}.
  * The main class is a parameter so tests can start a stand-in.
  */
-public record NodeCommand(Path java, String classpath, List<String> jvmArgs, String mainClass) {
+public record NodeCommand(Path java, String classpath, List<String> jvmArgs, String mainClass) implements NodeLauncher {
 
     /** The main class of the {@code flotilla} command, whose {@code server} subcommand runs a node. */
     public static final String FLOTILLA_MAIN = "io.flotilla.cli.Main";
@@ -24,6 +24,7 @@ public record NodeCommand(Path java, String classpath, List<String> jvmArgs, Str
                 System.getProperty("java.class.path"), List.of("--enable-native-access=ALL-UNNAMED"), mainClass);
     }
 
+    @Override
     public List<String> forNode(LocalNode node, String clusterSpec) {
         List<String> command = new ArrayList<>();
         command.add(java.toString());

@@ -52,6 +52,25 @@ class LocalClusterTest {
     }
 
     @Test
+    void nodesGivenTheirOwnAddressesListenThereAndStartThroughTheGivenLauncher() throws Exception {
+        int base = freeBasePort(2);
+        LocalClusterPlan plan = new LocalClusterPlan(2, dir, base, List.of("127.0.0.2", "127.0.0.3"));
+        NodeLauncher tagged = (node, spec) -> fakeNodes("-Dfake.tag=launched-" + node.id()).forNode(node, spec);
+        try (LocalCluster cluster = new LocalCluster(plan, tagged, GRACE)) {
+            cluster.start();
+            cluster.awaitServing(START);
+            for (LocalNode node : plan.nodes()) {
+                List<String> args = List.of(cluster.processes().get(node).info().arguments().orElseThrow());
+                assertTrue(args.contains("-Dfake.tag=launched-" + node.id()), args.toString());
+            }
+        }
+        String cluster = "1@127.0.0.2:" + base + ",2@127.0.0.3:" + (base + 1);
+        assertTrue(Files.readString(dir.resolve("node-2/server.log")).contains("--listen 127.0.0.3:" + (base + 1)
+                + " --cluster " + cluster));
+        assertThrows(IllegalArgumentException.class, () -> new LocalClusterPlan(2, dir, base, List.of("127.0.0.2")));
+    }
+
+    @Test
     void aNodeExitingBeforeServingFailsTheStartNamingItAndTheOthersAreStopped() throws Exception {
         LocalClusterPlan plan = new LocalClusterPlan(3, dir, freeBasePort(3));
         Map<LocalNode, Process> processes;

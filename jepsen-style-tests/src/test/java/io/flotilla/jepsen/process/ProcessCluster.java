@@ -2,35 +2,42 @@ package io.flotilla.jepsen.process;
 
 import io.flotilla.api.v1.AdminGrpc;
 import io.flotilla.api.v1.CreateTopicRequest;
+import io.flotilla.api.v1.TopicDescription;
 import io.flotilla.cli.local.LocalCluster;
 import io.flotilla.cli.local.LocalClusterPlan;
 import io.flotilla.cli.local.LocalNode;
 import io.flotilla.cli.local.NodeCommand;
+import io.flotilla.cli.local.NodeLauncher;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Real {@code flotilla server} processes on loopback, started by the launcher behind
- * {@code flotilla local} from this JVM's classpath, that a test can kill with SIGKILL and start
- * again. Closing stops every node and deletes the data; on a failure the nodes' logs are kept and
- * their directory named.
+ * Real {@code flotilla server} processes, started by the launcher behind {@code flotilla local}
+ * from this JVM's classpath, that a test can kill with SIGKILL, pause with SIGSTOP, and start
+ * or continue again. On loopback, or each in its own network namespace of a {@link NodeNetwork}.
+ * Closing stops every node and deletes the data; on a failure the nodes' logs are kept and their
+ * directory named.
  */
 final class ProcessCluster implements AutoCloseable {
     private static final Duration START = Duration.ofSeconds(60);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
-    /** Small heaps: three nodes and the test share a 2-core machine with the build. */
+    private static final int NAMESPACED_BASE_PORT = 9701;
+    /** Small heaps: the nodes and the test share a 2-core machine with the build. */
     private static final List<String> NODE_JVM = List.of("-Xmx384m", "-XX:+UseSerialGC",
             "--enable-native-access=ALL-UNNAMED");
 
@@ -38,17 +45,34 @@ final class ProcessCluster implements AutoCloseable {
     private final LocalClusterPlan plan;
     private final LocalCluster cluster;
     private final List<ManagedChannel> channels = new ArrayList<>();
+    private final Set<Integer> paused = ConcurrentHashMap.newKeySet();
+    private boolean closed;
 
+    /** Nodes on 127.0.0.1. */
     ProcessCluster(int nodes) throws IOException {
-        Path shm = Path.of("/dev/shm");
-        this.root = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "flotilla-proc")
-                : Files.createTempDirectory("flotilla-proc");
+        this.root = dataRoot();
         this.plan = new LocalClusterPlan(nodes, root, LocalClusterPlan.freeBasePort(nodes,
                 20_000 + (int) (ProcessHandle.current().pid() % 500) * 20)
                 .orElseThrow(() -> new IOException("no " + nodes + " consecutive free ports below 32768")));
+        this.cluster = new LocalCluster(plan, nodeCommand(), STOP_GRACE);
+    }
+
+    /** Node i in {@code network}'s namespace i, at its address there. */
+    ProcessCluster(int nodes, NodeNetwork network) throws IOException {
+        this.root = dataRoot();
+        this.plan = new LocalClusterPlan(nodes, root, NAMESPACED_BASE_PORT, network.hosts());
+        this.cluster = new LocalCluster(plan, network.launcher(nodeCommand()), STOP_GRACE);
+    }
+
+    private static Path dataRoot() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) ? Files.createTempDirectory(shm, "flotilla-proc")
+                : Files.createTempDirectory("flotilla-proc");
+    }
+
+    private static NodeLauncher nodeCommand() {
         NodeCommand same = NodeCommand.sameJvm(NodeCommand.FLOTILLA_MAIN);
-        this.cluster = new LocalCluster(plan, new NodeCommand(same.java(), same.classpath(), NODE_JVM,
-                same.mainClass()), STOP_GRACE);
+        return new NodeCommand(same.java(), same.classpath(), NODE_JVM, same.mainClass());
     }
 
     /** Starts every node and waits until all serve. */
@@ -58,19 +82,24 @@ final class ProcessCluster implements AutoCloseable {
         return this;
     }
 
-    /** Node id to client address, for {@code LeaderRouter}. */
+    int size() {
+        return plan.nodeCount();
+    }
+
+    /** Node id to client address. */
     Map<Integer, String> addresses() {
         Map<Integer, String> addresses = new TreeMap<>();
         plan.nodes().forEach(n -> addresses.put(n.id(), n.address().toString()));
         return addresses;
     }
 
-    void createTopic(String name, int partitions, int replicationFactor) {
+    /** Creates the topic through node 1 and returns it as created, with each partition's replicas. */
+    TopicDescription createTopic(String name, int partitions, int replicationFactor) {
         ManagedChannel channel = NettyChannelBuilder.forTarget(addresses().get(1)).usePlaintext().build();
         channels.add(channel);
-        AdminGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).createTopic(
+        return AdminGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).createTopic(
                 CreateTopicRequest.newBuilder().setName(name).setPartitionCount(partitions)
-                        .setReplicationFactor(replicationFactor).build());
+                        .setReplicationFactor(replicationFactor).build()).getTopic();
     }
 
     /** SIGKILL, as a crash: no shutdown hook runs, nothing is flushed. Waits until the process is gone. */
@@ -84,22 +113,62 @@ final class ProcessCluster implements AutoCloseable {
         cluster.awaitServing(START);
     }
 
+    /** SIGSTOP: the process freezes, its sockets stay open, and peers and clients hear nothing from it. */
+    void pause(int nodeId) {
+        Commands.check("kill", "-STOP", Long.toString(process(nodeId).pid()));
+        paused.add(nodeId);
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    void resume(int nodeId) {
+        Commands.check("kill", "-CONT", Long.toString(process(nodeId).pid()));
+        paused.remove(nodeId);
+    }
+
+    /** Whether the node's process runs (paused or not). */
+    boolean alive(int nodeId) {
+        return process(nodeId).isAlive();
+    }
+
     /** The node's process exit code, or -1 while it runs. */
     int exitCode(int nodeId) {
-        Process p = cluster.processes().get(node(nodeId));
+        Process p = process(nodeId);
         return p.isAlive() ? -1 : p.exitValue();
+    }
+
+    /** Copies every node's log (all its starts) into {@code dir} as {@code node-<i>.log}. */
+    void copyLogs(Path dir) throws IOException {
+        for (LocalNode n : plan.nodes()) {
+            if (Files.exists(n.log())) {
+                Files.copy(n.log(), dir.resolve("node-" + n.id() + ".log"), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    private Process process(int nodeId) {
+        return cluster.processes().get(node(nodeId));
     }
 
     private LocalNode node(int nodeId) {
         return plan.nodes().get(nodeId - 1);
     }
 
+    /** Stops every node (continuing paused ones first) and deletes the data unless a node failed. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         channels.forEach(ManagedChannel::shutdownNow);
+        // A stopped process acts on SIGTERM only once continued (and may have died meanwhile: no check).
+        for (int nodeId : List.copyOf(paused)) {
+            Commands.run(List.of("kill", "-CONT", Long.toString(process(nodeId).pid())), null);
+        }
         cluster.close();
-        boolean allStoppedCleanly = plan.nodes().stream().allMatch(n -> exitCode(n.id()) == 0
-                || exitCode(n.id()) == 143 || exitCode(n.id()) == 137);
+        // 143: SIGTERM, 137: SIGKILL (after the grace period, or killed by a test)
+        boolean allStoppedCleanly = cluster.processes().values().stream()
+                .allMatch(p -> !p.isAlive() && Set.of(0, 143, 137).contains(p.exitValue()));
         if (!allStoppedCleanly) {
             System.out.println("process cluster: node logs kept in " + root);
             return;
