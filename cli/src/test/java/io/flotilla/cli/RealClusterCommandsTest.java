@@ -165,6 +165,56 @@ class RealClusterCommandsTest {
     }
 
     @Test
+    void topicAlterChangesSettingsAndGrowsTheTopic() {
+        assertEquals(0, run("", "topic", "create", "altered", "--partitions", "2").code());
+
+        CliRun r = run("", "topic", "alter", "altered", "--config", "retention.ms=86400000", "--partitions", "4");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("set config of altered: retention_ms=86400000 "), r.out());
+        assertTrue(r.out().contains("raised altered to 4 partitions\ntopic altered: 4 partitions"), r.out());
+
+        CliRun back = run("", "topic", "alter", "altered", "--reset", "retention_ms", "--validate-only");
+        assertEquals(0, back.code(), back.err());
+        assertTrue(back.out().startsWith("would set config of altered: retention_ms=604800000 "), back.out());
+        assertTrue(run("", "topic", "describe", "altered").out().contains("set explicitly: retention_ms=86400000"),
+                "--validate-only changed nothing");
+
+        CliRun fewer = run("", "topic", "alter", "altered", "--partitions", "3");
+        assertEquals(1, fewer.code());
+        assertTrue(fewer.err().startsWith("flotilla topic alter: ") && fewer.err().contains("4"), fewer.err());
+        CliRun unknownKey = run("", "topic", "alter", "altered", "--reset", "colour");
+        assertEquals(2, unknownKey.code());
+        assertTrue(unknownKey.err().startsWith("flotilla topic alter: unknown topic config 'colour'"), unknownKey.err());
+    }
+
+    @Test
+    void transferLeaderMovesAPartitionAndRebalanceDryRunChangesNothing() throws Exception {
+        assertEquals(0, run("", "topic", "create", "led", "--partitions", "1", "--replication-factor", "3").code());
+        DescribeTopicsResponse.Builder before = DescribeTopicsResponse.newBuilder();
+        JsonFormat.parser().merge(run("", "topic", "describe", "led", "--output", "json").out(), before);
+        int leader = before.getTopics(0).getPartitions(0).getLeaderNodeId();
+        int target = leader % 3 + 1;
+
+        CliRun moved = run("", "cluster", "transfer-leader", "led", "0", "--to", "" + target);
+        assertEquals(0, moved.code(), moved.err());
+        assertTrue(moved.out().startsWith("led-0 is led by node " + target + " (term "), moved.out());
+
+        CliRun dry = run("", "cluster", "rebalance-leaders", "led", "--dry-run");
+        assertEquals(0, dry.code(), dry.err());
+        assertTrue(dry.out().equals("leadership is already even: nothing to move\n")
+                || dry.out().startsWith("TOPIC  PARTITION  FROM  TO  DONE\n"), dry.out());
+        CliRun after = run("", "topic", "describe", "led", "--output", "json");
+        DescribeTopicsResponse.Builder described = DescribeTopicsResponse.newBuilder();
+        JsonFormat.parser().merge(after.out(), described);
+        assertEquals(target, described.getTopics(0).getPartitions(0).getPreferredLeaderNodeId(),
+                "the transfer made the target preferred, and the dry run changed nothing");
+
+        CliRun notAReplica = run("", "cluster", "transfer-leader", "led", "0", "--to", "9");
+        assertEquals(1, notAReplica.code());
+        assertTrue(notAReplica.err().startsWith("flotilla cluster transfer-leader: "), notAReplica.err());
+    }
+
+    @Test
     void consumingAnUnknownTopicIsRefusedWithExitCode1() {
         CliRun r = run("", "consume", "no-such-topic", "--from-beginning", "--max", "1");
         assertEquals(1, r.code());

@@ -7,8 +7,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code flotilla cluster}: groups the commands about the cluster as a whole. */
-@Command(name = "cluster", description = "The cluster as a whole: nodes, controller, partition health.",
-        mixinStandardHelpOptions = true, subcommands = {ClusterStatusCommand.class})
+@Command(name = "cluster", description = "The cluster as a whole: nodes, controller, partition health, partition leadership.",
+        mixinStandardHelpOptions = true, subcommands = {ClusterStatusCommand.class, ClusterTransferLeaderCommand.class,
+            ClusterRebalanceLeadersCommand.class})
 public final class ClusterCommand implements Callable<Integer> {
 
     @Spec
@@ -16,6 +17,6 @@ public final class ClusterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing a cluster command: status");
+        throw new ParameterException(spec.commandLine(), "missing a cluster command: status, transfer-leader or rebalance-leaders");
     }
 }

@@ -7,10 +7,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code flotilla topic}: groups the topic commands. */
-@Command(name = "topic", description = "Create, describe, list and delete topics.",
+@Command(name = "topic", description = "Create, describe, list, alter and delete topics.",
         mixinStandardHelpOptions = true,
         subcommands = {TopicCreateCommand.class, TopicDescribeCommand.class, TopicListCommand.class,
-            TopicDeleteCommand.class})
+            TopicDeleteCommand.class, TopicAlterCommand.class})
 public final class TopicCommand implements Callable<Integer> {
 
     @Spec
@@ -18,6 +18,6 @@ public final class TopicCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing a topic command: create, describe, list or delete");
+        throw new ParameterException(spec.commandLine(), "missing a topic command: create, describe, list, alter or delete");
     }
 }

@@ -22,16 +22,25 @@ final class TopicConfigs {
     static TopicConfig parse(Map<String, String> settings) {
         TopicConfig.Builder config = TopicConfig.newBuilder();
         settings.forEach((key, value) -> {
-            String name = key.strip().toLowerCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-            FieldDescriptor field = TopicConfig.getDescriptor().findFieldByName(name);
-            if (field == null) {
-                throw new IllegalArgumentException("unknown topic config '" + key + "'; the settings are "
-                        + TopicConfig.getDescriptor().getFields().stream().map(FieldDescriptor::getName)
-                                .collect(Collectors.joining(", ")));
-            }
+            FieldDescriptor field = TopicConfig.getDescriptor().findFieldByName(fieldName(key));
             config.setField(field, valueOf(field, key, value.strip()));
         });
         return config.build();
+    }
+
+    /**
+     * A setting's field name as admin.proto spells it ({@code retention.ms} becomes {@code retention_ms}).
+     *
+     * @throws IllegalArgumentException naming the settings there are
+     */
+    static String fieldName(String key) {
+        String name = key.strip().toLowerCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        if (TopicConfig.getDescriptor().findFieldByName(name) == null) {
+            throw new IllegalArgumentException("unknown topic config '" + key + "'; the settings are "
+                    + TopicConfig.getDescriptor().getFields().stream().map(FieldDescriptor::getName)
+                            .collect(Collectors.joining(", ")));
+        }
+        return name;
     }
 
     private static Object valueOf(FieldDescriptor field, String key, String value) {
