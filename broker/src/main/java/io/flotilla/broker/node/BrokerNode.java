@@ -78,6 +78,8 @@ public final class BrokerNode implements AutoCloseable {
     private final ReplicaReports reports;
     private final StatusReporter reporter;
     private final LeaderBalancer balancer;
+    private final MembershipMover mover;
+    private final LeavingReplicas leaving;
     private volatile LogStorage controllerStorage;
     private Server server;
 
@@ -103,9 +105,13 @@ public final class BrokerNode implements AutoCloseable {
         this.context = new NodeContext(config, () -> identity, driver, controller, controllerClient, partitions,
                 parking, new TreeSet<>(config.cluster().keySet()), reports);
         long electionTimeoutNanos = config.driver().raft().electionTimeoutTicks() * config.driver().tickNanos();
-        this.reporter = new StatusReporter(self, partitions, driver,
+        PartitionIndex index = new PartitionIndex(controller::metadata);
+        this.reporter = new StatusReporter(self, partitions, index, driver,
                 nodeId -> context.heardWithin(nodeId, electionTimeoutNanos), electionTimeoutNanos, System::nanoTime,
-                this::sendReport, timer, config.leadership().reportIntervalMs());
+                this::surveyed, timer, config.leadership().reportIntervalMs());
+        this.mover = new MembershipMover(config.nodeId(), driver, index, controller::metadata, config.cluster().keySet(),
+                controllerClient::local);
+        this.leaving = new LeavingReplicas(controllerClient, controller::metadata, reports);
         this.balancer = new LeaderBalancer(config.nodeId(), driver, controller::metadata, reporter::led, timer,
                 config.leadership(), electionTimeoutNanos);
     }
@@ -239,6 +245,13 @@ public final class BrokerNode implements AutoCloseable {
         balancer.firstLeaderWanted(groupId);
     }
 
+    /** After each survey of this node's replicas (timer thread): report it, then move memberships along. */
+    private void surveyed(NodeReport report) {
+        sendReport(report);
+        mover.pass(reporter.led());
+        leaving.pass();
+    }
+
     /** To the controller's leader: here if this node leads it; dropped while there is none (the next one goes). */
     private void sendReport(NodeReport report) {
         if (!context.ready()) {
@@ -256,13 +269,16 @@ public final class BrokerNode implements AutoCloseable {
         }
     }
 
-    /** The controller's leader registers every voter not registered under its incarnation yet. */
+    /**
+     * The controller's leader registers every voter not registered yet. (A registered node that
+     * comes back with a new incarnation registers itself: it joins; its old incarnation stays a
+     * voter until the new one replaces it.)
+     */
     private void registerFounders(ClusterMetadata metadata) {
         driver.call(ControllerReplica.GROUP_ID, n -> n.membership().voters()).thenAccept(voters -> {
             for (MemberId m : voters) {
-                NodeRegistration r = metadata.nodes().get(m.nodeId());
                 String address = config.cluster().get(m.nodeId());
-                if ((r == null || r.incarnation() != m.incarnation()) && address != null) {
+                if (!metadata.nodes().containsKey(m.nodeId()) && address != null) {
                     controllerClient.submit(new MetadataCommand.RegisterNode(m.nodeId(), m.incarnation(), address))
                             .exceptionally(e -> null); // the next metadata change tries again
                 }
