@@ -37,6 +37,11 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -81,6 +86,8 @@ public final class BrokerNode implements AutoCloseable {
     private final MembershipMover mover;
     private final LeavingReplicas leaving;
     private volatile LogStorage controllerStorage;
+    /** The registrations of the last metadata applied; the controller's loop thread only. */
+    private final Map<Integer, NodeRegistration> registered = new HashMap<>();
     private Server server;
 
     private BrokerNode(BrokerConfig config) {
@@ -161,7 +168,9 @@ public final class BrokerNode implements AutoCloseable {
                 .addService(MalformedRequests.guard(new BrokerService(context).bindService()))
                 .addService(MalformedRequests.guard(admin.bindService()))
                 .addService(raft)
-                .addService(new ControllerLinkService(reports, balancer, partitions::replica))
+                .addService(new ControllerLinkService(reports, balancer, partitions::replica,
+                        new JoinAdmission(controller, controllerClient, transport::identify, config.cluster().keySet(),
+                                this::incarnationGone)))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         RaftTransportService.permitPeerKeepAlive(builder, TransportConfig.DEFAULTS);
@@ -192,9 +201,12 @@ public final class BrokerNode implements AutoCloseable {
                 bootstrap = Membership.ofVoters(self); // ignored: the group exists on disk
             } else {
                 ClusterBootstrap.Formed formed = ClusterBootstrap.form(self, config.cluster(), transport, closed::get);
-                bootstrap = Membership.ofVoters(formed.voters().toArray(MemberId[]::new));
+                // Rejoining, this node learns the group's members from its leader; it never campaigns on its own word.
+                bootstrap = formed.founder() ? Membership.ofVoters(formed.voters().toArray(MemberId[]::new))
+                        : new Membership(new TreeSet<>(formed.voters()), new TreeSet<>(Set.of(self)));
                 formedClusterId = formed.clusterId();
-                log.info("forming cluster {} with voters {}", formed.clusterId(), formed.voters());
+                log.info("{} cluster {} with voters {}", formed.founder() ? "forming" : "rejoining", formed.clusterId(),
+                        formed.voters());
             }
             // Opening a new group's storage records the voters durably, before the identity says "joined".
             controllerStorage = LogStorage.open(ControllerReplica.GROUP_ID, controllerDir, LogConfig.DEFAULTS, storage,
@@ -208,6 +220,9 @@ public final class BrokerNode implements AutoCloseable {
             }
             driver.addGroup(ControllerReplica.GROUP_ID, controllerStorage, new LogPersistence(controllerStorage),
                     controller).get(30, TimeUnit.SECONDS);
+            List<Integer> peers = config.cluster().keySet().stream().filter(id -> id != config.nodeId()).toList();
+            new SelfRegistration(self, config.cluster().getOrDefault(config.nodeId(), config.listen()), peers,
+                    controllerClient::channelTo, timer, () -> closed.get() || context.ready()).start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -218,6 +233,12 @@ public final class BrokerNode implements AutoCloseable {
 
     /** On the controller's loop thread: hand off. */
     private void metadataChanged(ClusterMetadata metadata) {
+        for (NodeRegistration now : metadata.nodes().values()) {
+            NodeRegistration before = registered.put(now.nodeId(), now);
+            if (before != null && before.incarnation() != now.incarnation()) {
+                incarnationGone(before.member());
+            }
+        }
         partitions.metadataChanged(metadata);
         balancer.metadataChanged();
         if (!closed.get()) {
@@ -229,6 +250,24 @@ public final class BrokerNode implements AutoCloseable {
         health.setStatus("", context.ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
         if (controllerClient.local()) {
             registerFounders(metadata);
+        }
+    }
+
+    /**
+     * {@code old}, an earlier incarnation of a node that is back, will never speak again: the
+     * groups here that it led look for a new leader now. (A quiet group learns of its leader's
+     * death from its node falling silent, and this node id is not silent.)
+     */
+    private void incarnationGone(MemberId old) {
+        List<Long> groups = new ArrayList<>(partitions.hosted().keySet());
+        groups.add(ControllerReplica.GROUP_ID);
+        for (long groupId : groups) {
+            driver.call(groupId, n -> {
+                if (old.equals(n.leader())) {
+                    n.suspectLeader();
+                }
+                return null;
+            });
         }
     }
 
