@@ -40,8 +40,9 @@ import java.util.function.LongConsumer;
 /**
  * The partition replicas this node hosts, kept in line with the metadata: a replica is opened
  * and its Raft group started when the metadata places one here (wanted or leaving), and stopped
- * and deleted when its topic goes or its group let it go for good. Reconciliation runs on one thread of its own (opening a log reads the disk),
- * always against the newest metadata, so a burst of changes costs one pass.
+ * and deleted when its topic goes or its group let it go for good. Reconciliation runs on one
+ * thread of its own (opening a log reads the disk), always against the newest metadata, so a
+ * burst of changes costs one pass.
  */
 final class PartitionHost implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PartitionHost.class);
