@@ -10,7 +10,6 @@ import io.flotilla.broker.api.MalformedRequests;
 import io.flotilla.broker.controller.ControllerReplica;
 import io.flotilla.broker.metadata.ClusterMetadata;
 import io.flotilla.broker.metadata.MetadataCommand;
-import io.flotilla.broker.metadata.NodeRegistration;
 import io.flotilla.broker.partition.FetchParking;
 import io.flotilla.broker.storage.LogPersistence;
 import io.flotilla.broker.storage.LogStorage;
@@ -37,10 +36,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
@@ -85,9 +81,8 @@ public final class BrokerNode implements AutoCloseable {
     private final LeaderBalancer balancer;
     private final MembershipMover mover;
     private final LeavingReplicas leaving;
+    private final GoneIncarnations goneIncarnations;
     private volatile LogStorage controllerStorage;
-    /** The registrations of the last metadata applied; the controller's loop thread only. */
-    private final Map<Integer, NodeRegistration> registered = new HashMap<>();
     private Server server;
 
     private BrokerNode(BrokerConfig config) {
@@ -119,6 +114,7 @@ public final class BrokerNode implements AutoCloseable {
         this.mover = new MembershipMover(config.nodeId(), driver, index, controller::metadata, config.cluster().keySet(),
                 controllerClient::local);
         this.leaving = new LeavingReplicas(controllerClient, controller::metadata, reports);
+        this.goneIncarnations = new GoneIncarnations(driver, partitions);
         this.balancer = new LeaderBalancer(config.nodeId(), driver, controller::metadata, reporter::led, timer,
                 config.leadership(), electionTimeoutNanos);
     }
@@ -170,7 +166,7 @@ public final class BrokerNode implements AutoCloseable {
                 .addService(raft)
                 .addService(new ControllerLinkService(reports, balancer, partitions::replica,
                         new JoinAdmission(controller, controllerClient, transport::identify, config.cluster().keySet(),
-                                this::incarnationGone)))
+                                goneIncarnations::gone)))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         RaftTransportService.permitPeerKeepAlive(builder, TransportConfig.DEFAULTS);
@@ -233,12 +229,7 @@ public final class BrokerNode implements AutoCloseable {
 
     /** On the controller's loop thread: hand off. */
     private void metadataChanged(ClusterMetadata metadata) {
-        for (NodeRegistration now : metadata.nodes().values()) {
-            NodeRegistration before = registered.put(now.nodeId(), now);
-            if (before != null && before.incarnation() != now.incarnation()) {
-                incarnationGone(before.member());
-            }
-        }
+        goneIncarnations.metadataChanged(metadata);
         partitions.metadataChanged(metadata);
         balancer.metadataChanged();
         if (!closed.get()) {
@@ -250,24 +241,6 @@ public final class BrokerNode implements AutoCloseable {
         health.setStatus("", context.ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
         if (controllerClient.local()) {
             registerFounders(metadata);
-        }
-    }
-
-    /**
-     * {@code old}, an earlier incarnation of a node that is back, will never speak again: the
-     * groups here that it led look for a new leader now. (A quiet group learns of its leader's
-     * death from its node falling silent, and this node id is not silent.)
-     */
-    private void incarnationGone(MemberId old) {
-        List<Long> groups = new ArrayList<>(partitions.hosted().keySet());
-        groups.add(ControllerReplica.GROUP_ID);
-        for (long groupId : groups) {
-            driver.call(groupId, n -> {
-                if (old.equals(n.leader())) {
-                    n.suspectLeader();
-                }
-                return null;
-            });
         }
     }
 
