@@ -1009,6 +1009,16 @@ public final class RaftNode {
         return memberships.current();
     }
 
+    /**
+     * Whether the membership in force is committed: the entry that set it lies below the commit
+     * end (or it is the base membership, which no entry set). A leader may start the next change
+     * only then; an application that acts on a member's removal (deleting its data) waits for it,
+     * since an uncommitted change may still be truncated and the member restored.
+     */
+    public boolean membershipCommitted() {
+        return memberships.latestOffset() < commitEnd;
+    }
+
     public MemberId self() {
         return self;
     }

@@ -89,6 +89,26 @@ class TransferAndMembershipTest {
     }
 
     @Test
+    void aMembershipChangeIsReportedCommittedOnlyOnceAQuorumHoldsIt() {
+        TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
+        RaftNode leader = c.elect(1);
+        assertTrue(leader.membershipCommitted(), "the base membership");
+        c.isolated.add(TestCluster.member(2));
+        c.isolated.add(TestCluster.member(3));
+        leader.proposeMembership(leader.membership().remove(TestCluster.member(3)));
+        c.deliverAll();
+        assertFalse(leader.membership().isVoter(TestCluster.member(3)), "in force once appended");
+        assertFalse(leader.membershipCommitted(), "no quorum holds it yet");
+        c.isolated.clear();
+        for (int i = 0; i < 5 * RaftConfig.DEFAULTS.heartbeatTicks() && !leader.membershipCommitted(); i++) {
+            leader.tick(); // a heartbeat finds the followers behind and catches them up
+            c.deliverAll();
+        }
+        assertTrue(leader.membershipCommitted());
+        assertEquals(leader.membership(), c.node(2).membership());
+    }
+
+    @Test
     void aRemovedLeaderHandsOverToACaughtUpVoterWithoutWaitingForATimeout() {
         TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
         RaftNode leader = c.elect(1);

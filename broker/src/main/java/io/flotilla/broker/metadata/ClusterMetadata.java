@@ -55,6 +55,25 @@ public record ClusterMetadata(long version, SortedMap<Integer, NodeRegistration>
         return Optional.ofNullable(topics.get(name));
     }
 
+    /** Partition {@code index} of {@code topic}. */
+    public record PartitionRef(Topic topic, int index) {
+        public Partition partition() {
+            return topic.partitions().get(index);
+        }
+    }
+
+    /** The partition whose Raft group is {@code groupId}, if its topic exists (a scan: for rare commands). */
+    public Optional<PartitionRef> partition(long groupId) {
+        for (Topic t : topics.values()) {
+            for (int p = 0; p < t.partitionCount(); p++) {
+                if (t.partitions().get(p).groupId() == groupId) {
+                    return Optional.of(new PartitionRef(t, p));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     ClusterMetadata withNodes(SortedMap<Integer, NodeRegistration> changed, long offset) {
         return new ClusterMetadata(offset, changed, topics, nextGroupId, nextProducerId);
     }

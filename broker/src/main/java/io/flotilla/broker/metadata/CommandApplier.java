@@ -2,12 +2,14 @@ package io.flotilla.broker.metadata;
 
 import io.flotilla.api.v1.ErrorReason;
 import io.flotilla.broker.metadata.MetadataCommand.AllocateProducerIds;
+import io.flotilla.broker.metadata.MetadataCommand.AlterReplicationFactor;
 import io.flotilla.broker.metadata.MetadataCommand.AlterTopicConfig;
 import io.flotilla.broker.metadata.MetadataCommand.CreatePartitions;
 import io.flotilla.broker.metadata.MetadataCommand.CreateTopic;
 import io.flotilla.broker.metadata.MetadataCommand.DeleteTopic;
 import io.flotilla.broker.metadata.MetadataCommand.PreferredLeader;
 import io.flotilla.broker.metadata.MetadataCommand.RegisterNode;
+import io.flotilla.broker.metadata.MetadataCommand.ReplicasLeft;
 import io.flotilla.broker.metadata.MetadataCommand.SetPreferredLeaders;
 import io.flotilla.raft.MemberId;
 
@@ -71,6 +73,10 @@ public final class CommandApplier {
             return allocateProducerIds(state, offset, c);
         } else if (command instanceof SetPreferredLeaders c) {
             return setPreferredLeaders(state, offset, c);
+        } else if (command instanceof AlterReplicationFactor c) {
+            return alterReplicationFactor(state, offset, c);
+        } else if (command instanceof ReplicasLeft c) {
+            return replicasLeft(state, offset, c);
         }
         throw new IllegalArgumentException("unknown command " + command);
     }
@@ -86,8 +92,88 @@ public final class CommandApplier {
                 newIncarnation ? offset : old.registeredAt());
         SortedMap<Integer, NodeRegistration> nodes = new TreeMap<>(state.nodes());
         nodes.put(c.nodeId(), registration);
-        return new Transition(state.withNodes(nodes, offset),
+        ClusterMetadata registered = state.withNodes(nodes, offset);
+        if (old != null && newIncarnation) {
+            registered = registered.withTopics(replacingIncarnation(state.topics(), registration.member()),
+                    state.nextGroupId(), offset);
+        }
+        return new Transition(registered,
                 new CommandResult.NodeRegistered(registration.member(), old != null && newIncarnation));
+    }
+
+    /** Topics whose replicas on {@code member}'s node are {@code member}: the older incarnations start leaving. */
+    private static SortedMap<String, Topic> replacingIncarnation(SortedMap<String, Topic> topics, MemberId member) {
+        SortedMap<String, Topic> out = new TreeMap<>();
+        for (Topic t : topics.values()) {
+            List<Partition> partitions = new ArrayList<>(t.partitionCount());
+            for (Partition p : t.partitions()) {
+                List<MemberId> target = p.replicas().stream()
+                        .map(m -> m.nodeId() == member.nodeId() ? member : m).toList();
+                partitions.add(p.retarget(target));
+            }
+            out.put(t.name(), t.withPartitions(partitions));
+        }
+        return out;
+    }
+
+    private static Transition alterReplicationFactor(ClusterMetadata state, long offset, AlterReplicationFactor c) {
+        int rf = c.replicationFactor();
+        Optional<Rejection> refused = RULES.checkName(c.name())
+                .or(() -> RULES.checkReplicationFactor(rf))
+                .or(() -> checkAlterable(state, c.name()))
+                .or(() -> checkEnoughNodes(state, rf));
+        if (refused.isPresent()) {
+            return rejected(state, refused.get());
+        }
+        Topic old = state.topics().get(c.name());
+        if (c.assignments().size() != old.partitionCount()) {
+            return rejected(state, new Rejection(ErrorReason.ERROR_REASON_INVALID_REQUEST, "topic '" + c.name()
+                    + "' has " + old.partitionCount() + " partitions, so changing its replication factor needs that"
+                    + " many replica assignments, got " + c.assignments().size()));
+        }
+        Optional<Rejection> unplaceable = TopicRules.checkAssignments(c.assignments(), 0, rf)
+                .or(() -> checkRegistered(state, c.assignments(), 0));
+        if (unplaceable.isPresent()) {
+            return rejected(state, unplaceable.get());
+        }
+        List<Partition> partitions = new ArrayList<>(old.partitionCount());
+        for (int p = 0; p < old.partitionCount(); p++) {
+            Partition partition = old.partitions().get(p);
+            List<MemberId> target = c.assignments().get(p).stream().map(nodeId -> partition.replicas().stream()
+                    .filter(m -> m.nodeId() == nodeId).findFirst()
+                    .orElseGet(() -> state.nodes().get(nodeId).member())).toList();
+            partitions.add(partition.retarget(target));
+        }
+        SortedMap<String, Topic> topics = new TreeMap<>(state.topics());
+        topics.put(old.name(), new Topic(old.name(), old.id(), rf, old.config(), partitions));
+        return new Transition(state.withTopics(topics, state.nextGroupId(), offset),
+                new CommandResult.ReplicationFactorAltered(rf));
+    }
+
+    private static Transition replicasLeft(ClusterMetadata state, long offset, ReplicasLeft c) {
+        Optional<ClusterMetadata.PartitionRef> found = state.partition(c.groupId());
+        if (found.isEmpty()) {
+            return rejected(state, new Rejection(ErrorReason.ERROR_REASON_PARTITION_NOT_FOUND, "group " + c.groupId()
+                    + " is no partition's (its topic was deleted, or it never existed)"));
+        }
+        Partition partition = found.get().partition();
+        if (c.epoch() != partition.epoch()) {
+            return rejected(state, new Rejection(ErrorReason.ERROR_REASON_INVALID_REQUEST, "group " + c.groupId()
+                    + " is at epoch " + partition.epoch() + ", not " + c.epoch()
+                    + ": its replicas changed since its leader looked; the next report tells again"));
+        }
+        if (c.members().isEmpty() || !partition.leaving().containsAll(c.members())) {
+            return rejected(state, new Rejection(ErrorReason.ERROR_REASON_INVALID_REQUEST, "group " + c.groupId()
+                    + " is letting go of " + partition.leaving() + "; " + c.members() + " are not all among them"));
+        }
+        Topic topic = found.get().topic();
+        List<Partition> partitions = new ArrayList<>(topic.partitions());
+        Partition left = partition.withoutLeaving(c.members());
+        partitions.set(found.get().index(), left);
+        SortedMap<String, Topic> topics = new TreeMap<>(state.topics());
+        topics.put(topic.name(), topic.withPartitions(partitions));
+        return new Transition(state.withTopics(topics, state.nextGroupId(), offset),
+                new CommandResult.ReplicasLeft(c.groupId(), left.epoch()));
     }
 
     private static Transition createTopic(ClusterMetadata state, long offset, CreateTopic c) {
@@ -170,7 +256,7 @@ public final class CommandApplier {
         List<Partition> created = partitions(state, state.nextGroupId(), c.assignments());
         List<Partition> all = new ArrayList<>(old.partitions());
         all.addAll(created);
-        Topic grown = new Topic(old.name(), old.id(), old.replicationFactor(), old.config(), all);
+        Topic grown = old.withPartitions(all);
         SortedMap<String, Topic> topics = new TreeMap<>(state.topics());
         topics.put(grown.name(), grown);
         return new Transition(state.withTopics(topics, state.nextGroupId() + added, offset),
@@ -213,8 +299,7 @@ public final class CommandApplier {
             Topic topic = topics.get(l.topic());
             List<Partition> partitions = new ArrayList<>(topic.partitions());
             partitions.set(l.partition(), preferring(partitions.get(l.partition()), l.nodeId()));
-            topics.put(topic.name(), new Topic(topic.name(), topic.id(), topic.replicationFactor(), topic.config(),
-                    partitions));
+            topics.put(topic.name(), topic.withPartitions(partitions));
         }
         return new Transition(state.withTopics(topics, state.nextGroupId(), offset),
                 new CommandResult.PreferredLeadersSet(offset));
@@ -267,7 +352,7 @@ public final class CommandApplier {
         List<MemberId> replicas = new ArrayList<>(partition.replicas().size());
         partition.replicas().stream().filter(m -> m.nodeId() == nodeId).forEach(replicas::add);
         partition.replicas().stream().filter(m -> m.nodeId() != nodeId).forEach(replicas::add);
-        return new Partition(partition.groupId(), replicas);
+        return partition.retarget(replicas);
     }
 
     /** The topic exists and clients may change it. */

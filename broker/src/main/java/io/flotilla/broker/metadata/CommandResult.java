@@ -12,7 +12,8 @@ import java.util.Objects;
  */
 public sealed interface CommandResult permits CommandResult.NodeRegistered, CommandResult.TopicCreated,
         CommandResult.TopicDeleted, CommandResult.TopicConfigAltered, CommandResult.PartitionsCreated,
-        CommandResult.ProducerIdsAllocated, CommandResult.PreferredLeadersSet, Rejection {
+        CommandResult.ProducerIdsAllocated, CommandResult.PreferredLeadersSet, CommandResult.ReplicationFactorAltered,
+        CommandResult.ReplicasLeft, Rejection {
 
     /** The node is registered as {@code member}; {@code newIncarnation} when it replaced another. */
     record NodeRegistered(MemberId member, boolean newIncarnation) implements CommandResult {
@@ -51,6 +52,14 @@ public sealed interface CommandResult permits CommandResult.NodeRegistered, Comm
 
     /** Producer ids {@code firstId .. firstId + count - 1} belong to the node that asked. */
     record ProducerIdsAllocated(long firstId, int count) implements CommandResult {
+    }
+
+    /** The topic's partitions now want {@code replicationFactor} replicas each; their groups follow. */
+    record ReplicationFactorAltered(int replicationFactor) implements CommandResult {
+    }
+
+    /** The members left group {@code groupId} for good, which is now at {@code epoch}. */
+    record ReplicasLeft(long groupId, long epoch) implements CommandResult {
     }
 
     /**

@@ -5,6 +5,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.flotilla.api.internal.v1.AllocateProducerIds;
+import io.flotilla.api.internal.v1.AlterReplicationFactor;
 import io.flotilla.api.internal.v1.AlterTopicConfig;
 import io.flotilla.api.internal.v1.CreatePartitions;
 import io.flotilla.api.internal.v1.CreateTopic;
@@ -15,6 +16,7 @@ import io.flotilla.api.internal.v1.PreferredLeader;
 import io.flotilla.api.internal.v1.RegisterNode;
 import io.flotilla.api.internal.v1.RegisteredNode;
 import io.flotilla.api.internal.v1.ReplicaNodes;
+import io.flotilla.api.internal.v1.ReplicasLeft;
 import io.flotilla.api.internal.v1.SetPreferredLeaders;
 import io.flotilla.api.internal.v1.TopicState;
 import io.flotilla.api.v1.NodeIdentity;
@@ -78,6 +80,12 @@ public final class MetadataCodec {
             c.leaders().forEach(l -> set.addLeaders(PreferredLeader.newBuilder().setTopic(l.topic())
                     .setPartition(l.partition()).setNodeId(l.nodeId())));
             out.setSetPreferredLeaders(set);
+        } else if (command instanceof MetadataCommand.AlterReplicationFactor c) {
+            out.setAlterReplicationFactor(AlterReplicationFactor.newBuilder().setName(c.name())
+                    .setReplicationFactor(c.replicationFactor()).addAllAssignments(replicaNodes(c.assignments())));
+        } else if (command instanceof MetadataCommand.ReplicasLeft c) {
+            out.setReplicasLeft(ReplicasLeft.newBuilder().setGroupId(c.groupId()).setEpoch(c.epoch())
+                    .addAllMembers(c.members().stream().map(MetadataCodec::identity).toList()));
         } else {
             throw new IllegalArgumentException("unknown command " + command);
         }
@@ -107,6 +115,11 @@ public final class MetadataCodec {
             case SET_PREFERRED_LEADERS -> new MetadataCommand.SetPreferredLeaders(in.getSetPreferredLeaders()
                     .getLeadersList().stream().map(l -> new MetadataCommand.PreferredLeader(l.getTopic(),
                             l.getPartition(), l.getNodeId())).toList());
+            case ALTER_REPLICATION_FACTOR -> new MetadataCommand.AlterReplicationFactor(
+                    in.getAlterReplicationFactor().getName(), in.getAlterReplicationFactor().getReplicationFactor(),
+                    assignments(in.getAlterReplicationFactor().getAssignmentsList()));
+            case REPLICAS_LEFT -> new MetadataCommand.ReplicasLeft(in.getReplicasLeft().getGroupId(),
+                    in.getReplicasLeft().getEpoch(), members(in.getReplicasLeft().getMembersList()));
             case COMMAND_NOT_SET -> throw new IllegalArgumentException("metadata command holds no command");
         };
     }
@@ -133,8 +146,10 @@ public final class MetadataCodec {
             TopicState.Builder t = TopicState.newBuilder().setName(topic.name()).setTopicId(topic.id())
                     .setReplicationFactor(topic.replicationFactor()).setConfig(toProto(topic.config()));
             for (Partition partition : topic.partitions()) {
-                PartitionState.Builder p = PartitionState.newBuilder().setGroupId(partition.groupId());
+                PartitionState.Builder p = PartitionState.newBuilder().setGroupId(partition.groupId())
+                        .setEpoch(partition.epoch());
                 partition.replicas().forEach(m -> p.addReplicas(identity(m)));
+                partition.leaving().forEach(m -> p.addLeaving(identity(m)));
                 t.addPartitions(p);
             }
             out.addTopics(t);
@@ -226,15 +241,14 @@ public final class MetadataCodec {
                 if (!groupIds.add(p.getGroupId())) {
                     throw new IllegalArgumentException("group " + p.getGroupId() + " of topic '" + t.getName() + "' is used twice");
                 }
-                List<MemberId> replicas = new ArrayList<>();
                 for (NodeIdentity r : p.getReplicasList()) {
                     if (!nodes.containsKey(r.getNodeId())) {
                         throw new IllegalArgumentException("group " + p.getGroupId() + " has a replica on node "
                                 + r.getNodeId() + ", which is not registered");
                     }
-                    replicas.add(new MemberId(r.getNodeId(), r.getIncarnation()));
                 }
-                partitions.add(new Partition(p.getGroupId(), replicas));
+                partitions.add(new Partition(p.getGroupId(), members(p.getReplicasList()), members(p.getLeavingList()),
+                        p.getEpoch()));
             }
             Topic topic = new Topic(t.getName(), t.getTopicId(), t.getReplicationFactor(), config, partitions);
             if (topic.id() > in.getVersion()) {
@@ -254,6 +268,10 @@ public final class MetadataCodec {
 
     private static List<List<Integer>> assignments(List<ReplicaNodes> in) {
         return in.stream().map(ReplicaNodes::getNodeIdsList).toList();
+    }
+
+    private static List<MemberId> members(List<NodeIdentity> in) {
+        return in.stream().map(m -> new MemberId(m.getNodeId(), m.getIncarnation())).toList();
     }
 
     private static NodeIdentity identity(MemberId member) {

@@ -1,5 +1,7 @@
 package io.flotilla.broker.metadata;
 
+import io.flotilla.raft.MemberId;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -14,7 +16,8 @@ public sealed interface MetadataCommand {
     /**
      * A node joins, or comes back: with the same incarnation it may change its address; with
      * another (its disk was wiped) it is a new member, and its replicas of the old incarnation
-     * are members it can no longer serve.
+     * are members it can no longer serve: each partition wants the new incarnation in the old
+     * one's place, and the old one starts leaving.
      */
     record RegisterNode(int nodeId, long incarnation, String address) implements MetadataCommand {
         public RegisterNode {
@@ -59,6 +62,31 @@ public sealed interface MetadataCommand {
         public CreatePartitions {
             Objects.requireNonNull(name, "name");
             assignments = copy(assignments);
+        }
+    }
+
+    /**
+     * Sets the topic's replication factor to {@code replicationFactor}; {@code assignments}
+     * hold every partition's new replica nodes, by index (the preferred leader first). Members
+     * on nodes that keep a replica stay as they are; replicas on new nodes are added (as
+     * learners, by the groups' leaders), those on nodes left out start leaving.
+     */
+    record AlterReplicationFactor(String name, int replicationFactor, List<List<Integer>> assignments)
+            implements MetadataCommand {
+        public AlterReplicationFactor {
+            Objects.requireNonNull(name, "name");
+            assignments = copy(assignments);
+        }
+    }
+
+    /**
+     * The leader of group {@code groupId} saw the removal of {@code members}, all leaving, committed
+     * in the group, while the partition's metadata was at {@code epoch}: their nodes may delete
+     * their data. Refused if the partition changed since (another epoch).
+     */
+    record ReplicasLeft(long groupId, long epoch, List<MemberId> members) implements MetadataCommand {
+        public ReplicasLeft {
+            members = List.copyOf(members);
         }
     }
 

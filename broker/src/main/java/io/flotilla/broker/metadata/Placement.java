@@ -88,6 +88,45 @@ public final class Placement {
         return List.copyOf(assignments);
     }
 
+    /**
+     * {@code topic}'s partitions with {@code replicationFactor} replicas each (AlterReplicationFactor):
+     * for each, its node ids, the preferred leader first. A partition that grows keeps its replicas
+     * and takes the least loaded other nodes; one that shrinks keeps its preferred leader and
+     * gives up the replicas on the most loaded nodes. Loads count the replicas every partition
+     * wants, updated as each partition is changed, so growing keeps per-node counts within one
+     * of each other once they are.
+     *
+     * @throws IllegalArgumentException if there are fewer registered nodes than {@code replicationFactor}
+     */
+    public static List<List<Integer>> reassign(ClusterMetadata metadata, Topic topic, int replicationFactor) {
+        if (replicationFactor < 1 || replicationFactor > metadata.nodes().size()) {
+            throw new IllegalArgumentException("cannot place " + replicationFactor + " replicas on "
+                    + metadata.nodes().size() + " nodes");
+        }
+        SortedMap<Integer, Integer> replicas = new TreeMap<>();
+        loads(metadata).forEach((id, load) -> replicas.put(id, load.replicas()));
+        // Most loaded first, then the higher id: the order in which nodes give up replicas.
+        Comparator<Integer> heaviestFirst = Comparator.comparing((Integer id) -> replicas.get(id)).reversed()
+                .thenComparing(Comparator.reverseOrder());
+        List<List<Integer>> assignments = new ArrayList<>(topic.partitionCount());
+        for (Partition partition : topic.partitions()) {
+            List<Integer> nodes = new ArrayList<>(partition.replicas().stream().map(MemberId::nodeId).toList());
+            while (nodes.size() < replicationFactor) {
+                int lightest = replicas.keySet().stream().filter(id -> !nodes.contains(id))
+                        .min(heaviestFirst.reversed()).orElseThrow();
+                nodes.add(lightest);
+                replicas.merge(lightest, 1, Integer::sum);
+            }
+            while (nodes.size() > replicationFactor) {
+                int heaviest = nodes.subList(1, nodes.size()).stream().min(heaviestFirst).orElseThrow();
+                nodes.remove(Integer.valueOf(heaviest));
+                replicas.merge(heaviest, -1, Integer::sum);
+            }
+            assignments.add(List.copyOf(nodes));
+        }
+        return List.copyOf(assignments);
+    }
+
     private static List<Integer> placeOne(List<Load> nodes, int replicationFactor) {
         List<Load> byReplicas = new ArrayList<>(nodes);
         byReplicas.sort(Comparator.comparingInt((Load n) -> n.replicas).thenComparingInt(n -> n.nodeId));

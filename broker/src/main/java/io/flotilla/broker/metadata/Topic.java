@@ -37,6 +37,11 @@ public record Topic(String name, long id, int replicationFactor, TopicConfigOver
         return config.effective();
     }
 
+    /** The same topic with {@code changed} as its partitions. */
+    public Topic withPartitions(List<Partition> changed) {
+        return new Topic(name, id, replicationFactor, config, changed);
+    }
+
     public List<Long> groupIds() {
         return partitions.stream().map(Partition::groupId).toList();
     }

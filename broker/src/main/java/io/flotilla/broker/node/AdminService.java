@@ -1,6 +1,8 @@
 package io.flotilla.broker.node;
 
 import io.flotilla.api.v1.AdminGrpc;
+import io.flotilla.api.v1.AlterReplicationFactorRequest;
+import io.flotilla.api.v1.AlterReplicationFactorResponse;
 import io.flotilla.api.v1.AlterTopicConfigRequest;
 import io.flotilla.api.v1.AlterTopicConfigResponse;
 import io.flotilla.api.v1.ControllerStatus;
@@ -283,6 +285,53 @@ final class AdminService extends AdminGrpc.AdminImplBase {
             submitAndAwaitLeaders(command, name, first, request.getLeaderWaitMs(), out, (described, version) ->
                     CreatePartitionsResponse.newBuilder().setTopic(described).setMetadataVersion(version).build());
         });
+    }
+
+    // ------------------------------------------------------------------ AlterReplicationFactor
+
+    @Override
+    public void alterReplicationFactor(AlterReplicationFactorRequest request,
+                                       StreamObserver<AlterReplicationFactorResponse> out) {
+        atController(AdminGrpc.getAlterReplicationFactorMethod(), request, out, () -> {
+            String name = request.getName();
+            int rf = request.getReplicationFactor();
+            rules.checkName(name).or(() -> rules.checkReplicationFactor(rf)).ifPresent(r -> {
+                throw ControllerClient.rejected(r);
+            });
+            ClusterMetadata metadata = node.metadata();
+            Optional<Topic> topic = metadata.topic(name);
+            // Only a placeable request needs placing; the dry run refuses every other one.
+            List<List<Integer>> assignments = topic.isPresent() && rf <= metadata.nodes().size()
+                    ? Placement.reassign(metadata, topic.get(), rf) : List.of();
+            MetadataCommand.AlterReplicationFactor command = new MetadataCommand.AlterReplicationFactor(name, rf,
+                    assignments);
+            ClusterMetadata altered = dryRun(command, "").state();
+            if (request.getValidateOnly()) {
+                answerReplicationFactor(out, altered, name, metadata.version());
+                return;
+            }
+            controller.submit(command).whenComplete((result, e) -> {
+                if (e != null) {
+                    out.onError(Calls.statusOf(e));
+                } else {
+                    ClusterMetadata now = node.metadata();
+                    answerReplicationFactor(out, now, name, now.version());
+                }
+            });
+        });
+    }
+
+    private void answerReplicationFactor(StreamObserver<AlterReplicationFactorResponse> out, ClusterMetadata metadata,
+                                         String name, long version) {
+        Optional<Topic> topic = metadata.topic(name);
+        if (topic.isEmpty()) {
+            out.onError(Calls.statusOf(ApiException.of(ErrorReason.ERROR_REASON_TOPIC_NOT_FOUND, "topic '" + name
+                    + "' was deleted right after its replication factor changed")));
+            return;
+        }
+        out.onNext(AlterReplicationFactorResponse.newBuilder().setTopic(node.describer().describe(topic.get()))
+                .setMetadataVersion(version).build());
+        out.onCompleted();
     }
 
     /**

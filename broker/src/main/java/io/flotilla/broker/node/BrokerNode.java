@@ -14,7 +14,6 @@ import io.flotilla.broker.coordinator.CoordinatorTopic;
 import io.flotilla.broker.coordinator.GroupCoordinator;
 import io.flotilla.broker.metadata.ClusterMetadata;
 import io.flotilla.broker.metadata.MetadataCommand;
-import io.flotilla.broker.metadata.NodeRegistration;
 import io.flotilla.broker.partition.FetchParking;
 import io.flotilla.broker.storage.LogPersistence;
 import io.flotilla.broker.storage.LogStorage;
@@ -41,6 +40,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -86,6 +87,9 @@ public final class BrokerNode implements AutoCloseable {
     private final ReplicaReports reports;
     private final StatusReporter reporter;
     private final LeaderBalancer balancer;
+    private final MembershipMover mover;
+    private final LeavingReplicas leaving;
+    private final GoneIncarnations goneIncarnations;
     private volatile LogStorage controllerStorage;
     private Server server;
 
@@ -113,9 +117,14 @@ public final class BrokerNode implements AutoCloseable {
         this.context = new NodeContext(config, () -> identity, driver, controller, controllerClient, partitions,
                 parking, new TreeSet<>(config.cluster().keySet()), reports);
         long electionTimeoutNanos = config.driver().raft().electionTimeoutTicks() * config.driver().tickNanos();
-        this.reporter = new StatusReporter(self, partitions, driver,
+        PartitionIndex index = new PartitionIndex(controller::metadata);
+        this.reporter = new StatusReporter(self, partitions, index, driver,
                 nodeId -> context.heardWithin(nodeId, electionTimeoutNanos), electionTimeoutNanos, System::nanoTime,
-                this::sendReport, timer, config.leadership().reportIntervalMs());
+                this::surveyed, timer, config.leadership().reportIntervalMs());
+        this.mover = new MembershipMover(config.nodeId(), driver, index, controller::metadata, config.cluster().keySet(),
+                controllerClient::local);
+        this.leaving = new LeavingReplicas(controllerClient, controller::metadata, reports);
+        this.goneIncarnations = new GoneIncarnations(driver, partitions);
         this.balancer = new LeaderBalancer(config.nodeId(), driver, controller::metadata, reporter::led, timer,
                 config.leadership(), electionTimeoutNanos);
     }
@@ -172,7 +181,9 @@ public final class BrokerNode implements AutoCloseable {
                 .addService(MalformedRequests.guard(ConsumerGroupsService.bind(new ConsumerGroupsService(context, groups,
                         controllerClient::channel))))
                 .addService(raft)
-                .addService(new ControllerLinkService(reports, balancer, partitions::replica))
+                .addService(new ControllerLinkService(reports, balancer, partitions::replica,
+                        new JoinAdmission(controller, controllerClient, transport::identify, config.cluster().keySet(),
+                                goneIncarnations::gone)))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         RaftTransportService.permitPeerKeepAlive(builder, TransportConfig.DEFAULTS);
@@ -203,9 +214,12 @@ public final class BrokerNode implements AutoCloseable {
                 bootstrap = Membership.ofVoters(self); // ignored: the group exists on disk
             } else {
                 ClusterBootstrap.Formed formed = ClusterBootstrap.form(self, config.cluster(), transport, closed::get);
-                bootstrap = Membership.ofVoters(formed.voters().toArray(MemberId[]::new));
+                // Rejoining, this node learns the group's members from its leader; it never campaigns on its own word.
+                bootstrap = formed.founder() ? Membership.ofVoters(formed.voters().toArray(MemberId[]::new))
+                        : new Membership(new TreeSet<>(formed.voters()), new TreeSet<>(Set.of(self)));
                 formedClusterId = formed.clusterId();
-                log.info("forming cluster {} with voters {}", formed.clusterId(), formed.voters());
+                log.info("{} cluster {} with voters {}", formed.founder() ? "forming" : "rejoining", formed.clusterId(),
+                        formed.voters());
             }
             // Opening a new group's storage records the voters durably, before the identity says "joined".
             controllerStorage = LogStorage.open(ControllerReplica.GROUP_ID, controllerDir, LogConfig.DEFAULTS, storage,
@@ -219,6 +233,9 @@ public final class BrokerNode implements AutoCloseable {
             }
             driver.addGroup(ControllerReplica.GROUP_ID, controllerStorage, new LogPersistence(controllerStorage),
                     controller).get(30, TimeUnit.SECONDS);
+            List<Integer> peers = config.cluster().keySet().stream().filter(id -> id != config.nodeId()).toList();
+            new SelfRegistration(self, config.cluster().getOrDefault(config.nodeId(), config.listen()), peers,
+                    controllerClient::channel, timer, () -> closed.get() || context.ready()).start();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -229,6 +246,7 @@ public final class BrokerNode implements AutoCloseable {
 
     /** On the controller's loop thread: hand off. */
     private void metadataChanged(ClusterMetadata metadata) {
+        goneIncarnations.metadataChanged(metadata);
         partitions.metadataChanged(metadata);
         balancer.metadataChanged();
         groups.metadataChanged(metadata);
@@ -258,6 +276,13 @@ public final class BrokerNode implements AutoCloseable {
         balancer.firstLeaderWanted(groupId);
     }
 
+    /** After each survey of this node's replicas (timer thread): report it, then move memberships along. */
+    private void surveyed(NodeReport report) {
+        sendReport(report);
+        mover.pass(reporter.led());
+        leaving.pass();
+    }
+
     /** To the controller's leader: here if this node leads it; dropped while there is none (the next one goes). */
     private void sendReport(NodeReport report) {
         if (!context.ready()) {
@@ -284,13 +309,16 @@ public final class BrokerNode implements AutoCloseable {
         });
     }
 
-    /** The controller's leader registers every voter not registered under its incarnation yet. */
+    /**
+     * The controller's leader registers every voter not registered yet. (A registered node that
+     * comes back with a new incarnation registers itself: it joins; its old incarnation stays a
+     * voter until the new one replaces it.)
+     */
     private void registerFounders(ClusterMetadata metadata) {
         driver.call(ControllerReplica.GROUP_ID, n -> n.membership().voters()).thenAccept(voters -> {
             for (MemberId m : voters) {
-                NodeRegistration r = metadata.nodes().get(m.nodeId());
                 String address = config.cluster().get(m.nodeId());
-                if ((r == null || r.incarnation() != m.incarnation()) && address != null) {
+                if (!metadata.nodes().containsKey(m.nodeId()) && address != null) {
                     controllerClient.submit(new MetadataCommand.RegisterNode(m.nodeId(), m.incarnation(), address))
                             .exceptionally(e -> null); // the next metadata change tries again
                 }

@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -24,13 +26,19 @@ import java.util.function.BooleanSupplier;
  * given out, so every node computes the same voters, and the same cluster id from them, without
  * a coordinator. A peer that has already formed the cluster answers with its id: if it is the
  * one computed here, this node is one of its founders that was slower to start; if not, this
- * node's directory is not the one the cluster was formed with.
+ * node's directory is not the one the cluster was formed with (it was wiped), and the node
+ * rejoins that cluster as a new incarnation: it starts the controller group as a learner, and
+ * the controller's leader, once it registered the new incarnation ({@link SelfRegistration}),
+ * replaces the old one with it.
  */
 final class ClusterBootstrap {
     private static final Logger log = LoggerFactory.getLogger(ClusterBootstrap.class);
 
-    /** The founding voters and the id of the cluster they form. */
-    record Formed(List<MemberId> voters, String clusterId) {
+    /**
+     * The cluster this node belongs to: as a founder, {@code voters} are the founding voters,
+     * itself included; rejoining an existing cluster, they are the peers as they answered.
+     */
+    record Formed(List<MemberId> voters, String clusterId, boolean founder) {
     }
 
     private ClusterBootstrap() {
@@ -57,16 +65,20 @@ final class ClusterBootstrap {
                 known.values().forEach(p -> voters.add(p.member()));
                 voters.sort(null);
                 String clusterId = clusterIdOf(voters);
-                for (Map.Entry<Integer, PeerIdentity> e : known.entrySet()) {
-                    String theirs = e.getValue().clusterId();
-                    if (!theirs.isEmpty() && !theirs.equals(clusterId)) {
-                        throw new IllegalStateException("node " + e.getKey() + " belongs to cluster " + theirs
-                                + ", which was not formed with this node's data directory (this node would form "
-                                + clusterId + "); a node whose directory was wiped cannot rejoin yet: restore its"
-                                + " directory, or start every node with fresh directories");
-                    }
+                Set<String> existing = new TreeSet<>();
+                known.values().stream().map(PeerIdentity::clusterId).filter(id -> !id.isEmpty()).forEach(existing::add);
+                existing.remove(clusterId);
+                if (existing.isEmpty()) {
+                    return new Formed(List.copyOf(voters), clusterId, true);
                 }
-                return new Formed(List.copyOf(voters), clusterId);
+                if (existing.size() > 1) {
+                    throw new IllegalStateException("the nodes of --cluster belong to different clusters " + existing
+                            + ": " + known.values() + "; give each cluster its own --cluster list");
+                }
+                String theirs = existing.iterator().next();
+                log.info("node {} finds cluster {}, not formed with this data directory: it rejoins as incarnation {}",
+                        self.nodeId(), theirs, Long.toHexString(self.incarnation()));
+                return new Formed(known.values().stream().map(PeerIdentity::member).sorted().toList(), theirs, false);
             }
             if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5)) {
                 List<Integer> missing = new ArrayList<>(cluster.keySet());

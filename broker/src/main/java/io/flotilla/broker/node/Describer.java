@@ -64,14 +64,22 @@ final class Describer {
         }
         int caughtUpVoters = 0;
         for (MemberId m : partition.replicas()) {
-            MemberProgress progress = leader == null ? null : ReplicaReports.member(leader, m.nodeId());
-            ReplicaStatus.Builder replica = ReplicaStatus.newBuilder().setNodeId(m.nodeId())
-                    .setRole(progress == null ? ReplicaRole.REPLICA_ROLE_VOTER : progress.getRole())
+            MemberProgress progress = leader == null ? null : ReplicaReports.member(leader, m);
+            // Without the leader's word, a wanted replica is taken for a voter; with it, one not in
+            // the group yet is a learner about to be added.
+            ReplicaRole role = progress != null ? progress.getRole()
+                    : leader == null ? ReplicaRole.REPLICA_ROLE_VOTER : ReplicaRole.REPLICA_ROLE_LEARNER;
+            ReplicaStatus.Builder replica = ReplicaStatus.newBuilder().setNodeId(m.nodeId()).setRole(role)
                     .setCaughtUp(progress != null && progress.getCaughtUp());
-            if (replica.getCaughtUp() && replica.getRole() == ReplicaRole.REPLICA_ROLE_VOTER) {
+            if (replica.getCaughtUp() && role == ReplicaRole.REPLICA_ROLE_VOTER) {
                 caughtUpVoters++;
             }
             out.addReplicas(replica);
+        }
+        for (MemberId m : partition.leaving()) {
+            MemberProgress progress = leader == null ? null : ReplicaReports.member(leader, m);
+            out.addReplicas(ReplicaStatus.newBuilder().setNodeId(m.nodeId()).setRole(ReplicaRole.REPLICA_ROLE_LEAVING)
+                    .setCaughtUp(progress != null && progress.getCaughtUp()));
         }
         return out.setUnderReplicated(caughtUpVoters < topic.replicationFactor()).build();
     }

@@ -156,7 +156,7 @@ final class LeaderBalancer implements AutoCloseable {
         int started = 0;
         for (long groupId : groups) {
             MemberId target = preferred.get(groupId);
-            if (target == null || target.nodeId() == selfNode || !caughtUpVoter(leading.get(groupId), target.nodeId())) {
+            if (target == null || target.nodeId() == selfNode || !caughtUpVoter(leading.get(groupId), target)) {
                 continue;
             }
             if (started == config.maxTransfersPerPass()) {
@@ -171,8 +171,8 @@ final class LeaderBalancer implements AutoCloseable {
         }
     }
 
-    private static boolean caughtUpVoter(ReplicaReport report, int nodeId) {
-        MemberProgress m = ReplicaReports.member(report, nodeId);
+    private static boolean caughtUpVoter(ReplicaReport report, MemberId target) {
+        MemberProgress m = ReplicaReports.member(report, target);
         return m != null && m.getCaughtUp() && m.getRole() == ReplicaRole.REPLICA_ROLE_VOTER;
     }
 

@@ -118,7 +118,7 @@ final class LeadershipAdmin {
     private static int mostCaughtUpOther(Partition partition, ReplicaReport leader, String name, int index) {
         List<MemberProgress> others = new ArrayList<>();
         for (MemberId m : partition.replicas()) {
-            MemberProgress p = ReplicaReports.member(leader, m.nodeId());
+            MemberProgress p = ReplicaReports.member(leader, m);
             if (p != null && p.getNodeId() != leader.getLeaderNodeId() && p.getRole() == ReplicaRole.REPLICA_ROLE_VOTER) {
                 others.add(p);
             }

@@ -22,12 +22,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,9 +42,10 @@ import java.util.function.LongConsumer;
 
 /**
  * The partition replicas this node hosts, kept in line with the metadata: a replica is opened
- * and its Raft group started when the metadata places one here, and stopped and deleted when
- * its topic goes. Reconciliation runs on one thread of its own (opening a log reads the disk),
- * always against the newest metadata, so a burst of changes costs one pass.
+ * and its Raft group started when the metadata places one here (wanted or leaving), and stopped
+ * and deleted when its topic goes or its group let it go for good. Reconciliation runs on one
+ * thread of its own (opening a log reads the disk), always against the newest metadata, so a
+ * burst of changes costs one pass.
  */
 final class PartitionHost implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PartitionHost.class);
@@ -116,10 +121,12 @@ final class PartitionHost implements AutoCloseable {
             return;
         }
         Map<Long, Placed> wanted = new HashMap<>();
+        Set<Long> existing = new HashSet<>();
         for (Topic topic : metadata.topics().values()) {
             for (int p = 0; p < topic.partitions().size(); p++) {
                 Partition partition = topic.partitions().get(p);
-                if (partition.replicas().contains(self)) {
+                existing.add(partition.groupId());
+                if (partition.hosted().contains(self)) {
                     wanted.put(partition.groupId(), new Placed(topic, p, partition));
                 }
             }
@@ -129,8 +136,8 @@ final class PartitionHost implements AutoCloseable {
             try {
                 if (running != null) {
                     reconfigure(running, e.getValue().topic());
-                } else {
-                    start(e.getKey(), e.getValue());
+                } else if (e.getValue().partition().replicas().contains(self) || Files.exists(groupDir(e.getKey()))) {
+                    start(e.getKey(), e.getValue()); // (a replica that is only leaving never starts empty)
                 }
             } catch (Exception ex) {
                 log.error("cannot {} replica of {}-{} (group {})", running != null ? "reconfigure" : "start",
@@ -140,12 +147,35 @@ final class PartitionHost implements AutoCloseable {
         for (Long groupId : hosted.keySet()) {
             if (!wanted.containsKey(groupId)) {
                 try {
-                    stop(groupId, true);
+                    stop(groupId, existing.contains(groupId) ? Removal.LEFT_GROUP : Removal.TOPIC_DELETED);
                 } catch (Exception ex) {
                     log.error("cannot delete replica of group {}", groupId, ex);
                 }
             }
         }
+    }
+
+    /** Why a replica stops here: its data goes in the first two cases. */
+    private enum Removal { TOPIC_DELETED, LEFT_GROUP, NODE_STOPPING }
+
+    /**
+     * The membership a replica starting with an empty directory takes until its leader's log or
+     * snapshot tells it the group's: a group as created has its replicas as founding voters;
+     * a replica joining a changed group is a learner, whatever the voters (it never campaigns
+     * on its own word, and a member removed and added back on this node cannot vote with what
+     * it forgot).
+     */
+    static Membership initialMembership(Partition partition, MemberId self) {
+        if (partition.asCreated()) {
+            return Membership.ofVoters(partition.replicas().toArray(MemberId[]::new));
+        }
+        TreeSet<MemberId> others = new TreeSet<>(partition.hosted());
+        others.remove(self);
+        if (others.isEmpty()) {
+            throw new IllegalStateException("group " + partition.groupId() + " has no member but " + self
+                    + " to learn from");
+        }
+        return new Membership(others, new TreeSet<>(Set.of(self)));
     }
 
     private record Placed(Topic topic, int index, Partition partition) {
@@ -173,11 +203,10 @@ final class PartitionHost implements AutoCloseable {
 
     private void start(long groupId, Placed placed) throws Exception {
         LogConfig logConfig = logConfig(placed.topic().effectiveConfig());
-        Membership members = Membership.ofVoters(placed.partition().replicas().toArray(MemberId[]::new));
         // A coordinator partition's state lives in snapshots, as the controller's does; a data partition's in its log.
         boolean coordinator = GroupCoordinator.coordinates(placed.topic().name());
-        LogStorage logStorage = LogStorage.open(groupId, groupDir(groupId), logConfig, storage, members, !coordinator,
-                System::currentTimeMillis);
+        LogStorage logStorage = LogStorage.open(groupId, groupDir(groupId), logConfig, storage,
+                initialMembership(placed.partition(), self), !coordinator, System::currentTimeMillis);
         // A data partition's snapshot state is its producers' idempotence window; a coordinator
         // partition's is the group state machine's, which its applier restores itself.
         PartitionReplica replica = new PartitionReplica(groupId, self.nodeId(), logStorage.log(),
@@ -197,24 +226,30 @@ final class PartitionHost implements AutoCloseable {
         }
         log.info("started replica of {}-{} (group {}, replicas {})", placed.topic().name(), placed.index(), groupId,
                 placed.partition().replicas());
-        if (neverElected && placed.partition().preferredLeader().equals(self)) {
+        if (neverElected && placed.partition().asCreated() && placed.partition().preferredLeader().equals(self)) {
             firstLeaderWanted.accept(groupId);
         }
     }
 
-    private void stop(long groupId, boolean delete) throws Exception {
+    private void stop(long groupId, Removal why) throws Exception {
         Hosted h = hosted.remove(groupId);
         if (h == null) {
             return;
         }
         driver.removeGroup(groupId).get(30, TimeUnit.SECONDS);
         groups.detach(groupId);
-        h.replica().removed(delete);
-        if (delete) {
-            h.storage().delete();
-            log.info("deleted replica of {}-{} (group {})", h.topic(), h.partition(), groupId);
-        } else {
+        PartitionReplica.Leadership last = h.replica().leadershipView();
+        h.replica().removed(switch (why) {
+            case TOPIC_DELETED -> h.replica().errors().topicDeleted();
+            case LEFT_GROUP -> h.replica().errors().notLeader(self.nodeId(), last.leaderNode(), last.term());
+            case NODE_STOPPING -> h.replica().errors().stopping();
+        });
+        if (why == Removal.NODE_STOPPING) {
             h.storage().close();
+        } else {
+            h.storage().delete();
+            log.info("deleted replica of {}-{} (group {}): {}", h.topic(), h.partition(), groupId,
+                    why == Removal.TOPIC_DELETED ? "its topic was deleted" : "it left the group");
         }
     }
 
@@ -233,7 +268,7 @@ final class PartitionHost implements AutoCloseable {
         }
         for (Long groupId : hosted.keySet()) {
             try {
-                stop(groupId, false);
+                stop(groupId, Removal.NODE_STOPPING);
             } catch (Exception e) {
                 log.warn("closing replica of group {} failed", groupId, e);
             }

@@ -3,6 +3,7 @@ package io.flotilla.broker.node;
 import io.flotilla.api.internal.v1.MemberProgress;
 import io.flotilla.api.internal.v1.NodeReport;
 import io.flotilla.api.internal.v1.ReplicaReport;
+import io.flotilla.raft.MemberId;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -145,10 +146,10 @@ final class ReplicaReports {
         return new View(leaders, reportedNanosAgo, heardOtherwise, sessionNanos);
     }
 
-    /** What a leader's report says of the member on {@code nodeId}; null if it is not in the group's membership. */
-    static MemberProgress member(ReplicaReport leader, int nodeId) {
+    /** What a leader's report says of {@code member}; null if it is not in the group's membership. */
+    static MemberProgress member(ReplicaReport leader, MemberId member) {
         for (MemberProgress m : leader.getMembersList()) {
-            if (m.getNodeId() == nodeId) {
+            if (m.getNodeId() == member.nodeId() && m.getIncarnation() == member.incarnation()) {
                 return m;
             }
         }

@@ -5,6 +5,7 @@ import io.flotilla.api.internal.v1.NodeReport;
 import io.flotilla.api.internal.v1.ReplicaReport;
 import io.flotilla.api.v1.NodeIdentity;
 import io.flotilla.api.v1.ReplicaRole;
+import io.flotilla.broker.metadata.Partition;
 import io.flotilla.broker.partition.PartitionReplica;
 import io.flotilla.raft.MemberId;
 import io.flotilla.raft.Membership;
@@ -47,15 +48,17 @@ final class StatusReporter implements AutoCloseable {
     /** Lets a burst of leadership changes (a failover moves many groups at once) make one report. */
     private static final long EARLY_REPORT_DELAY_MS = 10;
 
-    /** A leader's member, read on its loop: its term and log, and each member's match end. */
-    private record LeaderReading(long term, long logEnd, long commitEnd, Membership membership, long[] matchEnds) {
+    /** A leader's member, read on its loop: its term and log, its membership and each member's match end. */
+    private record LeaderReading(long term, long logEnd, long commitEnd, Membership membership,
+                                 boolean membershipCommitted, long[] matchEnds) {
         static LeaderReading of(RaftNode node) {
             if (!node.self().equals(node.leader())) {
                 return null;
             }
             Membership membership = node.membership();
             long[] matchEnds = membership.members().stream().mapToLong(node::matchEnd).toArray();
-            return new LeaderReading(node.term(), node.logEnd(), node.commitEnd(), membership, matchEnds);
+            return new LeaderReading(node.term(), node.logEnd(), node.commitEnd(), membership,
+                    node.membershipCommitted(), matchEnds);
         }
     }
 
@@ -85,6 +88,7 @@ final class StatusReporter implements AutoCloseable {
 
     private final MemberId self;
     private final PartitionHost partitions;
+    private final PartitionIndex index;
     private final RaftDriver driver;
     private final IntPredicate heardRecently;
     private final long electionTimeoutNanos;
@@ -103,14 +107,16 @@ final class StatusReporter implements AutoCloseable {
     private volatile boolean closed;
 
     /**
+     * @param index         the partitions of the node's metadata, whose epochs the reports carry
      * @param heardRecently whether a node was heard from within an election timeout
      * @param send          takes each report (on the timer thread; must not block)
      */
-    StatusReporter(MemberId self, PartitionHost partitions, RaftDriver driver, IntPredicate heardRecently,
-                   long electionTimeoutNanos, LongSupplier clock, Consumer<NodeReport> send,
+    StatusReporter(MemberId self, PartitionHost partitions, PartitionIndex index, RaftDriver driver,
+                   IntPredicate heardRecently, long electionTimeoutNanos, LongSupplier clock, Consumer<NodeReport> send,
                    ScheduledExecutorService timer, long intervalMs) {
         this.self = self;
         this.partitions = partitions;
+        this.index = index;
         this.driver = driver;
         this.heardRecently = heardRecently;
         this.electionTimeoutNanos = electionTimeoutNanos;
@@ -154,6 +160,11 @@ final class StatusReporter implements AutoCloseable {
     private void startSurvey() {
         long survey = ++surveysStarted;
         List<PartitionReplica> replicas = partitions.replicas();
+        // Read before the leaders' figures: a removal they show happened under this epoch or a later one.
+        long[] epochs = replicas.stream().mapToLong(r -> {
+            Partition p = index.partition(r.groupId());
+            return p == null ? -1 : p.epoch();
+        }).toArray();
         List<CompletableFuture<LeaderReading>> readings = new ArrayList<>(replicas.size());
         for (PartitionReplica replica : replicas) {
             if (replica.leadershipView().leaderNode() == self.nodeId()) {
@@ -163,7 +174,7 @@ final class StatusReporter implements AutoCloseable {
             }
         }
         CompletableFuture.allOf(readings.toArray(CompletableFuture[]::new))
-                .thenRunAsync(() -> publish(survey, replicas, readings), timer)
+                .thenRunAsync(() -> publish(survey, replicas, epochs, readings), timer)
                 .exceptionally(e -> {
                     if (!closed) { // else the timer refused the task: the node is stopping
                         log.warn("node {}: reporting its replicas failed; the next report tries again", self.nodeId(), e);
@@ -172,7 +183,8 @@ final class StatusReporter implements AutoCloseable {
                 });
     }
 
-    private void publish(long survey, List<PartitionReplica> replicas, List<CompletableFuture<LeaderReading>> readings) {
+    private void publish(long survey, List<PartitionReplica> replicas, long[] epochs,
+                         List<CompletableFuture<LeaderReading>> readings) {
         if (survey < latestPublished) {
             return; // an earlier survey that finished late: a later one was sent already
         }
@@ -186,13 +198,14 @@ final class StatusReporter implements AutoCloseable {
             LeaderReading reading = readings.get(i).join();
             ReplicaReport.Builder report = ReplicaReport.newBuilder().setGroupId(replica.groupId())
                     .setLogEndOffset(replica.log().endOffset()).setHighWatermark(replica.highWatermark())
-                    .setLogStartOffset(replica.logStartOffset());
+                    .setLogStartOffset(replica.logStartOffset()).setPartitionEpoch(epochs[i]);
             if (reading == null) {
                 PartitionReplica.Leadership l = replica.leadershipView();
                 out.addReplicas(report.setLeaderNodeId(l.leaderNode()).setLeaderTerm(l.leaderNode() == 0 ? 0 : l.term()));
                 continue;
             }
-            report.setLeaderNodeId(self.nodeId()).setLeaderTerm(reading.term()).setLogEndOffset(reading.logEnd());
+            report.setLeaderNodeId(self.nodeId()).setLeaderTerm(reading.term()).setLogEndOffset(reading.logEnd())
+                    .setMembershipCommitted(reading.membershipCommitted());
             addMembers(report, reading, caughtUpBar(replica.groupId(), reading, now));
             ReplicaReport built = report.build();
             out.addReplicas(built);
@@ -219,7 +232,7 @@ final class StatusReporter implements AutoCloseable {
         for (MemberId member : reading.membership().members()) {
             long matchEnd = reading.matchEnds()[i++];
             boolean caughtUp = member.equals(self) || (heardRecently.test(member.nodeId()) && matchEnd >= bar);
-            report.addMembers(MemberProgress.newBuilder().setNodeId(member.nodeId())
+            report.addMembers(MemberProgress.newBuilder().setNodeId(member.nodeId()).setIncarnation(member.incarnation())
                     .setRole(reading.membership().isVoter(member) ? ReplicaRole.REPLICA_ROLE_VOTER
                             : ReplicaRole.REPLICA_ROLE_LEARNER)
                     .setMatchEndOffset(matchEnd).setCaughtUp(caughtUp));

@@ -249,13 +249,14 @@ public final class PartitionReplica implements Applier {
     }
 
     /**
-     * This node no longer hosts the replica: its topic was deleted ({@code deleted}) or the node
-     * is stopping. Called once the group has left the driver, so no loop thread touches the
-     * replica any more. Everything waiting on it fails now, on the calling thread, so that the
-     * answers leave before the server stops.
+     * This node no longer hosts the replica, for the reason {@code why} tells its waiters: its
+     * topic was deleted, it left the partition's group, or the node is stopping. Called once the
+     * group has left the driver, so no loop thread touches the replica any more. Everything
+     * waiting on it fails now, on the calling thread, so that the answers leave before the
+     * server stops.
      */
-    public void removed(boolean deleted) {
-        ended = deleted ? errors.topicDeleted() : errors.stopping();
+    public void removed(ApiException why) {
+        ended = why;
         pending.failAll(ended);
         serveWaiting();
     }

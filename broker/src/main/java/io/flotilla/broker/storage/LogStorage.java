@@ -536,7 +536,7 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
         }
     }
 
-    /** Closes the storage and deletes the group's data (its topic was deleted): see {@link #deleteGroupData}. */
+    /** Closes the storage and deletes the group's data (its topic was deleted, or it left the group): see {@link #deleteGroupData}. */
     public void delete() throws IOException {
         close();
         deleteGroupData(groupId, groupDir, node.store());

@@ -11,16 +11,19 @@ import io.flotilla.broker.metadata.CommandResult.NodeRegistered;
 import io.flotilla.broker.metadata.CommandResult.PartitionsCreated;
 import io.flotilla.broker.metadata.CommandResult.PreferredLeadersSet;
 import io.flotilla.broker.metadata.CommandResult.ProducerIdsAllocated;
+import io.flotilla.broker.metadata.CommandResult.ReplicationFactorAltered;
 import io.flotilla.broker.metadata.CommandResult.TopicConfigAltered;
 import io.flotilla.broker.metadata.CommandResult.TopicCreated;
 import io.flotilla.broker.metadata.CommandResult.TopicDeleted;
 import io.flotilla.broker.metadata.MetadataCommand.AllocateProducerIds;
+import io.flotilla.broker.metadata.MetadataCommand.AlterReplicationFactor;
 import io.flotilla.broker.metadata.MetadataCommand.AlterTopicConfig;
 import io.flotilla.broker.metadata.MetadataCommand.CreatePartitions;
 import io.flotilla.broker.metadata.MetadataCommand.CreateTopic;
 import io.flotilla.broker.metadata.MetadataCommand.DeleteTopic;
 import io.flotilla.broker.metadata.MetadataCommand.PreferredLeader;
 import io.flotilla.broker.metadata.MetadataCommand.RegisterNode;
+import io.flotilla.broker.metadata.MetadataCommand.ReplicasLeft;
 import io.flotilla.broker.metadata.MetadataCommand.SetPreferredLeaders;
 import io.flotilla.raft.MemberId;
 import java.util.Collections;
@@ -66,17 +69,68 @@ class CommandApplierTest {
     }
 
     @Test
-    void aWipedNodeRegistersAnewAndOnlyNewPartitionsUseItsNewIncarnation() {
-        registerNodes(2);
-        apply(create("before", List.of(1, 2)));
+    void aWipedNodeRegistersAnewAndItsPartitionsWantTheNewIncarnationInTheOldOnesPlace() {
+        registerNodes(3);
+        apply(create("before", List.of(1, 2), List.of(2, 3), List.of(1, 3)));
         NodeRegistered again = (NodeRegistered) apply(register(2, 0xB2));
         assertEquals(new NodeRegistered(new MemberId(2, 0xB2), true), again);
-        assertEquals(4, state.nodes().get(2).registeredAt());
+        assertEquals(5, state.nodes().get(2).registeredAt());
         apply(create("after", List.of(2, 1)));
 
-        assertEquals(List.of(member(1), member(2)), state.topic("before").orElseThrow().partitions().get(0).replicas(),
-                "existing replicas stay the members they were");
-        assertEquals(List.of(new MemberId(2, 0xB2), member(1)), state.topic("after").orElseThrow().partitions().get(0).replicas());
+        List<Partition> before = state.topic("before").orElseThrow().partitions();
+        MemberId fresh = new MemberId(2, 0xB2);
+        assertEquals(new Partition(1, List.of(member(1), fresh), List.of(member(2)), 1), before.get(0),
+                "same place in the list, the old incarnation leaving");
+        assertEquals(new Partition(2, List.of(fresh, member(3)), List.of(member(2)), 1), before.get(1),
+                "it stays the preferred leader");
+        assertEquals(new Partition(3, List.of(member(1), member(3))), before.get(2), "no replica there: unchanged");
+        assertEquals(List.of(fresh, member(1)), state.topic("after").orElseThrow().partitions().get(0).replicas());
+    }
+
+    @Test
+    void raisingTheReplicationFactorAddsTheNewNodesMembersAndKeepsTheOthers() {
+        registerNodes(4);
+        apply(create("t", List.of(1, 2), List.of(2, 3)));
+        ReplicationFactorAltered altered = (ReplicationFactorAltered) apply(
+                new AlterReplicationFactor("t", 3, List.of(List.of(1, 2, 4), List.of(2, 3, 1))));
+
+        assertEquals(new ReplicationFactorAltered(3), altered);
+        Topic t = state.topic("t").orElseThrow();
+        assertEquals(3, t.replicationFactor());
+        assertEquals(new Partition(1, List.of(member(1), member(2), member(4)), List.of(), 1), t.partitions().get(0));
+        assertEquals(new Partition(2, List.of(member(2), member(3), member(1)), List.of(), 1), t.partitions().get(1));
+        assertEquals(6, state.version());
+    }
+
+    @Test
+    void loweringTheReplicationFactorLetsReplicasLeaveUntilTheirRemovalIsReported() {
+        registerNodes(3);
+        apply(create("t", List.of(1, 2, 3)));
+        apply(new AlterReplicationFactor("t", 2, List.of(List.of(1, 2))));
+        Partition lowered = state.topic("t").orElseThrow().partitions().get(0);
+        assertEquals(new Partition(1, List.of(member(1), member(2)), List.of(member(3)), 1), lowered);
+        assertEquals(List.of(member(1), member(2), member(3)), lowered.hosted(), "node 3 keeps its replica for now");
+
+        assertRejected(new ReplicasLeft(1, 0, List.of(member(3))), ErrorReason.ERROR_REASON_INVALID_REQUEST,
+                "is at epoch 1, not 0");
+        assertRejected(new ReplicasLeft(1, 1, List.of(member(2))), ErrorReason.ERROR_REASON_INVALID_REQUEST,
+                "are not all among them");
+        assertEquals(new CommandResult.ReplicasLeft(1, 2), apply(new ReplicasLeft(1, 1, List.of(member(3)))));
+        assertEquals(new Partition(1, List.of(member(1), member(2)), List.of(), 2), state.topic("t").orElseThrow()
+                .partitions().get(0));
+    }
+
+    @Test
+    void aLeavingMemberWantedAgainStopsLeavingAndAPreferenceAloneKeepsTheEpoch() {
+        registerNodes(3);
+        apply(create("t", List.of(1, 2, 3)));
+        apply(new AlterReplicationFactor("t", 2, List.of(List.of(1, 2))));
+        apply(new AlterReplicationFactor("t", 3, List.of(List.of(1, 2, 3))));
+        assertEquals(new Partition(1, List.of(member(1), member(2), member(3)), List.of(), 2),
+                state.topic("t").orElseThrow().partitions().get(0), "the same member, never removed");
+
+        apply(new SetPreferredLeaders(List.of(new PreferredLeader("t", 0, 3))));
+        assertEquals(2, state.topic("t").orElseThrow().partitions().get(0).epoch());
     }
 
     @Test
@@ -175,6 +229,8 @@ class CommandApplierTest {
         assertRejected(new AlterTopicConfig("__offsets", TopicConfigOverrides.EMPTY, Set.of()),
                 ErrorReason.ERROR_REASON_INTERNAL_TOPIC, "internal");
         assertRejected(new CreatePartitions("__offsets", 2, List.of(List.of(1))), ErrorReason.ERROR_REASON_INTERNAL_TOPIC, "internal");
+        assertRejected(new AlterReplicationFactor("__offsets", 1, List.of(List.of(1))),
+                ErrorReason.ERROR_REASON_INTERNAL_TOPIC, "internal");
     }
 
     @Test
@@ -248,6 +304,20 @@ class CommandApplierTest {
                         ErrorReason.ERROR_REASON_INVALID_REPLICATION_FACTOR, "partition 2 is assigned 1 replicas"),
                 rejection("new partition on unregistered node", new CreatePartitions("existing", 3, List.of(List.of(1, 7))),
                         ErrorReason.ERROR_REASON_NODE_NOT_FOUND, "node 7 is not registered, so it cannot hold a replica of partition 2"),
+                rejection("replication factor 0", new AlterReplicationFactor("existing", 0, List.of()),
+                        ErrorReason.ERROR_REASON_INVALID_REPLICATION_FACTOR, "1 .. 7, got 0"),
+                rejection("replication factor above the nodes", new AlterReplicationFactor("existing", 4,
+                        List.of(List.of(1, 2, 3, 4), List.of(1, 2, 3, 4))), ErrorReason.ERROR_REASON_NOT_ENOUGH_NODES,
+                        "the cluster has 3"),
+                rejection("replication factor of unknown topic", new AlterReplicationFactor("nope", 2, List.of(rf2)),
+                        ErrorReason.ERROR_REASON_TOPIC_NOT_FOUND, "'nope'"),
+                rejection("replication factor with too few assignments", new AlterReplicationFactor("existing", 3,
+                        List.of(List.of(1, 2, 3))), ErrorReason.ERROR_REASON_INVALID_REQUEST, "needs that many replica assignments, got 1"),
+                rejection("replication factor unlike the assignments", new AlterReplicationFactor("existing", 3,
+                        List.of(List.of(1, 2, 3), rf2)), ErrorReason.ERROR_REASON_INVALID_REPLICATION_FACTOR,
+                        "partition 1 is assigned 2 replicas"),
+                rejection("replicas left of an unknown group", new ReplicasLeft(99, 0, List.of(new MemberId(1, 0xA1))),
+                        ErrorReason.ERROR_REASON_PARTITION_NOT_FOUND, "group 99"),
                 rejection("no producer ids", new AllocateProducerIds(1, 0), ErrorReason.ERROR_REASON_INVALID_REQUEST, "asked for 0"),
                 rejection("too many producer ids", new AllocateProducerIds(1, CommandApplier.MAX_PRODUCER_ID_BLOCK + 1),
                         ErrorReason.ERROR_REASON_INVALID_REQUEST, "1 .. 1048576"),

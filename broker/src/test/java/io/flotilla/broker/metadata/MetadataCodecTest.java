@@ -11,6 +11,7 @@ import io.flotilla.api.internal.v1.PartitionState;
 import io.flotilla.api.internal.v1.RegisterNode;
 import io.flotilla.api.internal.v1.RegisteredNode;
 import io.flotilla.api.internal.v1.TopicState;
+import io.flotilla.raft.MemberId;
 import io.flotilla.api.v1.FlushPolicy;
 import io.flotilla.api.v1.NodeIdentity;
 import java.nio.ByteBuffer;
@@ -38,7 +39,9 @@ class MetadataCodecTest {
                 new MetadataCommand.CreatePartitions("orders", 5, List.of(List.of(1, 2), List.of(2, 3), List.of(3, 1))),
                 new MetadataCommand.AllocateProducerIds(3, 1000),
                 new MetadataCommand.SetPreferredLeaders(List.of(new MetadataCommand.PreferredLeader("orders", 4, 3),
-                        new MetadataCommand.PreferredLeader("__offsets", 0, 2))));
+                        new MetadataCommand.PreferredLeader("__offsets", 0, 2))),
+                new MetadataCommand.AlterReplicationFactor("orders", 3, List.of(List.of(1, 2, 3), List.of(2, 3, 1))),
+                new MetadataCommand.ReplicasLeft(12, 3, List.of(new MemberId(2, 0xB2), new MemberId(3, 7))));
         for (MetadataCommand command : commands) {
             assertEquals(command, MetadataCodec.decodeCommand(ByteBuffer.wrap(MetadataCodec.encode(command))));
         }
@@ -137,6 +140,10 @@ class MetadataCodecTest {
         assertSnapshotRefused(s -> s.setTopics(0, s.getTopics(0).toBuilder().setPartitions(0,
                 partition(1, 1, 1))), "node 1 twice");
         assertSnapshotRefused(s -> s.setNodes(0, node(1).toBuilder().setAddress("nowhere")), "'nowhere'");
+        assertSnapshotRefused(s -> s.setTopics(0, s.getTopics(0).toBuilder().setPartitions(0, partition(1, 1).toBuilder()
+                .addLeaving(NodeIdentity.newBuilder().setNodeId(1).setIncarnation(5)))), "both as a replica and as leaving");
+        assertSnapshotRefused(s -> s.setTopics(0, s.getTopics(0).toBuilder().setPartitions(0, partition(1, 1).toBuilder()
+                .setEpoch(-1))), "epoch -1");
         assertSnapshotRefused(s -> s.setNextProducerId(0), "nextProducerId >= 1");
     }
 

@@ -138,6 +138,59 @@ class PlacementTest {
         }
     }
 
+    @Test
+    void aChangedReplicationFactorKeepsThePreferredLeaderAndTheReplicaSpread() {
+        qt().withFixedSeed(seed).withExamples(300)
+                .forAll(integers().between(1, 8), lists().of(integers().between(1, 30)).ofSizeBetween(1, 5),
+                        integers().between(0, 1000), integers().between(1, 7))
+                .checkAssert((nodeCount, partitionCounts, pick, newFactor) -> {
+                    MetadataStateMachine machine = new MetadataStateMachine();
+                    long offset = 0;
+                    for (int id = 1; id <= nodeCount; id++) {
+                        machine.apply(++offset, new MetadataCommand.RegisterNode(id, 100 + id, "n" + id + ":1"));
+                    }
+                    for (int t = 0; t < partitionCounts.size(); t++) {
+                        int rf = Math.min(7, 1 + (t + pick) % nodeCount);
+                        assertInstanceOf(CommandResult.TopicCreated.class, machine.apply(++offset, new MetadataCommand
+                                .CreateTopic("t" + t, false, TopicConfigOverrides.EMPTY,
+                                        Placement.assign(machine.metadata(), partitionCounts.get(t), rf))));
+                    }
+                    Topic topic = machine.metadata().topics().get("t" + pick % partitionCounts.size());
+                    int rf = Math.min(newFactor, nodeCount);
+                    Map<Integer, Integer> load = new TreeMap<>();
+                    Placement.loads(machine.metadata()).forEach((id, l) -> load.put(id, l.replicas()));
+
+                    List<List<Integer>> assignments = Placement.reassign(machine.metadata(), topic, rf);
+                    assertInstanceOf(CommandResult.ReplicationFactorAltered.class, machine.apply(++offset,
+                            new MetadataCommand.AlterReplicationFactor(topic.name(), rf, assignments)));
+                    for (int p = 0; p < topic.partitionCount(); p++) {
+                        List<Integer> was = topic.partitions().get(p).replicas().stream().map(MemberId::nodeId).toList();
+                        List<Integer> now = assignments.get(p);
+                        assertEquals(was.get(0), now.get(0), "the preferred leader stays");
+                        assertEquals(rf, new HashSet<>(now).size(), now.toString());
+                        if (rf >= was.size()) {
+                            assertEquals(was, now.subList(0, was.size()), "replicas stay, in their order");
+                            for (int added : now.subList(was.size(), now.size())) {
+                                int lightest = load.keySet().stream().filter(id -> !now.subList(0, now.indexOf(added))
+                                        .contains(id)).mapToInt(load::get).min().orElseThrow();
+                                assertEquals(lightest, load.get(added), "node " + added + " added to " + was);
+                                load.merge(added, 1, Integer::sum);
+                            }
+                        } else {
+                            assertTrue(was.containsAll(now), was + " -> " + now);
+                            List<Integer> candidates = new ArrayList<>(was.subList(1, was.size()));
+                            for (int removed : was.stream().filter(id -> !now.contains(id)).sorted((a, b) ->
+                                    load.get(b) - load.get(a)).toList()) {
+                                int heaviest = candidates.stream().mapToInt(load::get).max().orElseThrow();
+                                assertEquals(heaviest, load.get(removed), "node " + removed + " gave up its replica of " + was);
+                                candidates.remove(Integer.valueOf(removed));
+                                load.merge(removed, -1, Integer::sum);
+                            }
+                        }
+                    }
+                });
+    }
+
     private static void assertWellFormed(List<List<Integer>> assignments, Map<Integer, NodeLoad> loads, int partitions, int rf) {
         assertEquals(partitions, assignments.size());
         for (List<Integer> replicas : assignments) {

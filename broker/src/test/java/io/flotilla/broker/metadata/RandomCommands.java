@@ -24,7 +24,7 @@ final class RandomCommands {
     }
 
     MetadataCommand next(ClusterMetadata state) {
-        int kind = random.nextInt(11);
+        int kind = random.nextInt(14);
         if (kind < 2) {
             int nodeId = rarely() ? 0 : 1 + random.nextInt(NODE_IDS);
             long incarnation = rarely() ? 0 : nodeId * 16L + random.nextInt(2) + 1;
@@ -55,8 +55,36 @@ final class RandomCommands {
             return new MetadataCommand.CreatePartitions(name, current + added, assignments(state, added, replicationFactor));
         } else if (kind < 10) {
             return new MetadataCommand.AllocateProducerIds(1 + random.nextInt(NODE_IDS + 1), rarely() ? 0 : 1 + random.nextInt(1000));
+        } else if (kind < 11) {
+            return preferredLeaders(state);
+        } else if (kind < 13) {
+            return alterReplicationFactor(state);
         }
-        return preferredLeaders(state);
+        return replicasLeft(state);
+    }
+
+    /** Mostly placed over the registered nodes; now and then a factor or assignment applying refuses. */
+    private MetadataCommand alterReplicationFactor(ClusterMetadata state) {
+        String name = existingName(state);
+        Topic topic = state.topics().get(name);
+        int replicationFactor = rarely() ? random.nextInt(9) : 1 + random.nextInt(3);
+        boolean placeable = topic != null && replicationFactor >= 1 && replicationFactor <= state.nodes().size();
+        List<List<Integer>> assignments = placeable && !rarely() ? Placement.reassign(state, topic, replicationFactor)
+                : assignments(state, topic == null ? 1 : topic.partitionCount(), Math.max(1, replicationFactor));
+        return new MetadataCommand.AlterReplicationFactor(name, replicationFactor, assignments);
+    }
+
+    /** Mostly the leaving members of a partition that has some, at its epoch; now and then a stale epoch or a stranger. */
+    private MetadataCommand replicasLeft(ClusterMetadata state) {
+        List<Partition> withLeaving = state.topics().values().stream().flatMap(t -> t.partitions().stream())
+                .filter(p -> !p.leaving().isEmpty()).toList();
+        if (withLeaving.isEmpty() || rarely()) {
+            return new MetadataCommand.ReplicasLeft(1 + random.nextInt(20), random.nextInt(3),
+                    List.of(new io.flotilla.raft.MemberId(1 + random.nextInt(NODE_IDS), 1)));
+        }
+        Partition p = withLeaving.get(random.nextInt(withLeaving.size()));
+        List<io.flotilla.raft.MemberId> left = random.nextBoolean() ? p.leaving() : p.leaving().subList(0, 1);
+        return new MetadataCommand.ReplicasLeft(p.groupId(), rarely() ? p.epoch() + 1 : p.epoch(), left);
     }
 
     /** Mostly replicas of existing partitions; now and then a partition or node that is not. */
