@@ -50,6 +50,10 @@ public final class LeaderKillWorkload {
             long killedAt = System.nanoTime();
             nodes.kill(victim);
 
+            // The other partitions may finish meanwhile: wait for partition 0 itself to fail over.
+            TestCluster.await(() -> !producer.acknowledged(a -> a.partition() == 0 && a.node() != victim
+                    && a.atNanos() > killedAt).isEmpty(), seconds, "a batch of partition 0 acknowledged by another"
+                    + " node than " + victim + " after it was killed");
             producer.awaitAcknowledged(2 * RECORDS / 3, seconds);
             long restartAt = System.nanoTime();
             nodes.restart(victim);
