@@ -1,5 +1,6 @@
 package io.flotilla.broker.groups;
 
+import io.flotilla.broker.metadata.KnownFields;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.flotilla.api.internal.v1.GroupDeletion;

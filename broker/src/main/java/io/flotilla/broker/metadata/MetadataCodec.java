@@ -3,7 +3,6 @@ package io.flotilla.broker.metadata;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Message;
 import io.flotilla.api.internal.v1.AllocateProducerIds;
 import io.flotilla.api.internal.v1.AlterReplicationFactor;
 import io.flotilla.api.internal.v1.AlterTopicConfig;
@@ -99,7 +98,7 @@ public final class MetadataCodec {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("not a metadata command: " + e.getMessage(), e);
         }
-        requireKnownFields(in, "metadata command");
+        KnownFields.require(in, "metadata command");
         return switch (in.getCommandCase()) {
             case REGISTER_NODE -> new MetadataCommand.RegisterNode(in.getRegisterNode().getNodeId(),
                     in.getRegisterNode().getIncarnation(), in.getRegisterNode().getAddress());
@@ -164,7 +163,7 @@ public final class MetadataCodec {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("not a metadata snapshot: " + e.getMessage(), e);
         }
-        requireKnownFields(in, "metadata snapshot");
+        KnownFields.require(in, "metadata snapshot");
         try {
             return snapshot(in);
         } catch (IllegalArgumentException e) {
@@ -279,26 +278,6 @@ public final class MetadataCodec {
     }
 
     /** Refuses a message holding fields, at any depth, that this version's schema does not have. */
-    private static void requireKnownFields(Message message, String what) {
-        if (!message.getUnknownFields().asMap().isEmpty()) {
-            throw new IllegalArgumentException(what + " holds fields " + message.getUnknownFields().asMap().keySet()
-                    + " of " + message.getDescriptorForType().getFullName()
-                    + " that this version does not know: was it written by a newer one?");
-        }
-        for (Map.Entry<FieldDescriptor, Object> e : message.getAllFields().entrySet()) {
-            if (e.getKey().getJavaType() != FieldDescriptor.JavaType.MESSAGE) {
-                continue;
-            }
-            if (e.getKey().isRepeated()) {
-                for (Object element : (List<?>) e.getValue()) {
-                    requireKnownFields((Message) element, what);
-                }
-            } else {
-                requireKnownFields((Message) e.getValue(), what);
-            }
-        }
-    }
-
     private static Map<TopicConfigKey, FieldDescriptor> configFields() {
         Map<TopicConfigKey, FieldDescriptor> fields = new EnumMap<>(TopicConfigKey.class);
         for (TopicConfigKey key : TopicConfigKey.values()) {

@@ -94,8 +94,8 @@ final class ProducerStates {
             // Out of order, not "unknown": with calls in flight, this batch may simply have
             // overtaken the producer's first one, and a retry after it lands succeeds.
             return baseSequence == 0 ? ACCEPT : new Refuse(ErrorReason.ERROR_REASON_OUT_OF_ORDER_SEQUENCE,
-                    "producer " + producerId + " has no state on this partition (it has not written here, or was"
-                            + " forgotten after 7 days without writes), so the next sequence is 0, not " + baseSequence
+                    "producer " + producerId + " has not written to this partition, so the next sequence is 0,"
+                            + " not " + baseSequence
                             + ": retry once the producer's earlier batches here are answered; if none is"
                             + " outstanding, bump the epoch and start at 0");
         }

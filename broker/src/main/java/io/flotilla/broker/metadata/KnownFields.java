@@ -1,4 +1,4 @@
-package io.flotilla.broker.groups;
+package io.flotilla.broker.metadata;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
@@ -8,9 +8,10 @@ import java.util.Map;
 
 /**
  * Refuses replicated messages holding fields this version's schema does not have: a replica
- * that skipped part of a newer replica's command would diverge from it.
+ * that skipped part of a newer replica's command would diverge from it. Used by every state
+ * machine's codec (the controller's metadata, the consumer groups' coordinator).
  */
-final class KnownFields {
+public final class KnownFields {
 
     private KnownFields() {
     }
@@ -20,7 +21,7 @@ final class KnownFields {
      * @throws IllegalArgumentException naming the unknown field numbers and the message type
      *                                  holding them, at any depth
      */
-    static void require(Message message, String what) {
+    public static void require(Message message, String what) {
         if (!message.getUnknownFields().asMap().isEmpty()) {
             throw new IllegalArgumentException(what + " holds fields " + message.getUnknownFields().asMap().keySet() + " of "
                     + message.getDescriptorForType().getFullName() + " that this version does not know: was it written by "
