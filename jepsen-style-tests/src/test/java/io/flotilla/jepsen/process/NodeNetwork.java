@@ -1,9 +1,15 @@
 package io.flotilla.jepsen.process;
 
 import io.flotilla.cli.local.NodeLauncher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -11,13 +17,15 @@ import java.util.regex.Pattern;
  * Every node in a network namespace of its own, so that partitions are made by the kernel, with
  * firewall rules, between real processes.
  *
- * <p>Layout: namespace {@code fj<pid>-<i>} holds node i's interface {@code eth0} with address
- * {@code 10.213.<k>.<i>/24}, one end of a veth pair whose other end ({@code fj<pid>v<i>}) is
- * attached to the bridge {@code fj<pid>} in the host's namespace, which has {@code .254}: the
+ * <p>Layout: namespace {@code fj<id>-<i>} holds node i's interface {@code eth0} with address
+ * {@code 10.213.<k>.<i>/24}, one end of a veth pair whose other end ({@code fj<id>v<i>}) is
+ * attached to the bridge {@code fj<id>} in the host's namespace, which has {@code .254}: the
  * nodes reach each other through the bridge, and the harness (clients, health checks) reaches
- * them through it too. {@code <pid>} is this JVM's, so concurrent runs do not collide and a later
- * run can remove what a killed one left behind; {@code <k>} is a subnet no interface of the host
- * uses.
+ * them through it too. {@code <id>} is random and checked unused, not this JVM's pid: runs in
+ * different pid namespaces (containers) can share one network namespace and the same pid. The
+ * bridge's alias names its owner (pid namespace and pid), so a later run removes what a killed
+ * one left behind, and only when it can see that the owner is dead; {@code <k>} is a subnet no
+ * interface of the host uses.
  *
  * <p>Partitions are {@code iptables} DROP rules on the INPUT chain of the receiving node's
  * namespace, matching the sender's address: each namespace has its own tables, so the host's
@@ -34,8 +42,9 @@ import java.util.regex.Pattern;
  */
 final class NodeNetwork implements AutoCloseable {
     private static final String PREFIX = "fj";
-    private static final Pattern NAMESPACE = Pattern.compile(PREFIX + "(\\d+)-\\d+");
-    private static final Pattern BRIDGE = Pattern.compile("\\d+: (" + PREFIX + "(\\d+))[:@]");
+    private static final Pattern NAMESPACE = Pattern.compile("(" + PREFIX + "[0-9a-f]+)-\\d+");
+    private static final Pattern LINK = Pattern.compile("\\d+: (" + PREFIX + "[0-9a-f]+)(v\\d+)?[:@]");
+    private static final Pattern OWNER = Pattern.compile(" alias flotilla-jepsen owner=(\\S+)/(\\d+)");
     private static final String SUBNET_PREFIX = "10.213.";
     private static final int HOST_ADDRESS = 254;
 
@@ -58,7 +67,7 @@ final class NodeNetwork implements AutoCloseable {
     static NodeNetwork create(int nodes) {
         requireTools();
         removeLeftovers();
-        String run = PREFIX + ProcessHandle.current().pid();
+        String run = unusedRunName();
         NodeNetwork network = new NodeNetwork(run, nodes, freeSubnet());
         try {
             network.build();
@@ -67,6 +76,11 @@ final class NodeNetwork implements AutoCloseable {
             network.close();
             throw e;
         }
+    }
+
+    /** The bridge's name, which prefixes every namespace and interface of this network. */
+    String name() {
+        return run;
     }
 
     /** Node i's address. */
@@ -129,6 +143,7 @@ final class NodeNetwork implements AutoCloseable {
     private void build() {
         String bridge = run;
         Commands.check("ip", "link", "add", bridge, "type", "bridge");
+        Commands.check("ip", "link", "set", bridge, "alias", "flotilla-jepsen owner=" + self());
         Commands.check("ip", "addr", "add", SUBNET_PREFIX + subnet + "." + HOST_ADDRESS + "/24", "dev", bridge);
         Commands.check("ip", "link", "set", bridge, "up");
         for (int i = 1; i <= nodes; i++) {
@@ -172,33 +187,75 @@ final class NodeNetwork implements AutoCloseable {
     }
 
     /**
-     * Namespaces and bridges of runs whose JVM is gone (killed before it could clean up), and any
-     * this JVM left (a JVM holds one network at a time, so an earlier one of its own is stale).
+     * What runs whose JVM is gone left behind: bridges whose owner is dead, and namespaces and
+     * veth ends whose bridge is dead or gone ({@link #close} deletes the bridge last, and
+     * {@link #build} creates it first, so a veth or namespace without its bridge is a leftover;
+     * a veth outlives its namespace's deletion while anything still holds the namespace).
+     * A bridge owned by another pid namespace is left alone: whether its owner lives is unknowable.
      */
     private static void removeLeftovers() {
+        Set<String> live = new HashSet<>();
+        Set<String> dead = new HashSet<>();
+        List<String> veths = new ArrayList<>();
+        for (String line : Commands.run(List.of("ip", "-o", "link", "show"), null).output().split("\n")) {
+            Matcher link = LINK.matcher(line);
+            if (!link.lookingAt()) {
+                continue;
+            }
+            if (link.group(2) != null) {
+                veths.add(link.group(1) + link.group(2));
+                continue;
+            }
+            Matcher owner = OWNER.matcher(line);
+            boolean ownerDead = owner.find() && owner.group(1).equals(pidNamespace())
+                    && ProcessHandle.of(Long.parseLong(owner.group(2))).isEmpty();
+            (ownerDead ? dead : live).add(link.group(1));
+        }
         for (String line : Commands.run(List.of("ip", "netns", "list"), null).output().split("\n")) {
-            Matcher m = NAMESPACE.matcher(line.strip().split(" ")[0]);
-            if (m.matches() && stale(m.group(1))) {
-                deleteNamespace(m.group());
+            Matcher ns = NAMESPACE.matcher(line.strip().split(" ")[0]);
+            if (ns.matches() && !live.contains(ns.group(1))) {
+                deleteNamespace(ns.group());
             }
         }
-        for (String line : Commands.run(List.of("ip", "-o", "link", "show", "type", "bridge"), null).output().split("\n")) {
-            Matcher m = BRIDGE.matcher(line);
-            if (m.lookingAt() && stale(m.group(2))) {
-                Commands.run(List.of("ip", "link", "del", m.group(1)), null);
+        for (String veth : veths) {
+            if (!live.contains(veth.substring(0, veth.lastIndexOf('v')))) {
+                Commands.run(List.of("ip", "link", "del", veth), null);
+            }
+        }
+        for (String bridge : dead) {
+            Commands.run(List.of("ip", "link", "del", bridge), null);
+        }
+    }
+
+    private static String unusedRunName() {
+        String links = Commands.run(List.of("ip", "-o", "link", "show"), null).output();
+        String namespaces = Commands.run(List.of("ip", "netns", "list"), null).output();
+        while (true) {
+            String run = PREFIX + String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
+            if (!links.contains(": " + run) && !namespaces.contains(run + "-")) {
+                return run;
             }
         }
     }
 
-    private static boolean stale(String pid) {
-        long owner = Long.parseLong(pid);
-        return owner == ProcessHandle.current().pid() || ProcessHandle.of(owner).isEmpty();
+    /** This JVM as a bridge alias names it: pid namespace and pid. */
+    private static String self() {
+        return pidNamespace() + "/" + ProcessHandle.current().pid();
     }
 
-    /** A /24 under 10.213 that no interface of the host has an address in, starting from this JVM's pid. */
+    private static String pidNamespace() {
+        try {
+            String link = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString(); // pid:[4026531836]
+            return link.replaceAll("\\D", "");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot tell this JVM's pid namespace from /proc/self/ns/pid", e);
+        }
+    }
+
+    /** A /24 under 10.213 that no interface of the host has an address in, starting at a random one. */
     private static int freeSubnet() {
         String addresses = Commands.check("ip", "-o", "-4", "addr", "show");
-        int first = (int) (ProcessHandle.current().pid() % 250);
+        int first = ThreadLocalRandom.current().nextInt(250);
         for (int i = 0; i < 250; i++) {
             int k = (first + i) % 250;
             if (!addresses.contains(" " + SUBNET_PREFIX + k + ".")) {
