@@ -40,11 +40,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The caller's thread ({@link #send}, {@link #flush}, {@link #finish}) partitions records
  * (Kafka's murmur2 of the key; records without a key stick to one partition until its batch is
  * sent, then move to the next) and gathers them into one batch per partition. A batch is sealed
- * when it is full, on {@link #flush}, as soon as a record is added while the event thread has no
- * sealed batch of that partition waiting to go, and by the event thread itself when the last one
- * it had goes out: so records wait only while the partition's calls in flight are at their
- * limit, and a batch grows with the load (Kafka's producer batches the same way with
- * {@code linger.ms=0}), without a timer. Sealed batches go
+ * when it is full, on {@link #flush}, or once the partition has no sealed batch waiting to go and
+ * the batch's first record has waited {@link ProducerConfig#lingerMs}: as a record is added, by
+ * a timer of the event thread, or by the event thread when the partition's last waiting batch
+ * goes out. So beyond the linger, records wait only while the partition's calls in flight are
+ * at their limit, and a batch grows with the load (as Kafka's producer batches). Sealed batches go
  * to the client's event thread, which owns all sending state: it numbers each partition's
  * batches with consecutive sequence numbers (broker.proto, InitProducer), sends the batches of
  * partitions led by one node together in one Produce call, keeps up to
@@ -92,6 +92,7 @@ public final class Producer {
     private final int producerEpoch;
     private final int maxBatchBytes;
     private final int batchBytes;
+    private final long lingerNanos;
     private final Semaphore buffer;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -127,6 +128,7 @@ public final class Producer {
         this.producerEpoch = identity.getProducerEpoch();
         this.maxBatchBytes = maxBatchBytes;
         this.batchBytes = Math.min(config.batchBytes(), maxBatchBytes);
+        this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(config.lingerMs());
         this.buffer = new Semaphore(config.bufferBytes());
         this.events = client.scheduler();
         this.open = new OpenBatch[partitionCount];
@@ -226,7 +228,7 @@ public final class Producer {
                 batch = null;
             }
             if (batch == null) {
-                batch = new OpenBatch();
+                batch = new OpenBatch(System.nanoTime());
                 open[p] = batch;
             }
             Record.Builder record = batch.records.addRecordsBuilder().setValue(value);
@@ -234,12 +236,31 @@ public final class Producer {
                 record.setKey(key);
             }
             batch.add(number, size);
-            if (unsent.get(p) == 0) {
-                ready = detach(p);
-            }
+            ready = sealIfDue(p);
         }
         handOff(full);
         handOff(ready);
+    }
+
+    /**
+     * Holding the lock on {@code open}: detaches partition {@code p}'s open batch if the partition
+     * has nothing sealed waiting and the batch has lingered long enough; if only the linger is
+     * missing, has the event thread look again when it ends (once per batch).
+     */
+    private Batch sealIfDue(int p) {
+        OpenBatch o = open[p];
+        if (o == null || unsent.get(p) != 0) {
+            return null;
+        }
+        long lingerLeft = lingerNanos - (System.nanoTime() - o.createdNanos);
+        if (lingerLeft <= 0) {
+            return detach(p);
+        }
+        if (!o.lingerTimerSet) {
+            o.lingerTimerSet = true;
+            events.schedule(guarded(() -> sealIdle(p)), lingerLeft, TimeUnit.NANOSECONDS);
+        }
+        return null;
     }
 
     /** Sends every partly filled batch now (for example when the input pauses). */
@@ -288,22 +309,27 @@ public final class Producer {
     }
 
     /**
-     * The event thread, once partition {@code p} has nothing unsent: seals and sends what the
-     * caller gathered meanwhile, so records never wait for the caller's next send. Skipped when
-     * the buffer is full (the event thread must not wait); tried again as space is released.
+     * The event thread, once partition {@code p} has nothing unsent or its open batch's linger
+     * ended: seals and sends what the caller gathered meanwhile, so records never wait for the
+     * caller's next send. Skipped when the buffer is full (the event thread must not wait); tried
+     * again as space is released.
      */
     private void sealIdle(int p) {
         Batch b;
         synchronized (open) {
             OpenBatch o = open[p];
-            if (o == null || unsent.get(p) != 0) {
+            if (o == null) {
                 return;
             }
             if (!buffer.tryAcquire(o.bytes)) {
                 sealWaitsForBuffer = true;
                 return;
             }
-            b = detach(p);
+            b = sealIfDue(p);
+            if (b == null) {
+                buffer.release(o.bytes);
+                return;
+            }
         }
         enqueue(b);
     }
@@ -311,9 +337,15 @@ public final class Producer {
     /** A batch being filled by the caller's thread. */
     private static final class OpenBatch {
         final RecordList.Builder records = RecordList.newBuilder();
+        final long createdNanos;
         long[] numbers = new long[16];
         int count;
         int bytes = BATCH_HEADER_BYTES;
+        boolean lingerTimerSet;
+
+        OpenBatch(long createdNanos) {
+            this.createdNanos = createdNanos;
+        }
 
         void add(long number, int size) {
             if (count == numbers.length) {

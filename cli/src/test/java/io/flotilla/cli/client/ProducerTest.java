@@ -101,8 +101,30 @@ class ProducerTest {
     }
 
     @Test
-    void aRecordIsSentAtOnceWhenNothingOfItsPartitionWaitsWithoutAFlush() throws Exception {
-        Producer producer = Producer.start(client, "orders", ProducerConfig.DEFAULTS, failures::put);
+    void recordsSentWithinTheLingerShareOneBatchThatGoesOutWhenTheLingerEndsWithoutAFlush() throws Exception {
+        Producer producer = Producer.start(client, "orders", ProducerConfig.DEFAULTS.withLingerMs(2_000),
+                failures::put);
+        long start = System.nanoTime();
+        for (int i = 0; i < 20; i++) {
+            producer.send(utf8("one-key"), utf8("value-" + i));
+        }
+        int partition = Murmur2.partition(utf8("one-key").asReadOnlyByteBuffer(), 3);
+        long until = start + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (cluster.log(partition).size() < 20) {
+            assertTrue(System.nanoTime() < until, "the linger ended and the batch went out without a flush");
+            Thread.sleep(5); // polling an outcome with a bound
+        }
+        assertTrue(System.nanoTime() - start >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2_000),
+                "nothing went out before the linger ended");
+        assertEquals(1, cluster.received.stream().filter(b -> b.partition() == partition).count(),
+                "one batch for the 20 records: " + cluster.received);
+        assertEquals(new Producer.Summary(20, 20, 0), producer.finish());
+    }
+
+    @Test
+    void withoutALingerARecordIsSentAtOnceWhenNothingOfItsPartitionWaitsWithoutAFlush() throws Exception {
+        Producer producer = Producer.start(client, "orders", ProducerConfig.DEFAULTS.withLingerMs(0),
+                failures::put);
         producer.send(utf8("k"), utf8("alone"));
 
         int partition = Murmur2.partition(utf8("k").asReadOnlyByteBuffer(), 3);
