@@ -7,107 +7,24 @@
 //   node produce-consume.js --bootstrap 127.0.0.1:9701 --topic demo [--records 100]
 'use strict';
 
-const path = require('node:path');
 const { parseArgs } = require('node:util');
-const grpc = require('@grpc/grpc-js');
-const protoLoader = require('@grpc/proto-loader');
-// protobufjs comes with proto-loader; resolving it from there keeps package.json to the two
-// gRPC packages. It decodes the error details, which grpc-js hands over as raw bytes.
-const protobuf = require(require.resolve('protobufjs', { paths: [require.resolve('@grpc/proto-loader')] }));
+const { grpc, connect, CALL_TIMEOUT_MS } = require('./flotilla');
 
-const PROTO_DIR = path.join(__dirname, '../../api-proto/src/main/proto');
-const CALL_TIMEOUT_MS = 5000; // every call carries a deadline (common.proto, "Conventions")
 const CREATE_TIMEOUT_MS = 15000; // CreateTopic waits up to 10 s for the partitions' leaders
 const FETCH_WAIT_MS = 1000; // long poll: the leader answers when records arrive or after this
 const CONSUME_TIMEOUT_MS = 30000;
-const MAX_ATTEMPTS = 12;
 const BATCH_RECORDS = 25; // records per Produce entry: one batch, one base_sequence
 const PARTITIONS = 3;
 const REPLICATION_FACTOR = 3;
-// Worth retrying unchanged: UNAVAILABLE is transient by contract (an election, a node
-// starting), and after a missed deadline the same request is safe to resend because produce
-// is idempotent (a batch that was in fact written comes back flagged `duplicate`).
-const TRANSIENT = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]);
 
-// snake_case field names as in the .proto files; int64 as Number, since a demo's offsets and
-// producer ids stay far below 2^53.
-const api = grpc.loadPackageDefinition(protoLoader.loadSync(['flotilla/v1/broker.proto', 'flotilla/v1/admin.proto'],
-  { includeDirs: [PROTO_DIR], keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true })).flotilla.v1;
-
-// Error details travel in the `grpc-status-details-bin` trailer as a google.rpc.Status whose
-// Anys pack flotilla.v1.ErrorDetail (errors.proto). Status and Any are declared here by their
-// three and two fields rather than loaded from googleapis.
-const errorsRoot = new protobuf.Root();
-errorsRoot.resolvePath = (origin, target) => (path.isAbsolute(target) ? target : path.join(PROTO_DIR, target));
-errorsRoot.loadSync('flotilla/v1/errors.proto', { keepCase: true });
-const ErrorDetail = errorsRoot.lookupType('flotilla.v1.ErrorDetail');
-const RpcStatus = protobuf.parse(`syntax = "proto3"; package rpc;
-  message Any { string type_url = 1; bytes value = 2; }
-  message Status { int32 code = 1; string message = 2; repeated Any details = 3; }`, { keepCase: true }).root.lookupType('rpc.Status');
-
-function errorDetail(err) {
-  const bin = err.metadata && err.metadata.get('grpc-status-details-bin')[0];
-  if (!bin) return null; // not from the broker: no connection, our own deadline, ...
-  const any = RpcStatus.decode(bin).details.find((d) => d.type_url === 'type.googleapis.com/flotilla.v1.ErrorDetail');
-  return any ? ErrorDetail.toObject(ErrorDetail.decode(any.value), { enums: String, longs: Number }) : null;
-}
-
-const describe = (err) => `${grpc.status[err.code] || err.code}: ${err.details || err.message}`;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-let bootstrap; // the node asked first, and again when a leader cannot be reached
-const stats = { produceCalls: 0, fetchCalls: 0, redirects: 0, retries: 0, duplicates: 0 };
-
-// One client per address and service; grpc-js shares the connection between them.
-const clients = new Map();
-function client(service, address) {
-  const key = `${service}@${address}`;
-  if (!clients.has(key)) clients.set(key, new api[service](address, grpc.credentials.createInsecure()));
-  return clients.get(key);
-}
-
-function unary(service, address, method, request, timeoutMs = CALL_TIMEOUT_MS) {
-  return new Promise((resolve, reject) => {
-    client(service, address)[method](request, { deadline: Date.now() + timeoutMs }, (err, response) => {
-      if (err) reject(Object.assign(err, { detail: errorDetail(err) }));
-      else resolve(response);
-    });
-  });
-}
-
-// Sends a call to `route.address`, moving to the leader a NOT_LEADER answer names (and
-// remembering it for the next call), and resending the same request after a pause on a
-// transient failure, a bounded number of times. A node that cannot be reached at all (it
-// answers nothing, so names no leader) may have died: ask the bootstrap node again, which
-// redirects to the new leader once one is elected.
-async function retrying(what, route, send) {
-  let lastError;
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    try {
-      return await send(route.address);
-    } catch (err) {
-      lastError = err;
-      const leader = err.detail && err.detail.reason === 'ERROR_REASON_NOT_LEADER' ? err.detail.leader : null;
-      if (leader && leader.address) {
-        console.log(`${what}: ${route.address} is not the leader; redirected to node ${leader.node_id} at ${leader.address}`);
-        route.address = leader.address;
-        stats.redirects++;
-      } else if (TRANSIENT.has(err.code)) {
-        stats.retries++;
-        if (!err.detail) route.address = bootstrap;
-        await sleep((err.detail && err.detail.retry_after_ms) || 100 * attempt);
-      } else {
-        throw Object.assign(new Error(`${what}: ${describe(err)}`), { code: err.code });
-      }
-    }
-  }
-  throw new Error(`${what}: gave up after ${MAX_ATTEMPTS} attempts, last ${describe(lastError)}`);
-}
+let cluster; // connect(): unary calls with deadlines, and `retrying`, which follows NOT_LEADER redirects
+const stats = { produceCalls: 0, fetchCalls: 0, duplicates: 0 };
 
 async function createTopicIfMissing(topic) {
   const request = { name: topic, partition_count: PARTITIONS, replication_factor: REPLICATION_FACTOR };
   try {
-    const res = await retrying('create topic', { address: bootstrap },
-      (address) => unary('Admin', address, 'CreateTopic', request, CREATE_TIMEOUT_MS));
+    const res = await cluster.retrying('create topic', { address: cluster.bootstrap },
+      (address) => cluster.unary('Admin', address, 'CreateTopic', request, CREATE_TIMEOUT_MS));
     console.log(`created topic ${topic}: ${PARTITIONS} partitions, replication factor ${REPLICATION_FACTOR}`);
     return res.metadata_version;
   } catch (err) {
@@ -130,9 +47,9 @@ async function produce(topic, producer, values, routes) {
     for (let sequence = 0; sequence < mine.length; sequence += BATCH_RECORDS) {
       const records = mine.slice(sequence, sequence + BATCH_RECORDS).map((v) => ({ value: Buffer.from(v) }));
       const request = { ...producer, partitions: [{ topic, partition, base_sequence: sequence, records: { records } }] };
-      const result = await retrying(`produce ${topic}/${partition} seq ${sequence}`, route, async (address) => {
+      const result = await cluster.retrying(`produce ${topic}/${partition} seq ${sequence}`, route, async (address) => {
         stats.produceCalls++;
-        const res = await unary('Broker', address, 'Produce', request);
+        const res = await cluster.unary('Broker', address, 'Produce', request);
         const r = res.results[0];
         // Once writing began, a partition's failure comes inside an OK answer, with its own code.
         if (r.error) throw Object.assign(new Error(r.error.message), { code: r.error.code, details: r.error.message, detail: r.error });
@@ -153,13 +70,13 @@ async function produce(topic, producer, values, routes) {
 // writers' records are skipped, and do not keep it reading. It starts at the bootstrap node
 // and finds the leader through NOT_LEADER redirects alone, as a client without metadata would.
 async function consumePartition(topic, partition, end, prefix, seen) {
-  const route = { address: bootstrap };
+  const route = { address: cluster.bootstrap };
   const giveUpAt = Date.now() + CONSUME_TIMEOUT_MS;
   let offset = 0;
   while (offset < end) {
-    const res = await retrying(`fetch ${topic}/${partition} at ${offset}`, route, (address) => {
+    const res = await cluster.retrying(`fetch ${topic}/${partition} at ${offset}`, route, (address) => {
       stats.fetchCalls++;
-      return unary('Broker', address, 'Fetch', { topic, partition, offset, max_wait_ms: FETCH_WAIT_MS }, FETCH_WAIT_MS + CALL_TIMEOUT_MS);
+      return cluster.unary('Broker', address, 'Fetch', { topic, partition, offset, max_wait_ms: FETCH_WAIT_MS }, FETCH_WAIT_MS + CALL_TIMEOUT_MS);
     });
     for (const record of res.records) {
       const value = record.value ? record.value.toString() : '';
@@ -187,17 +104,17 @@ function parseCommandLine() {
 
 async function main() {
   const { bootstrapAddress, topic, total } = parseCommandLine();
-  bootstrap = bootstrapAddress;
+  cluster = connect(bootstrapAddress);
 
   const version = await createTopicIfMissing(topic);
   // min_metadata_version: read our own write even if the bootstrap node lags the controller.
-  const metadata = await retrying('get metadata', { address: bootstrap },
-    (address) => unary('Broker', address, 'GetMetadata', { topics: [topic], min_metadata_version: version }));
+  const metadata = await cluster.retrying('get metadata', { address: cluster.bootstrap },
+    (address) => cluster.unary('Broker', address, 'GetMetadata', { topics: [topic], min_metadata_version: version }));
   const addresses = new Map(metadata.nodes.map((n) => [n.node_id, n.address]));
   // Leader 0 means none known yet: start at the bootstrap node and let it redirect us.
-  const routes = metadata.topics[0].partitions.map((p) => ({ address: addresses.get(p.leader_node_id) || bootstrap }));
+  const routes = metadata.topics[0].partitions.map((p) => ({ address: addresses.get(p.leader_node_id) || cluster.bootstrap }));
 
-  const init = await retrying('init producer', { address: bootstrap }, (address) => unary('Broker', address, 'InitProducer', {}));
+  const init = await cluster.retrying('init producer', { address: cluster.bootstrap }, (address) => cluster.unary('Broker', address, 'InitProducer', {}));
   const producer = { producer_id: init.producer_id, producer_epoch: init.producer_epoch };
   console.log(`producer id ${producer.producer_id}, epoch ${producer.producer_epoch}`);
 
@@ -211,7 +128,7 @@ async function main() {
   const missing = values.filter((v) => !seen.has(v));
   const repeated = values.filter((v) => seen.get(v) > 1);
   const consumed = [...seen.values()].reduce((a, b) => a + b, 0);
-  const calls = `${stats.produceCalls} Produce and ${stats.fetchCalls} Fetch calls, ${stats.redirects} NOT_LEADER redirects, ${stats.retries} retries, ${stats.duplicates} duplicate batches`;
+  const calls = `${stats.produceCalls} Produce and ${stats.fetchCalls} Fetch calls, ${cluster.stats.redirects} NOT_LEADER redirects, ${cluster.stats.retries} retries, ${stats.duplicates} duplicate batches`;
   if (missing.length || repeated.length) {
     throw new Error(`produced ${total} records, consumed ${consumed}: ${missing.length} missing (${missing.slice(0, 3).join(', ')}), ${repeated.length} seen more than once (${repeated.slice(0, 3).join(', ')}); ${calls}`);
   }
@@ -223,4 +140,4 @@ main()
     console.error(`produce-consume: error: ${err.message}`);
     process.exitCode = 1;
   })
-  .finally(() => clients.forEach((c) => c.close()));
+  .finally(() => cluster && cluster.close());

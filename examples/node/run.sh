@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Self-contained check of the Node.js example, as CI runs it: installs the locked npm packages,
+# Self-contained check of the Node.js examples, as CI runs it: installs the locked npm packages,
 # starts a fresh 3-node cluster with `bin/flotilla local` on ports 9801..9803, runs
-# produce-consume.js against it, and stops the cluster whatever happens. Exits with the
-# example's status (1 if the cluster did not come up).
+# produce-consume.js against it, then group-consume.js twice (the second run must find nothing
+# new), and stops the cluster whatever happens. Exits with the first failing example's status
+# (1 if the cluster did not come up).
 # Needs Node.js 20+ and npm, and a JDK 17+ for the broker.
 set -euo pipefail
 
@@ -65,6 +66,18 @@ fi
 head -1 "$work/cluster.out"
 
 status=0
-node produce-consume.js --bootstrap "127.0.0.1:$base_port" --topic node-example || status=$?
-echo "run.sh: example exited with $status after $(( $(date +%s) - started )) s in all"
+records=100
+bootstrap="127.0.0.1:$base_port"
+node produce-consume.js --bootstrap "$bootstrap" --topic node-example --records "$records" || status=$?
+if [[ $status -eq 0 ]]; then
+  # Two members share the topic's partitions and together read every value at least once;
+  # they commit what they read, so the group's second run finds nothing new.
+  node group-consume.js --bootstrap "$bootstrap" --topic node-example --group node-example-group --members 2 \
+    --expect "$records" || status=$?
+fi
+if [[ $status -eq 0 ]]; then
+  node group-consume.js --bootstrap "$bootstrap" --topic node-example --group node-example-group --members 2 \
+    --expect 0 || status=$?
+fi
+echo "run.sh: examples exited with $status after $(( $(date +%s) - started )) s in all"
 exit $status

@@ -6,8 +6,6 @@ import io.flotilla.cli.client.ConsumerConfig;
 import io.flotilla.cli.client.FlotillaClient;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -52,8 +50,7 @@ final class ConsumeCommand implements Callable<Integer> {
         Long offset;
 
         @Option(names = "--from-time", paramLabel = "TIME", required = true,
-                description = "Start at the first record stamped at or after TIME: ISO-8601 (2026-11-21T10:00:00Z) "
-                        + "or milliseconds since the epoch.")
+                description = "Start at the first record stamped at or after TIME: " + TimeArgument.FORMS + ".")
         String fromTime;
     }
 
@@ -123,12 +120,9 @@ final class ConsumeCommand implements Callable<Integer> {
             return new Consumer.StartAt.AtOffset(start.offset);
         }
         try {
-            long ms = start.fromTime.chars().allMatch(Character::isDigit) ? Long.parseLong(start.fromTime)
-                    : Instant.parse(start.fromTime).toEpochMilli();
-            return new Consumer.StartAt.AtTime(ms);
-        } catch (DateTimeParseException | NumberFormatException e) {
-            throw new ParameterException(spec.commandLine(), "--from-time: '" + start.fromTime + "' is neither an "
-                    + "ISO-8601 time like 2026-11-21T10:00:00Z nor milliseconds since the epoch");
+            return new Consumer.StartAt.AtTime(TimeArgument.epochMs(start.fromTime));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--from-time: " + e.getMessage());
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.flotilla.cli;
 
 import io.flotilla.cli.cluster.ClusterCommand;
+import io.flotilla.cli.group.GroupCommand;
 import io.flotilla.cli.local.LocalCommand;
 import io.flotilla.cli.perf.PerfCommand;
 import io.flotilla.cli.topic.TopicCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "flotilla", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Flotilla: a Kafka-style message broker where every partition is its own Raft group.",
         subcommands = {ServerCommand.class, LocalCommand.class, TopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
-            ClusterCommand.class, PerfCommand.class,
+            ClusterCommand.class, PerfCommand.class, GroupCommand.class,
             CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Exit codes: 0 done; 1 the cluster refused or could not be reached (the message says why); "
                 + "2 bad usage.",
@@ -50,7 +51,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing a command: server, local, topic, produce, consume, cluster, perf or help");
+        throw new ParameterException(spec.commandLine(), "missing a command: server, local, topic, produce, consume, group, cluster, perf or help");
     }
 
     @Command(name = "version", description = "Print the version.")

@@ -37,7 +37,7 @@ class MainTest {
         CliRun r = CliRun.run("");
 
         assertEquals(2, r.code());
-        assertArrayEquals(new String[] {"flotilla: missing a command: server, local, topic, produce, consume, cluster, perf or help "
+        assertArrayEquals(new String[] {"flotilla: missing a command: server, local, topic, produce, consume, group, cluster, perf or help "
                 + "(see 'flotilla --help')"}, r.errLines());
     }
 

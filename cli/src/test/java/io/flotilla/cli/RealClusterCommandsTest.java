@@ -4,13 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
+import io.flotilla.api.v1.CommitOffsetsRequest;
+import io.flotilla.api.v1.ConsumerGroupsGrpc;
 import io.flotilla.api.v1.DescribeClusterResponse;
+import io.flotilla.api.v1.DescribeGroupResponse;
 import io.flotilla.api.v1.DescribeTopicsResponse;
+import io.flotilla.api.v1.GroupPartition;
+import io.flotilla.api.v1.GroupState;
+import io.flotilla.api.v1.HeartbeatRequest;
+import io.flotilla.api.v1.HeartbeatResponse;
+import io.flotilla.api.v1.ListGroupsResponse;
 import io.flotilla.api.v1.NodeState;
 import io.flotilla.api.v1.NodeStatus;
+import io.flotilla.api.v1.OffsetCommit;
+import io.flotilla.api.v1.OffsetReset;
+import io.flotilla.api.v1.ResetOffsetsResponse;
+import io.flotilla.api.v1.TopicPartitions;
+import io.flotilla.cli.client.ClientConfig;
+import io.flotilla.cli.client.FlotillaClient;
+import io.flotilla.cli.client.HostPort;
 import io.flotilla.cli.local.LocalCluster;
 import io.flotilla.cli.local.LocalClusterPlan;
 import io.flotilla.cli.local.NodeCommand;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -249,6 +265,159 @@ class RealClusterCommandsTest {
         CliRun consumed = run("", "perf", "consume", "perf-it", "--records", "3000");
         assertEquals(0, consumed.code(), consumed.err());
         assertTrue(consumed.out().startsWith("3,000 records in "), consumed.out());
+    }
+
+    @Test
+    void groupDescribeListResetOffsetsAndDeleteAGroupWithCommittedOffsets() throws Exception {
+        assertEquals(0, run("", "topic", "create", "grouped", "--partitions", "2").code());
+        for (int p = 0; p < 2; p++) {
+            assertEquals(0, run("a\nb\nc\nd\ne\nf\ng\nh\n", "produce", "grouped", "--partition", "" + p).code());
+        }
+        String group = "billing";
+        HostPort coordinator;
+        try (FlotillaClient finder = new FlotillaClient(ClientConfig.defaults(HostPort.parseList(bootstrap)))) {
+            coordinator = HostPort.parse(finder.findCoordinator(group).getAddress());
+        }
+        HostPort elsewhere = HostPort.parseList(bootstrap).stream().filter(n -> !n.equals(coordinator)).findFirst()
+                .orElseThrow();
+        // The member's client knows only a node that is not the coordinator: NOT_COORDINATOR redirects take its calls there.
+        try (FlotillaClient member = new FlotillaClient(ClientConfig.defaults(List.of(elsewhere)))) {
+            HeartbeatResponse joined = heartbeat(member, HeartbeatRequest.newBuilder().setGroupId(group)
+                    .setMemberId("member-1").addSubscribedTopics("grouped").setSessionTimeoutMs(60_000)
+                    .setClientId("billing-app").build());
+            assertEquals(List.of(TopicPartitions.newBuilder().setTopic("grouped").addPartitions(0).addPartitions(1)
+                    .build()), joined.getAssignmentList());
+            FlotillaClient.await(member.callCoordinator(group, ch -> ConsumerGroupsGrpc.newFutureStub(ch)
+                    .commitOffsets(CommitOffsetsRequest.newBuilder().setGroupId(group).setMemberId("member-1")
+                            .setMemberEpoch(joined.getMemberEpoch())
+                            .addOffsets(OffsetCommit.newBuilder().setTopic("grouped").setPartition(0).setOffset(5))
+                            .addOffsets(OffsetCommit.newBuilder().setTopic("grouped").setPartition(1).setOffset(7))
+                            .build())));
+
+            CliRun described = run("", "group", "describe", group);
+            assertEquals(0, described.code(), described.err());
+            List<String> lines = described.out().lines().toList();
+            assertTrue(lines.get(0).matches("group billing: stable, group epoch \\d+, assignor uniform, coordinator node "
+                    + "[123], 1 member"), described.out());
+            assertTrue(lines.get(1).matches("MEMBER +CLIENT-ID +HOST +EPOCH +ASSIGNMENT +LAST-HEARTBEAT"), described.out());
+            assertTrue(lines.get(2).matches("member-1 +billing-app +\\S+ +" + joined.getMemberEpoch()
+                    + " +grouped\\(0,1\\) +\\d+\\.\\d s ago"), described.out());
+            assertTrue(lines.get(3).matches("TOPIC +PARTITION +CURRENT-OFFSET +HIGH-WATERMARK +LAG +MEMBER"), described.out());
+            assertTrue(lines.get(4).matches("grouped +0 +5 +\\d+ +\\d+ +member-1"), described.out());
+            assertTrue(lines.get(5).matches("grouped +1 +7 +\\d+ +\\d+ +member-1"), described.out());
+            assertEquals(6, lines.size(), described.out());
+            DescribeGroupResponse json = describeAsJson(group);
+            assertEquals(GroupState.GROUP_STATE_STABLE, json.getState());
+            assertEquals(List.of(5L, 7L), json.getPartitionsList().stream().map(GroupPartition::getCommittedOffset).toList());
+            for (GroupPartition p : json.getPartitionsList()) {
+                assertTrue(p.getHighWatermark() > 0 && p.getLag() == p.getHighWatermark() - p.getCommittedOffset(),
+                        p.toString());
+            }
+
+            CliRun listed = run("", "group", "list");
+            assertEquals(0, listed.code(), listed.err());
+            assertTrue(listed.out().startsWith("GROUP  ") && listed.out().lines()
+                    .anyMatch(l -> l.matches("billing +stable +1 +[123]")), listed.out());
+            ListGroupsResponse.Builder listedJson = ListGroupsResponse.newBuilder();
+            JsonFormat.parser().merge(run("", "group", "list", "--output", "json").out(), listedJson);
+            assertTrue(listedJson.getComplete() && listedJson.getGroupsList().stream()
+                    .anyMatch(g -> g.getGroupId().equals(group) && g.getMemberCount() == 1), listedJson.toString());
+
+            CliRun active = run("", "group", "reset-offsets", group, "--topic", "grouped", "--to-earliest");
+            assertEquals(1, active.code(), active.err());
+            assertEquals(1, active.errLines().length, active.err());
+            assertTrue(active.err().startsWith("flotilla group reset-offsets: ")
+                    && active.err().contains("(FAILED_PRECONDITION GROUP_NOT_EMPTY from "), active.err());
+            CliRun deleteActive = run("", "group", "delete", group);
+            assertEquals(1, deleteActive.code(), deleteActive.err());
+            assertTrue(deleteActive.err().startsWith("flotilla group delete: ")
+                    && deleteActive.err().contains("GROUP_NOT_EMPTY"), deleteActive.err());
+
+            assertUsageError("--to-offset must be 0 or more, not -1", group, "--to-offset", "-1");
+            assertUsageError("--to-time: 'yesterday' is neither an ISO-8601 time", group, "--to-time", "yesterday");
+            assertUsageError("--to-earliest, --to-latest are mutually exclusive", group, "--to-earliest", "--to-latest");
+            assertUsageError("Missing required argument", group);
+            assertEquals(List.of(5L, 7L), describeAsJson(group).getPartitionsList().stream()
+                    .map(GroupPartition::getCommittedOffset).toList(), "refusals changed nothing");
+
+            assertEquals(0, heartbeat(member, HeartbeatRequest.newBuilder().setGroupId(group).setMemberId("member-1")
+                    .setLeave(true).build()).getMemberEpoch());
+        }
+
+        CliRun dry = run("", "group", "reset-offsets", group, "--topic", "grouped", "--to-earliest", "--dry-run");
+        assertEquals(0, dry.code(), dry.err());
+        assertTrue(dry.out().matches("would reset \\(dry run, nothing changed\\) the offsets of group billing:\n"
+                + "TOPIC +PARTITION +PREVIOUS-OFFSET +NEW-OFFSET\ngrouped +0 +5 +0\ngrouped +1 +7 +0\n"), dry.out());
+        CliRun one = run("", "group", "reset-offsets", group, "--topic", "grouped", "--partition", "1", "--to-offset", "3");
+        assertEquals(0, one.code(), one.err());
+        assertTrue(one.out().matches("reset the offsets of group billing:\nTOPIC +PARTITION +PREVIOUS-OFFSET +NEW-OFFSET\n"
+                + "grouped +1 +7 +3\n"), one.out());
+        CliRun latest = run("", "group", "reset-offsets", group, "--topic", "grouped", "--to-latest", "--output", "json");
+        assertEquals(0, latest.code(), latest.err());
+        ResetOffsetsResponse.Builder reset = ResetOffsetsResponse.newBuilder();
+        JsonFormat.parser().merge(latest.out(), reset);
+        assertEquals(List.of(5L, 3L), reset.getOffsetsList().stream().map(OffsetReset::getPreviousOffset).toList());
+        assertTrue(reset.getOffsetsList().stream().allMatch(r -> r.getNewOffset() >= 9), "8 records after the no-op: "
+                + reset);
+
+        CliRun empty = run("", "group", "describe", group);
+        assertEquals(0, empty.code(), empty.err());
+        assertTrue(empty.out().matches("group billing: empty, group epoch \\d+, assignor \\w+, coordinator node [123], "
+                + "no active members\nTOPIC +PARTITION +CURRENT-OFFSET +HIGH-WATERMARK +LAG +MEMBER\n"
+                + "grouped +0 +" + reset.getOffsets(0).getNewOffset() + " +\\d+ +\\S+ +-\n"
+                + "grouped +1 +" + reset.getOffsets(1).getNewOffset() + " +\\d+ +\\S+ +-\n"), empty.out());
+
+        CliRun deleted = run("", "group", "delete", group);
+        assertEquals(0, deleted.code(), deleted.err());
+        assertEquals("deleted group billing\n", deleted.out());
+        assertTrue(run("", "group", "list").out().lines().noneMatch(l -> l.startsWith("billing ")));
+        CliRun gone = run("", "group", "describe", group);
+        assertEquals(1, gone.code());
+        assertEquals(1, gone.errLines().length, gone.err());
+        assertTrue(gone.err().startsWith("flotilla group describe: group 'billing' does not exist (NOT_FOUND "
+                + "GROUP_NOT_FOUND from "), gone.err());
+    }
+
+    @Test
+    void groupCommandsFailFastWhenNoNodeCanBeReached() throws Exception {
+        String nowhere;
+        try (ServerSocket s = new ServerSocket(0)) {
+            nowhere = "127.0.0.1:" + s.getLocalPort();
+        }
+        for (String[] command : List.of(new String[] {"group", "list"}, new String[] {"group", "describe", "billing"},
+                new String[] {"group", "delete", "billing"})) {
+            String[] args = Arrays.copyOf(command, command.length + 2);
+            args[command.length] = "--bootstrap";
+            args[command.length + 1] = nowhere;
+            CliRun r = CliRun.run("", args);
+            assertEquals(1, r.code(), r.err());
+            assertEquals(1, r.errLines().length, r.err());
+            assertTrue(r.err().startsWith("flotilla " + String.join(" ", command).replace(" billing", "")
+                    + ": cannot reach " + nowhere), r.err());
+        }
+    }
+
+    private static HeartbeatResponse heartbeat(FlotillaClient client, HeartbeatRequest request) {
+        return FlotillaClient.await(client.callCoordinator(request.getGroupId(),
+                ch -> ConsumerGroupsGrpc.newFutureStub(ch).heartbeat(request)));
+    }
+
+    private static DescribeGroupResponse describeAsJson(String group) throws Exception {
+        CliRun r = run("", "group", "describe", group, "--output", "json");
+        assertEquals(0, r.code(), r.err());
+        DescribeGroupResponse.Builder described = DescribeGroupResponse.newBuilder();
+        JsonFormat.parser().merge(r.out(), described);
+        return described.build();
+    }
+
+    private static void assertUsageError(String message, String group, String... target) {
+        String[] args = new String[5 + target.length];
+        System.arraycopy(new String[] {"group", "reset-offsets", group, "--topic", "grouped"}, 0, args, 0, 5);
+        System.arraycopy(target, 0, args, 5, target.length);
+        CliRun r = run("", args);
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.errLines().length, r.err());
+        assertTrue(r.err().startsWith("flotilla group reset-offsets: ") && r.err().contains(message), r.err());
     }
 
     private static CliRun run(String stdin, String... args) {

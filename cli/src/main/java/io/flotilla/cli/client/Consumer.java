@@ -12,7 +12,6 @@ import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -115,7 +114,7 @@ public final class Consumer implements AutoCloseable {
                 lookups.add(client.callLeader(topic, p, ch -> BrokerGrpc.newFutureStub(ch).listOffsets(request)));
             }
             for (int i = 0; i < chosen.size(); i++) {
-                consumer.fetchers.add(consumer.new PartitionFetcher(chosen.get(i), join(lookups.get(i)).getOffset()));
+                consumer.fetchers.add(consumer.new PartitionFetcher(chosen.get(i), FlotillaClient.await(lookups.get(i)).getOffset()));
             }
         }
         consumer.fetchers.forEach(PartitionFetcher::fetch);
@@ -153,14 +152,6 @@ public final class Consumer implements AutoCloseable {
     public void close() {
         closed = true;
         fetchers.forEach(PartitionFetcher::cancel);
-    }
-
-    private static <T> T join(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            throw ClientException.from(e.getCause(), null);
-        }
     }
 
     /** One partition's position and its call in flight. */

@@ -3,6 +3,7 @@ package io.flotilla.cli.topic;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import io.flotilla.api.v1.TopicConfig;
+import io.flotilla.cli.ApiEnums;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -63,8 +64,8 @@ final class TopicConfigs {
             if (v.getNumber() == 0) {
                 continue;
             }
-            allowed.add(shortName(v));
-            if (v.getName().equals(wanted) || shortName(v).equalsIgnoreCase(value)) {
+            allowed.add(ApiEnums.shortName(v));
+            if (v.getName().equals(wanted) || ApiEnums.shortName(v).equalsIgnoreCase(value)) {
                 return v;
             }
         }
@@ -77,17 +78,10 @@ final class TopicConfigs {
         for (Map.Entry<FieldDescriptor, Object> e : config.getAllFields().entrySet()) {
             Object value = e.getValue();
             if (value instanceof EnumValueDescriptor v) {
-                value = shortName(v);
+                value = ApiEnums.shortName(v);
             }
             out.add(e.getKey().getName() + "=" + value);
         }
         return out.toString();
-    }
-
-    /** "fsync" for FLUSH_POLICY_FSYNC: the name without the prefix its zero value ("..._UNSPECIFIED") shows. */
-    private static String shortName(EnumValueDescriptor value) {
-        String zero = value.getType().findValueByNumber(0).getName();
-        int prefix = zero.length() - "UNSPECIFIED".length();
-        return value.getName().substring(prefix).toLowerCase(Locale.ROOT);
     }
 }

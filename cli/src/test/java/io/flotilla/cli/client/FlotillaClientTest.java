@@ -87,6 +87,18 @@ class FlotillaClientTest {
     }
 
     @Test
+    void aFailedPreconditionThatNamesNoLeaderIsNotRepeated() {
+        client.refreshMetadata(List.of("orders"));
+        cluster.listOffsetsFault = r -> Optional.of(FakeCluster.refusal(FakeCluster.detail(
+                ErrorReason.ERROR_REASON_GROUP_NOT_EMPTY, "group 'g' has active members").setRetriable(true).build()));
+
+        ClientException e = assertThrows(ClientException.class, () -> latest(0));
+
+        assertEquals(ErrorReason.ERROR_REASON_GROUP_NOT_EMPTY, e.reason());
+        assertEquals(1, cluster.calls(1), "retriable only once the state changed, which repeating does not bring");
+    }
+
+    @Test
     void aRefusalThatRetryingCannotFixFailsAtOnceAsOneLine() {
         client.refreshMetadata(List.of("orders"));
         cluster.listOffsetsFault = r -> Optional.of(FakeCluster.refusal(FakeCluster.detail(
