@@ -60,9 +60,11 @@ final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--max", paramLabel = "N", description = "Exit after printing N records.")
     private Long max;
 
+    // picocli renders descriptions with String.format: each literal % is doubled.
     @Option(names = "--format", paramLabel = "FMT", defaultValue = "%v",
-            description = "How each record prints, followed by a newline (default: ${DEFAULT-VALUE}): %v value, %k key, "
-                    + "%o offset, %p partition, %t timestamp (ms), %h headers (k=v,...), %% a percent sign, \\t a tab. "
+            description = "How each record prints, followed by a newline (default: ${DEFAULT-VALUE}): %%v value, %%k key, "
+                    + "%%o offset, %%p partition, %%t timestamp (ms), %%h headers (k=v,...), %%%% a percent sign, "
+                    + "\\t a tab. "
                     + "Absent keys and values print as null.")
     private String format;
 
