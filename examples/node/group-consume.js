@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // A consumer group in Node.js, to show that a group member stays thin when the server assigns
 // the partitions (consumer_groups.proto, "The member protocol"): it calls Heartbeat (join, stay,
-// learn its partitions, give revoked ones back, leave), FetchOffsets (where to resume), Fetch and
+// learn its partitions and where to resume them, give revoked ones back, leave), Fetch and
 // CommitOffsets, and nothing else: no FindCoordinator (NOT_COORDINATOR redirects find the
-// coordinator), no metadata, no assignor. It starts `--members` members in one process, each
+// coordinator), no FetchOffsets, no metadata, no assignor. It starts `--members` members in one process, each
 // consuming until nothing new has arrived for a while, then committing and leaving; it counts
 // each value read, and with `--expect N` fails unless exactly N distinct values were read.
 //
@@ -21,7 +21,7 @@ const FENCED = new Set(['ERROR_REASON_UNKNOWN_MEMBER', 'ERROR_REASON_STALE_MEMBE
 
 const sorted = (partitions) => [...partitions].sort((a, b) => a - b);
 let cluster; // connect(): unary calls with deadlines, and `retrying`, which follows redirects
-const calls = { Heartbeat: 0, FetchOffsets: 0, Fetch: 0, CommitOffsets: 0 };
+const calls = { Heartbeat: 0, Fetch: 0, CommitOffsets: 0 };
 
 async function member(name, group, topic, seen) {
   const me = { group_id: group, member_id: randomUUID(), member_epoch: 0 };
@@ -55,11 +55,10 @@ async function member(name, group, topic, seen) {
     await commit(revoked);
     revoked.forEach((p) => positions.delete(p));
     if (revoked.length) nextHeartbeat = 0;
-    if (added.length) {
-      const res = await call('FetchOffsets', { group_id: group, partitions: [{ topic, partitions: added }] });
-      // No committed offset (-1): this group's reset policy is "from the beginning".
-      res.offsets.forEach((o) => positions.set(o.partition, Math.max(o.offset, 0)));
-    }
+    // A new partition resumes where the group committed (the answer's start_offsets); -1, none
+    // committed: this group's reset policy is "from the beginning".
+    const starts = new Map(res.start_offsets.filter((o) => o.topic === topic).map((o) => [o.partition, o.offset]));
+    added.forEach((p) => positions.set(p, Math.max(starts.get(p) ?? 0, 0)));
   }
 
   async function poll() {

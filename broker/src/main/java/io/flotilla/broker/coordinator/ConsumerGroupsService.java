@@ -39,8 +39,10 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -99,11 +101,11 @@ public final class ConsumerGroupsService extends ConsumerGroupsGrpc.ConsumerGrou
     public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> out) {
         answerLater(out, () -> {
             node.checkReady();
+            List<TopicPartition> owned = GroupAnswers.partitions(request.getOwnedPartitionsList(), "owned_partitions");
             GroupCommand.OfGroup command = request.getLeave()
                     ? new GroupCommand.LeaveGroup(request.getGroupId(), request.getMemberId())
                     : new GroupCommand.Heartbeat(request.getGroupId(), request.getMemberId(), request.getMemberEpoch(),
-                            request.getSubscribedTopicsList(),
-                            GroupAnswers.partitions(request.getOwnedPartitionsList(), "owned_partitions"),
+                            request.getSubscribedTopicsList(), owned,
                             request.getAssignor(), request.getSessionTimeoutMs(), request.getRebalanceTimeoutMs(),
                             request.getClientId(), CallContext.clientHost(), System.currentTimeMillis());
             return submit(command, result -> {
@@ -111,6 +113,9 @@ public final class ConsumerGroupsService extends ConsumerGroupsGrpc.ConsumerGrou
                 if (result instanceof GroupResult.MemberAssignment a) {
                     answer.setMemberEpoch(a.memberEpoch()).setHeartbeatIntervalMs(a.heartbeatIntervalMs())
                             .addAllAssignment(GroupAnswers.grouped(a.assignment()));
+                    Set<TopicPartition> held = new HashSet<>(owned);
+                    a.assignment().stream().filter(p -> !held.contains(p))
+                            .forEach(p -> answer.addStartOffsets(GroupAnswers.committed(a.committed(), p)));
                 }
                 return answer.build();
             });

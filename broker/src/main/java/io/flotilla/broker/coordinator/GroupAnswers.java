@@ -8,6 +8,7 @@ import io.flotilla.api.v1.GroupPartition;
 import io.flotilla.api.v1.MemberDescription;
 import io.flotilla.api.v1.TopicPartitions;
 import io.flotilla.broker.api.ApiException;
+import io.flotilla.broker.groups.CommittedOffsets;
 import io.flotilla.broker.groups.ConsumerGroup;
 import io.flotilla.broker.groups.GroupMember;
 import io.flotilla.broker.groups.PartitionOrder;
@@ -81,8 +82,13 @@ final class GroupAnswers {
     }
 
     static CommittedOffset committed(ConsumerGroup group, TopicPartition p) {
+        return committed(group.offsets(), p);
+    }
+
+    /** The partition's committed offset as the API shows it: -1 for none. */
+    static CommittedOffset committed(CommittedOffsets offsets, TopicPartition p) {
         CommittedOffset.Builder out = CommittedOffset.newBuilder().setTopic(p.topic()).setPartition(p.partition());
-        Optional<io.flotilla.store.CommittedOffset> c = group.offsets().get(p);
+        Optional<io.flotilla.store.CommittedOffset> c = offsets.get(p);
         return c.map(o -> out.setOffset(o.offset()).setMetadata(o.metadata()).setCommitTimeMs(o.commitTimestampMs()))
                 .orElseGet(() -> out.setOffset(-1).setCommitTimeMs(-1)).build();
     }

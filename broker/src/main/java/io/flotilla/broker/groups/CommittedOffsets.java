@@ -3,6 +3,7 @@ package io.flotilla.broker.groups;
 import io.flotilla.store.CommittedOffset;
 import io.flotilla.store.TopicPartition;
 
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -23,6 +24,18 @@ public record CommittedOffsets(SortedMap<TopicPartition, CommittedOffset> byPart
 
     public Optional<CommittedOffset> get(TopicPartition partition) {
         return Optional.ofNullable(byPartition.get(partition));
+    }
+
+    /** The offsets of these partitions only (those committed). */
+    CommittedOffsets only(Collection<TopicPartition> partitions) {
+        TreeMap<TopicPartition, CommittedOffset> out = new TreeMap<>(PartitionOrder.ORDER);
+        for (TopicPartition p : partitions) {
+            CommittedOffset c = byPartition.get(p);
+            if (c != null) {
+                out.put(p, c);
+            }
+        }
+        return out.isEmpty() ? NONE : new CommittedOffsets(out);
     }
 
     /** These offsets with {@code changes} put over them. */

@@ -199,8 +199,10 @@ public final class GroupApplier {
         SortedMap<String, GroupMember> members = new TreeMap<>(group.members());
         members.put(c.memberId(), stepped);
         int interval = stepped.profile().sessionTimeoutMs() / GroupRules.HEARTBEATS_PER_SESSION;
+        List<TopicPartition> assignment = List.copyOf(stepped.assigned().keySet());
         return new Outcome(Optional.of(group.withMembers(group.groupEpoch(), members)),
-                new GroupResult.MemberAssignment(stepped.memberEpoch(), interval, List.copyOf(stepped.assigned().keySet())));
+                new GroupResult.MemberAssignment(stepped.memberEpoch(), interval, assignment,
+                        group.offsets().only(assignment)));
     }
 
     private static Outcome leave(Optional<ConsumerGroup> found, SortedMap<String, Integer> counts, LeaveGroup c) {

@@ -15,13 +15,15 @@ public sealed interface GroupResult permits GroupResult.MemberAssignment, GroupR
         GroupResult.TopicsChanged, GroupRejection {
 
     /**
-     * A heartbeat's answer: the member's epoch now, how often to heartbeat, and every partition
-     * it may consume now (flotilla.v1.HeartbeatResponse).
+     * A heartbeat's answer: the member's epoch now, how often to heartbeat, every partition it
+     * may consume now, and the group's committed offsets of those partitions (where a newly
+     * given one starts; flotilla.v1.HeartbeatResponse).
      */
-    record MemberAssignment(int memberEpoch, int heartbeatIntervalMs, List<TopicPartition> assignment)
-            implements GroupResult {
+    record MemberAssignment(int memberEpoch, int heartbeatIntervalMs, List<TopicPartition> assignment,
+            CommittedOffsets committed) implements GroupResult {
         public MemberAssignment {
             assignment = List.copyOf(assignment);
+            Objects.requireNonNull(committed, "committed");
         }
     }
 

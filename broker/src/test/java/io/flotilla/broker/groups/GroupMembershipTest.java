@@ -36,7 +36,7 @@ class GroupMembershipTest {
         f.topics("t", 4);
         MemberAssignment a = f.join("a", "t");
 
-        assertEquals(new MemberAssignment(1, 2_000, tps("t", 0, 1, 2, 3)), a, "epoch = group epoch 1; interval = 10 s / 5");
+        assertEquals(new MemberAssignment(1, 2_000, tps("t", 0, 1, 2, 3), CommittedOffsets.NONE), a, "epoch = group epoch 1; interval = 10 s / 5");
         assertEquals(1, f.group().groupEpoch());
         assertEquals(GroupState.GROUP_STATE_STABLE, f.group().state());
     }
@@ -47,7 +47,7 @@ class GroupMembershipTest {
         MemberAssignment a = f.ack("a", f.join("a", "t"));
 
         MemberAssignment b = f.join("b", "t");
-        assertEquals(new MemberAssignment(2, 2_000, List.of()), b, "b's target is held by a, which has not released it");
+        assertEquals(new MemberAssignment(2, 2_000, List.of(), CommittedOffsets.NONE), b, "b's target is held by a, which has not released it");
         assertEquals(GroupState.GROUP_STATE_RECONCILING, f.group().state());
 
         a = f.ack("a", a);
@@ -63,7 +63,7 @@ class GroupMembershipTest {
         assertEquals(f.nowMs - 100, f.member("a").revokedAtMs(), "the revocation is timed from the answer that started it");
 
         f.ack("a", a);
-        assertEquals(new MemberAssignment(2, 2_000, tps("t", 2, 3)), f.beat("b", 2, List.of()));
+        assertEquals(new MemberAssignment(2, 2_000, tps("t", 2, 3), CommittedOffsets.NONE), f.beat("b", 2, List.of()));
         assertEquals(GroupState.GROUP_STATE_STABLE, f.group().state());
         assertEquals(2, f.member("b").assigned().get(tp("t", 2)), "recorded with the epoch it was given in");
     }

@@ -59,6 +59,20 @@ class OffsetCommandsTest {
     }
 
     @Test
+    void aPartitionHandedOverComesWithWhatItsPreviousOwnerCommittedBeforeReleasingIt() {
+        f.aHoldsTAndBJoins();
+        MemberAssignment revoking = f.beat("a", 1, tps("t", 0, 1, 2, 3));
+        f.apply(commit("a", 2, tp("t", 0), tp("t", 3)));
+        f.ack("a", revoking);
+
+        MemberAssignment b = f.beat("b", 2, List.of());
+        assertEquals(tps("t", 2, 3), b.assignment());
+        assertEquals(List.of(tp("t", 3)), List.copyOf(b.committed().byPartition().keySet()),
+                "t/3's commit, not t/0's (not b's) and none for t/2 (never committed)");
+        assertEquals(Optional.of(new CommittedOffset(103, "m3", f.nowMs)), b.committed().get(tp("t", 3)));
+    }
+
+    @Test
     void aCommitWithAnEpochAboveTheMembersOrOlderThanAPartitionsAssignmentIsStale() {
         f.topics("t", 2);
         f.ack("a", f.join("a", "t"));

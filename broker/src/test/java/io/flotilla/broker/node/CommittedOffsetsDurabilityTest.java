@@ -99,6 +99,15 @@ class CommittedOffsetsDurabilityTest {
             }
             TestCluster.await(() -> cluster.nodes.get(follower).store().committedOffsets("ghost").isEmpty(), 20,
                     "the copy of a group no coordinator has is gone");
+
+            TestMember next = new TestMember("n", GROUP, List.of(TOPIC), 60_000, client, new ArrayList<>());
+            List<io.flotilla.api.v1.CommittedOffset> starts = new ArrayList<>();
+            while (next.owned.size() < PARTITIONS) {
+                starts.addAll(next.heartbeat().getStartOffsetsList());
+            }
+            starts.sort(java.util.Comparator.comparingInt(io.flotilla.api.v1.CommittedOffset::getPartition));
+            assertEquals(committed.getOffsetsList(), starts,
+                    "a member joining after the restart is told where to resume each partition, without FetchOffsets");
         }
     }
 
