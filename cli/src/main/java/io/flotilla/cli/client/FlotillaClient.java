@@ -4,7 +4,9 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import io.flotilla.api.v1.BrokerGrpc;
-import io.flotilla.api.v1.ErrorReason;
+import io.flotilla.api.v1.ConsumerGroupsGrpc;
+import io.flotilla.api.v1.FindCoordinatorRequest;
+import io.flotilla.api.v1.FindCoordinatorResponse;
 import io.flotilla.api.v1.GetMetadataRequest;
 import io.flotilla.api.v1.GetMetadataResponse;
 import io.flotilla.api.v1.LeaderHint;
@@ -15,17 +17,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A connection to a Flotilla cluster: channels to its nodes, the metadata that says which node
- * leads which partition, and the retry rules every command shares.
+ * leads which partition and coordinates which group, and the retry rules every command shares.
  *
  * <p>Calls any node can answer ({@link #callAnyNode}) start at the bootstrap nodes and move on
  * to the next node when one cannot be reached. Calls for a partition ({@link #callLeader}) go to
- * its leader; a NOT_LEADER answer names the new leader and the call is resent there at once;
+ * its leader, and calls about a consumer group ({@link #callCoordinator}) to its coordinator; a
+ * NOT_LEADER (NOT_COORDINATOR) answer names the new one and the call is resent there at once;
  * retriable failures (no leader during an election, a node starting, throttling) are retried
  * after a backoff that doubles per attempt, within {@link ClientConfig#maxAttempts()}.
  */
@@ -37,7 +41,7 @@ public final class FlotillaClient implements AutoCloseable {
         R call(Channel channel);
     }
 
-    /** An asynchronous call to a partition's leader. */
+    /** An asynchronous call to a partition's leader or a group's coordinator. */
     @FunctionalInterface
     public interface LeaderCall<R> {
         ListenableFuture<R> start(Channel channel);
@@ -121,17 +125,57 @@ public final class FlotillaClient implements AutoCloseable {
      * Completes with the answer, or exceptionally with a {@link ClientException}.
      */
     public <R> CompletableFuture<R> callLeader(String topic, int partition, LeaderCall<R> call) {
+        return callRouted(metadata.partition(topic, partition), call);
+    }
+
+    /**
+     * Asks any node for a group's coordinator (consumer_groups.proto, FindCoordinator) and
+     * remembers it for {@link #callCoordinator}. Fails fast, as {@link #callAnyNode} does, when
+     * no node can be reached.
+     *
+     * @throws ClientException the refusal (INVALID_GROUP_ID, or NO_LEADER once attempts are used up)
+     */
+    public LeaderHint findCoordinator(String groupId) {
+        FindCoordinatorResponse found = callAnyNode(ch -> ConsumerGroupsGrpc.newBlockingStub(ch)
+                .findCoordinator(FindCoordinatorRequest.newBuilder().setGroupId(groupId).build()));
+        metadata.group(groupId).learn(found.getCoordinator());
+        return found.getCoordinator();
+    }
+
+    /**
+     * Runs a call on a group's coordinator, as {@link #callLeader} does on a partition's leader:
+     * a NOT_COORDINATOR answer names the coordinator and the call is resent there at once. With
+     * no coordinator known ({@link #findCoordinator}), the call starts at any node.
+     */
+    public <R> CompletableFuture<R> callCoordinator(String groupId, LeaderCall<R> call) {
+        return callRouted(metadata.group(groupId), call);
+    }
+
+    /**
+     * Waits for a call's answer.
+     *
+     * @throws ClientException why the call failed
+     */
+    public static <R> R await(CompletableFuture<R> call) {
+        try {
+            return call.join();
+        } catch (CompletionException e) {
+            throw ClientException.from(e.getCause(), null);
+        }
+    }
+
+    private <R> CompletableFuture<R> callRouted(MetadataCache.Route route, LeaderCall<R> call) {
         CompletableFuture<R> result = new CompletableFuture<>();
-        attemptLeaderCall(topic, partition, call, 1, result);
+        attemptRouted(route, call, 1, result);
         return result;
     }
 
-    private <R> void attemptLeaderCall(String topic, int partition, LeaderCall<R> call, int attempt,
+    private <R> void attemptRouted(MetadataCache.Route route, LeaderCall<R> call, int attempt,
             CompletableFuture<R> result) {
         if (result.isDone()) {
             return; // cancelled by the caller
         }
-        HostPort node = leaderOrAnyNode(topic, partition);
+        HostPort node = route.target();
         ListenableFuture<R> future;
         try {
             future = call.start(channels.get(node));
@@ -149,11 +193,11 @@ public final class FlotillaClient implements AutoCloseable {
             @Override
             public void onFailure(Throwable t) {
                 ClientException e = ClientException.from(t, node);
-                long delayMs = retryDelayMs(topic, partition, node, e, attempt);
+                long delayMs = retryDelayMs(route, node, e, attempt);
                 if (delayMs < 0 || attempt >= config.maxAttempts()) {
                     result.completeExceptionally(e);
                 } else {
-                    scheduler.schedule(() -> attemptLeaderCall(topic, partition, call, attempt + 1, result),
+                    scheduler.schedule(() -> attemptRouted(route, call, attempt + 1, result),
                             delayMs, TimeUnit.MILLISECONDS);
                 }
             }
@@ -162,8 +206,7 @@ public final class FlotillaClient implements AutoCloseable {
 
     /** Where a call for the partition goes: its leader, or any node when none is known (it will name the leader). */
     HostPort leaderOrAnyNode(String topic, int partition) {
-        HostPort leader = metadata.leader(topic, partition);
-        return leader != null ? leader : metadata.anyNode();
+        return metadata.partition(topic, partition).target();
     }
 
     /**
@@ -171,21 +214,29 @@ public final class FlotillaClient implements AutoCloseable {
      * the next attempt (0 after a redirect to a newly named leader).
      */
     long retryDelayMs(String topic, int partition, HostPort asked, ClientException e, int attempt) {
-        Optional<LeaderHint> hint = e.reason() == ErrorReason.ERROR_REASON_NOT_LEADER ? e.leaderHint() : Optional.empty();
+        return retryDelayMs(metadata.partition(topic, partition), asked, e, attempt);
+    }
+
+    private long retryDelayMs(MetadataCache.Route route, HostPort asked, ClientException e, int attempt) {
+        boolean redirect = e.reason() == route.redirect();
+        Optional<LeaderHint> hint = redirect ? e.leaderHint() : Optional.empty();
         if (hint.isPresent()) {
-            metadata.learnLeader(topic, partition, hint.get());
+            route.learn(hint.get());
             if (!hint.get().getAddress().equals(asked.toString())) {
                 return 0;
             }
         }
-        if (!e.retriable() && e.code() != Status.Code.DEADLINE_EXCEEDED) {
+        // errors.proto: FAILED_PRECONDITION other than a redirect is retriable only once the state
+        // changed (members left, nodes were added), which repeating the call does not bring about.
+        boolean repeatable = e.retriable() && (redirect || e.code() != Status.Code.FAILED_PRECONDITION);
+        if (!repeatable && e.code() != Status.Code.DEADLINE_EXCEEDED) {
             return -1;
         }
         // A node that is down, hangs, or no longer leads without knowing who does: ask any node next.
         // One that answers "no leader yet" or "busy" is asked again.
         boolean unreachable = isConnectionFailure(e) || e.code() == Status.Code.DEADLINE_EXCEEDED;
-        if (unreachable || (e.reason() == ErrorReason.ERROR_REASON_NOT_LEADER && hint.isEmpty())) {
-            metadata.forgetLeader(topic, partition, asked);
+        if (unreachable || (redirect && hint.isEmpty())) {
+            route.forget(asked);
         }
         if (unreachable) {
             channels.reconnect(asked);
