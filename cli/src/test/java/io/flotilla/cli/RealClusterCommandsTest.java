@@ -181,6 +181,36 @@ class RealClusterCommandsTest {
     }
 
     @Test
+    void consumeInAGroupCommitsWhatItPrintedSoTheNextRunGoesOnFromThere() {
+        assertEquals(0, run("", "topic", "create", "grouped", "--partitions", "3").code());
+        String lines = IntStream.range(0, 30).mapToObj(i -> "v" + i).collect(Collectors.joining("\n", "", "\n"));
+        assertEquals(0, run(lines, "produce", "grouped").code());
+
+        // --from-beginning: where the group has no committed offset, which is everywhere at first.
+        CliRun first = run("", "consume", "grouped", "--group", "printers", "--from-beginning", "--max", "12",
+                "--format", "%p %o %v");
+        assertEquals(0, first.code(), first.err());
+        CliRun second = run("", "consume", "grouped", "--group", "printers", "--from-beginning", "--max", "18",
+                "--format", "%p %o %v");
+        assertEquals(0, second.code(), second.err());
+
+        List<String[]> printed = Stream.concat(first.out().lines(), second.out().lines()).map(l -> l.split(" "))
+                .toList();
+        assertEquals(12, first.out().lines().count(), first.out());
+        assertEquals(IntStream.range(0, 30).mapToObj(i -> "v" + i).sorted().toList(),
+                printed.stream().map(f -> f[2]).sorted().toList(), "every record once over both runs");
+        for (String p : List.of("0", "1", "2")) {
+            List<Long> offsets = printed.stream().filter(f -> f[0].equals(p)).map(f -> Long.parseLong(f[1])).toList();
+            assertEquals(offsets.stream().sorted().toList(), offsets, "partition " + p + " in offset order, the "
+                    + "second run going on after the first: " + first.out() + second.out());
+        }
+
+        CliRun both = run("", "consume", "grouped", "--group", "printers", "--partition", "0");
+        assertEquals(2, both.code());
+        assertTrue(both.err().startsWith("flotilla consume: --partition and --group exclude each other"), both.err());
+    }
+
+    @Test
     void topicAlterChangesSettingsAndGrowsTheTopic() {
         assertEquals(0, run("", "topic", "create", "altered", "--partitions", "2").code());
 

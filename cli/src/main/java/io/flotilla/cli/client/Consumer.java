@@ -1,9 +1,6 @@
 package io.flotilla.cli.client;
 
 import io.flotilla.api.v1.BrokerGrpc;
-import io.flotilla.api.v1.ErrorDetail;
-import io.flotilla.api.v1.FetchRequest;
-import io.flotilla.api.v1.FetchResponse;
 import io.flotilla.api.v1.FetchedRecord;
 import io.flotilla.api.v1.ListOffsetsRequest;
 import io.flotilla.api.v1.ListOffsetsResponse;
@@ -12,12 +9,10 @@ import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Reads committed records of a topic's partitions, each from its leader with long-polling
- * Fetch calls, one call in flight per partition.
+ * Reads committed records of a topic's partitions, each from its leader with long-polling Fetch
+ * calls, one call in flight per partition ({@link Fetcher}).
  *
  * <p>A partition fetches again only once its previous answer was taken by {@link #poll}, so a
  * slow reader holds at most one answer per partition in memory. An offset that retention
@@ -44,8 +39,8 @@ public final class Consumer implements AutoCloseable {
     }
 
     /** Records of one partition, in offset order; an empty list when a poll timed out. */
-    public record Records(int partition, List<FetchedRecord> records) {
-        static final Records NONE = new Records(-1, List.of());
+    public record Records(String topic, int partition, List<FetchedRecord> records) {
+        static final Records NONE = new Records("", -1, List.of());
     }
 
     /** Told of events worth a line on the console that do not stop the consumer. */
@@ -54,21 +49,10 @@ public final class Consumer implements AutoCloseable {
         void warn(String message);
     }
 
-    private record Delivery(PartitionFetcher from, FetchResponse response, ClientException failure) {}
+    private final Fetcher fetcher;
 
-    private final FlotillaClient client;
-    private final String topic;
-    private final ConsumerConfig config;
-    private final Warnings warnings;
-    private final LinkedBlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
-    private final List<PartitionFetcher> fetchers = new ArrayList<>();
-    private volatile boolean closed;
-
-    private Consumer(FlotillaClient client, String topic, ConsumerConfig config, Warnings warnings) {
-        this.client = client;
-        this.topic = topic;
-        this.config = config;
-        this.warnings = warnings;
+    private Consumer(Fetcher fetcher) {
+        this.fetcher = fetcher;
     }
 
     /**
@@ -93,32 +77,34 @@ public final class Consumer implements AutoCloseable {
                         + " partitions (0.." + (count - 1) + "); there is no partition " + p);
             }
         }
-        Consumer consumer = new Consumer(client, topic, config, warnings);
-        if (from instanceof StartAt.AtOffset at) {
-            for (int p : chosen) {
-                consumer.fetchers.add(consumer.new PartitionFetcher(p, at.offset()));
-            }
-        } else {
-            OffsetSpec.Builder spec = OffsetSpec.newBuilder(); // a oneof: set exactly one
-            if (from instanceof StartAt.AtTime t) {
-                spec.setTimestampMs(t.timestampMs());
-            } else if (from instanceof StartAt.Latest) {
-                spec.setLatest(true);
-            } else {
-                spec.setEarliest(true);
-            }
-            List<CompletableFuture<ListOffsetsResponse>> lookups = new ArrayList<>();
-            for (int p : chosen) {
-                ListOffsetsRequest request = ListOffsetsRequest.newBuilder().setTopic(topic).setPartition(p)
-                        .setSpec(spec).build();
-                lookups.add(client.callLeader(topic, p, ch -> BrokerGrpc.newFutureStub(ch).listOffsets(request)));
-            }
-            for (int i = 0; i < chosen.size(); i++) {
-                consumer.fetchers.add(consumer.new PartitionFetcher(chosen.get(i), FlotillaClient.await(lookups.get(i)).getOffset()));
-            }
+        List<CompletableFuture<Long>> lookups = new ArrayList<>();
+        for (int p : chosen) {
+            lookups.add(startOffset(client, new TopicPartition(topic, p), from));
         }
-        consumer.fetchers.forEach(PartitionFetcher::fetch);
+        Consumer consumer = new Consumer(new Fetcher(client, config, warnings));
+        for (int i = 0; i < chosen.size(); i++) {
+            consumer.fetcher.start(new TopicPartition(topic, chosen.get(i)), FlotillaClient.await(lookups.get(i)));
+        }
         return consumer;
+    }
+
+    /** Where {@code from} points in {@code partition}: a ListOffsets call to its leader, unless it names the offset. */
+    static CompletableFuture<Long> startOffset(FlotillaClient client, TopicPartition partition, StartAt from) {
+        if (from instanceof StartAt.AtOffset at) {
+            return CompletableFuture.completedFuture(at.offset());
+        }
+        OffsetSpec.Builder spec = OffsetSpec.newBuilder(); // a oneof: set exactly one
+        if (from instanceof StartAt.AtTime t) {
+            spec.setTimestampMs(t.timestampMs());
+        } else if (from instanceof StartAt.Latest) {
+            spec.setLatest(true);
+        } else {
+            spec.setEarliest(true);
+        }
+        ListOffsetsRequest request = ListOffsetsRequest.newBuilder().setTopic(partition.topic())
+                .setPartition(partition.partition()).setSpec(spec).build();
+        return client.callLeader(partition.topic(), partition.partition(),
+                ch -> BrokerGrpc.newFutureStub(ch).listOffsets(request)).thenApply(ListOffsetsResponse::getOffset);
     }
 
     /**
@@ -127,7 +113,11 @@ public final class Consumer implements AutoCloseable {
      * @throws ClientException when a partition can no longer be read
      */
     public Records poll() throws InterruptedException {
-        return taken(deliveries.take());
+        Fetcher.Taken taken;
+        do {
+            taken = fetcher.poll(Long.MAX_VALUE);
+        } while (taken == null);
+        return records(taken);
     }
 
     /**
@@ -136,89 +126,19 @@ public final class Consumer implements AutoCloseable {
      * @throws ClientException when a partition can no longer be read
      */
     public Records poll(long timeoutMs) throws InterruptedException {
-        Delivery d = deliveries.poll(timeoutMs, TimeUnit.MILLISECONDS);
-        return d == null ? Records.NONE : taken(d);
+        Fetcher.Taken taken = fetcher.poll(timeoutMs);
+        return taken == null ? Records.NONE : records(taken);
     }
 
-    private Records taken(Delivery d) {
-        if (d.failure != null) {
-            throw d.failure;
+    private static Records records(Fetcher.Taken taken) {
+        if (taken.failure() != null) {
+            throw taken.failure();
         }
-        d.from.advance(d.response.getNextOffset());
-        return new Records(d.from.partition, d.response.getRecordsList());
+        return new Records(taken.partition().topic(), taken.partition().partition(), taken.records());
     }
 
     @Override
     public void close() {
-        closed = true;
-        fetchers.forEach(PartitionFetcher::cancel);
-    }
-
-    /** One partition's position and its call in flight. */
-    private final class PartitionFetcher {
-        private final int partition;
-        private long offset;
-        private volatile CompletableFuture<FetchResponse> inFlight;
-
-        PartitionFetcher(int partition, long offset) {
-            this.partition = partition;
-            this.offset = offset;
-        }
-
-        void fetch() {
-            if (closed) {
-                return;
-            }
-            FetchRequest request = FetchRequest.newBuilder()
-                    .setTopic(topic)
-                    .setPartition(partition)
-                    .setOffset(offset)
-                    .setMaxWaitMs(config.fetchMaxWaitMs())
-                    .setMaxBytes(config.fetchMaxBytes())
-                    .build();
-            long deadlineMs = config.fetchMaxWaitMs() + client.config().requestTimeoutMs();
-            CompletableFuture<FetchResponse> call = client.callLeader(topic, partition, ch -> BrokerGrpc
-                    .newFutureStub(ch).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).fetch(request));
-            inFlight = call;
-            call.whenComplete(this::answered);
-        }
-
-        private void answered(FetchResponse response, Throwable failure) {
-            if (closed) {
-                return;
-            }
-            if (failure != null) {
-                ClientException e = ClientException.from(failure, null);
-                ErrorDetail detail = e.details().isEmpty() ? null : e.details().get(0);
-                if (e.code() == Status.Code.OUT_OF_RANGE && detail != null && detail.hasValidOffsets()) {
-                    long start = detail.getValidOffsets().getLogStartOffset();
-                    long end = detail.getValidOffsets().getHighWatermark();
-                    long resumeAt = offset < start ? start : end;
-                    warnings.warn("partition " + partition + ": offset " + offset + " is outside the records held ["
-                            + start + ", " + end + "); going on from " + resumeAt);
-                    offset = resumeAt;
-                    fetch();
-                } else {
-                    deliveries.add(new Delivery(this, null, e));
-                }
-            } else if (response.getRecordsCount() == 0) {
-                offset = response.getNextOffset();
-                fetch();
-            } else {
-                deliveries.add(new Delivery(this, response, null));
-            }
-        }
-
-        void advance(long nextOffset) {
-            offset = nextOffset;
-            fetch();
-        }
-
-        void cancel() {
-            CompletableFuture<FetchResponse> call = inFlight;
-            if (call != null) {
-                call.cancel(true);
-            }
-        }
+        fetcher.close();
     }
 }

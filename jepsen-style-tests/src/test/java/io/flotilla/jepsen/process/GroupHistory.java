@@ -1,0 +1,124 @@
+package io.flotilla.jepsen.process;
+
+import io.flotilla.cli.client.TopicPartition;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the members of a consumer group did, in one order: each record processed, each commit
+ * attempted and how it ended, each partition taken up and where. Members record from their own
+ * threads; the checks replay the history afterwards.
+ *
+ * <p>A commit is recorded before it is sent and resolved when it returns: while unresolved (or
+ * when its answer never came), the group's committed offset may be either the one before or its
+ * own, so a member taking the partition up may start at either.
+ */
+final class GroupHistory {
+
+    private sealed interface Event permits Processed, CommitSent, CommitEnded, Assigned {}
+
+    private record Processed(int member, TopicPartition partition, long offset, String value) implements Event {}
+
+    private record CommitSent(int id, TopicPartition partition, long offset) implements Event {}
+
+    /** {@code committed}: true yes, false refused or left out, null unknown. */
+    private record CommitEnded(int id, Boolean committed) implements Event {}
+
+    private record Assigned(int member, TopicPartition partition, long offset) implements Event {}
+
+    /** The checks' findings: empty {@code violations} when the run was correct. */
+    record Verdict(int records, int reassignments, int duplicates, List<String> violations) {}
+
+    private final List<Event> events = new ArrayList<>();
+    private final Set<String> processedValues = new HashSet<>();
+    private int nextCommitId;
+
+    synchronized void processed(int member, TopicPartition partition, long offset, String value) {
+        events.add(new Processed(member, partition, offset, value));
+        processedValues.add(value);
+        notifyAll();
+    }
+
+    /** Records a commit about to be sent; returns its id for {@link #commitEnded}. */
+    synchronized int commitSent(TopicPartition partition, long offset) {
+        int id = nextCommitId++;
+        events.add(new CommitSent(id, partition, offset));
+        return id;
+    }
+
+    synchronized void commitEnded(int id, Boolean committed) {
+        events.add(new CommitEnded(id, committed));
+    }
+
+    synchronized void assigned(int member, TopicPartition partition, long offset) {
+        events.add(new Assigned(member, partition, offset));
+    }
+
+    /** Waits until every value of {@code values} was processed, at most {@code seconds}. */
+    synchronized void awaitProcessed(Set<String> values, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!processedValues.containsAll(values)) {
+            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (leftMs <= 0) {
+                Set<String> missing = new TreeSet<>(values);
+                missing.removeAll(processedValues);
+                throw new AssertionError(missing.size() + " of " + values.size() + " values not processed after "
+                        + seconds + " s, e.g. " + missing.stream().limit(5).toList());
+            }
+            wait(leftMs);
+        }
+    }
+
+    /**
+     * Replays the history: every partition taken up must start at the group's committed offset
+     * of that moment ({@code resetOffset} when nothing was committed), neither before it (records
+     * processed again needlessly) nor after it (records skipped).
+     */
+    synchronized Verdict check(long resetOffset) {
+        List<String> violations = new ArrayList<>();
+        Map<TopicPartition, Long> committed = new HashMap<>();
+        // Per partition, commits sent and not known refused, by id (ids grow in sending order).
+        Map<TopicPartition, TreeMap<Integer, Long>> maybe = new HashMap<>();
+        Map<Integer, CommitSent> sent = new HashMap<>();
+        Set<TopicPartition> takenBefore = new HashSet<>();
+        Map<String, Integer> timesProcessed = new HashMap<>();
+        int reassignments = 0;
+        for (Event e : events) {
+            if (e instanceof Processed p) {
+                timesProcessed.merge(p.value(), 1, Integer::sum);
+            } else if (e instanceof CommitSent c) {
+                sent.put(c.id(), c);
+                maybe.computeIfAbsent(c.partition(), k -> new TreeMap<>()).put(c.id(), c.offset());
+            } else if (e instanceof CommitEnded end) {
+                CommitSent c = sent.get(end.id());
+                if (Boolean.TRUE.equals(end.committed())) {
+                    committed.put(c.partition(), c.offset());
+                    // One owner commits a partition at a time, each commit answered before the next:
+                    // a commit sent earlier than this one ended before it, or was refused.
+                    maybe.get(c.partition()).headMap(c.id(), true).clear();
+                } else if (end.committed() != null) {
+                    maybe.get(c.partition()).remove(c.id());
+                }
+            } else if (e instanceof Assigned a) {
+                if (!takenBefore.add(a.partition())) {
+                    reassignments++;
+                }
+                Set<Long> allowed = new TreeSet<>(maybe.getOrDefault(a.partition(), new TreeMap<>()).values());
+                allowed.add(committed.getOrDefault(a.partition(), resetOffset));
+                if (!allowed.contains(a.offset())) {
+                    violations.add("member " + a.member() + " took up " + a.partition() + " at offset " + a.offset()
+                            + ", but the group's committed offset was one of " + allowed);
+                }
+            }
+        }
+        int duplicates = timesProcessed.values().stream().mapToInt(n -> n - 1).sum();
+        return new Verdict(timesProcessed.size(), reassignments, duplicates, violations);
+    }
+}
