@@ -299,9 +299,9 @@ class RealClusterCommandsTest {
 
     @Test
     void groupDescribeListResetOffsetsAndDeleteAGroupWithCommittedOffsets() throws Exception {
-        assertEquals(0, run("", "topic", "create", "grouped", "--partitions", "2").code());
+        assertEquals(0, run("", "topic", "create", "tallied", "--partitions", "2").code());
         for (int p = 0; p < 2; p++) {
-            assertEquals(0, run("a\nb\nc\nd\ne\nf\ng\nh\n", "produce", "grouped", "--partition", "" + p).code());
+            assertEquals(0, run("a\nb\nc\nd\ne\nf\ng\nh\n", "produce", "tallied", "--partition", "" + p).code());
         }
         String group = "billing";
         HostPort coordinator;
@@ -313,15 +313,15 @@ class RealClusterCommandsTest {
         // The member's client knows only a node that is not the coordinator: NOT_COORDINATOR redirects take its calls there.
         try (FlotillaClient member = new FlotillaClient(ClientConfig.defaults(List.of(elsewhere)))) {
             HeartbeatResponse joined = heartbeat(member, HeartbeatRequest.newBuilder().setGroupId(group)
-                    .setMemberId("member-1").addSubscribedTopics("grouped").setSessionTimeoutMs(60_000)
+                    .setMemberId("member-1").addSubscribedTopics("tallied").setSessionTimeoutMs(60_000)
                     .setClientId("billing-app").build());
-            assertEquals(List.of(TopicPartitions.newBuilder().setTopic("grouped").addPartitions(0).addPartitions(1)
+            assertEquals(List.of(TopicPartitions.newBuilder().setTopic("tallied").addPartitions(0).addPartitions(1)
                     .build()), joined.getAssignmentList());
             FlotillaClient.await(member.callCoordinator(group, ch -> ConsumerGroupsGrpc.newFutureStub(ch)
                     .commitOffsets(CommitOffsetsRequest.newBuilder().setGroupId(group).setMemberId("member-1")
                             .setMemberEpoch(joined.getMemberEpoch())
-                            .addOffsets(OffsetCommit.newBuilder().setTopic("grouped").setPartition(0).setOffset(5))
-                            .addOffsets(OffsetCommit.newBuilder().setTopic("grouped").setPartition(1).setOffset(7))
+                            .addOffsets(OffsetCommit.newBuilder().setTopic("tallied").setPartition(0).setOffset(5))
+                            .addOffsets(OffsetCommit.newBuilder().setTopic("tallied").setPartition(1).setOffset(7))
                             .build())));
 
             CliRun described = run("", "group", "describe", group);
@@ -331,10 +331,10 @@ class RealClusterCommandsTest {
                     + "[123], 1 member"), described.out());
             assertTrue(lines.get(1).matches("MEMBER +CLIENT-ID +HOST +EPOCH +ASSIGNMENT +LAST-HEARTBEAT"), described.out());
             assertTrue(lines.get(2).matches("member-1 +billing-app +\\S+ +" + joined.getMemberEpoch()
-                    + " +grouped\\(0,1\\) +\\d+\\.\\d s ago"), described.out());
+                    + " +tallied\\(0,1\\) +\\d+\\.\\d s ago"), described.out());
             assertTrue(lines.get(3).matches("TOPIC +PARTITION +CURRENT-OFFSET +HIGH-WATERMARK +LAG +MEMBER"), described.out());
-            assertTrue(lines.get(4).matches("grouped +0 +5 +\\d+ +\\d+ +member-1"), described.out());
-            assertTrue(lines.get(5).matches("grouped +1 +7 +\\d+ +\\d+ +member-1"), described.out());
+            assertTrue(lines.get(4).matches("tallied +0 +5 +\\d+ +\\d+ +member-1"), described.out());
+            assertTrue(lines.get(5).matches("tallied +1 +7 +\\d+ +\\d+ +member-1"), described.out());
             assertEquals(6, lines.size(), described.out());
             DescribeGroupResponse json = describeAsJson(group);
             assertEquals(GroupState.GROUP_STATE_STABLE, json.getState());
@@ -353,7 +353,7 @@ class RealClusterCommandsTest {
             assertTrue(listedJson.getComplete() && listedJson.getGroupsList().stream()
                     .anyMatch(g -> g.getGroupId().equals(group) && g.getMemberCount() == 1), listedJson.toString());
 
-            CliRun active = run("", "group", "reset-offsets", group, "--topic", "grouped", "--to-earliest");
+            CliRun active = run("", "group", "reset-offsets", group, "--topic", "tallied", "--to-earliest");
             assertEquals(1, active.code(), active.err());
             assertEquals(1, active.errLines().length, active.err());
             assertTrue(active.err().startsWith("flotilla group reset-offsets: ")
@@ -374,15 +374,15 @@ class RealClusterCommandsTest {
                     .setLeave(true).build()).getMemberEpoch());
         }
 
-        CliRun dry = run("", "group", "reset-offsets", group, "--topic", "grouped", "--to-earliest", "--dry-run");
+        CliRun dry = run("", "group", "reset-offsets", group, "--topic", "tallied", "--to-earliest", "--dry-run");
         assertEquals(0, dry.code(), dry.err());
         assertTrue(dry.out().matches("would reset \\(dry run, nothing changed\\) the offsets of group billing:\n"
-                + "TOPIC +PARTITION +PREVIOUS-OFFSET +NEW-OFFSET\ngrouped +0 +5 +0\ngrouped +1 +7 +0\n"), dry.out());
-        CliRun one = run("", "group", "reset-offsets", group, "--topic", "grouped", "--partition", "1", "--to-offset", "3");
+                + "TOPIC +PARTITION +PREVIOUS-OFFSET +NEW-OFFSET\ntallied +0 +5 +0\ntallied +1 +7 +0\n"), dry.out());
+        CliRun one = run("", "group", "reset-offsets", group, "--topic", "tallied", "--partition", "1", "--to-offset", "3");
         assertEquals(0, one.code(), one.err());
         assertTrue(one.out().matches("reset the offsets of group billing:\nTOPIC +PARTITION +PREVIOUS-OFFSET +NEW-OFFSET\n"
-                + "grouped +1 +7 +3\n"), one.out());
-        CliRun latest = run("", "group", "reset-offsets", group, "--topic", "grouped", "--to-latest", "--output", "json");
+                + "tallied +1 +7 +3\n"), one.out());
+        CliRun latest = run("", "group", "reset-offsets", group, "--topic", "tallied", "--to-latest", "--output", "json");
         assertEquals(0, latest.code(), latest.err());
         ResetOffsetsResponse.Builder reset = ResetOffsetsResponse.newBuilder();
         JsonFormat.parser().merge(latest.out(), reset);
@@ -394,8 +394,8 @@ class RealClusterCommandsTest {
         assertEquals(0, empty.code(), empty.err());
         assertTrue(empty.out().matches("group billing: empty, group epoch \\d+, assignor \\w+, coordinator node [123], "
                 + "no active members\nTOPIC +PARTITION +CURRENT-OFFSET +HIGH-WATERMARK +LAG +MEMBER\n"
-                + "grouped +0 +" + reset.getOffsets(0).getNewOffset() + " +\\d+ +\\S+ +-\n"
-                + "grouped +1 +" + reset.getOffsets(1).getNewOffset() + " +\\d+ +\\S+ +-\n"), empty.out());
+                + "tallied +0 +" + reset.getOffsets(0).getNewOffset() + " +\\d+ +\\S+ +-\n"
+                + "tallied +1 +" + reset.getOffsets(1).getNewOffset() + " +\\d+ +\\S+ +-\n"), empty.out());
 
         CliRun deleted = run("", "group", "delete", group);
         assertEquals(0, deleted.code(), deleted.err());
