@@ -7,6 +7,7 @@ import java.util.PriorityQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 
@@ -24,10 +25,17 @@ import java.util.concurrent.ThreadFactory;
  * (a Raft event loop does) rather than run it in the callback, or they delay other logs' fsyncs.
  * Flushers are never interrupted (an interrupt would close the file channel under the fsync);
  * {@link #close} stops them with a sentinel.
+ *
+ * <p>A caller that decides itself when each fsync happens (the deterministic simulation, where
+ * simulated time passes between a flush's start and its end) builds one over an
+ * {@link Executor} instead of threads: the batching, the waiters and the truncation rule are
+ * the same.
  */
 public final class GroupCommit implements AutoCloseable {
     private final Map<PartitionLog, Waiters> waitersByLog = new ConcurrentHashMap<>();
     private final List<Flusher> flushers = new ArrayList<>();
+    /** Runs one flush of one log per task, when flushers are not threads of this object's own; else null. */
+    private final Executor flushExecutor;
     private volatile boolean closed;
 
     /**
@@ -37,12 +45,22 @@ public final class GroupCommit implements AutoCloseable {
         if (threads < 1) {
             throw new IllegalArgumentException("group commit needs at least one flusher thread, got " + threads);
         }
+        this.flushExecutor = null;
         for (int i = 0; i < threads; i++) {
             Flusher flusher = new Flusher();
             flushers.add(flusher);
             flusher.thread = threadFactory.newThread(flusher);
             flusher.thread.start();
         }
+    }
+
+    /**
+     * A group commit without threads: each task handed to {@code flushes} fsyncs one log once
+     * and completes its waiters; a log is handed over again if waiters arrived meanwhile. A log
+     * is never handed over while a task for it is pending, so its flushes never overlap.
+     */
+    public GroupCommit(Executor flushes) {
+        this.flushExecutor = flushes;
     }
 
     /** A group commit with daemon threads named {@code flotilla-flush-N}. */
@@ -76,12 +94,24 @@ public final class GroupCommit implements AutoCloseable {
         CompletableFuture<Long> future = new CompletableFuture<>();
         Waiters waiters = waitersByLog.computeIfAbsent(log, Waiters::new);
         if (waiters.add(new Waiter(offset, log.truncations(), future))) {
-            flushers.get(Math.floorMod(System.identityHashCode(log), flushers.size())).queue.add(waiters);
+            queue(waiters);
         }
         if (closed) {
             waiters.failAll(stopped()); // close() may have drained before this waiter arrived
         }
         return future;
+    }
+
+    private void queue(Waiters waiters) {
+        if (flushExecutor != null) {
+            flushExecutor.execute(() -> {
+                if (waiters.flushOnce()) {
+                    queue(waiters);
+                }
+            });
+        } else {
+            flushers.get(Math.floorMod(System.identityHashCode(waiters.log), flushers.size())).queue.add(waiters);
+        }
     }
 
     /** Forgets a log that is closing or moving away; its pending waiters fail. */
@@ -147,6 +177,23 @@ public final class GroupCommit implements AutoCloseable {
         }
 
         /**
+         * One fsync of the log and the waiters it settles.
+         *
+         * @return whether waiters remain and the log must be queued again
+         */
+        boolean flushOnce() {
+            dequeued();
+            long flushed;
+            try {
+                flushed = log.flush();
+            } catch (RuntimeException e) {
+                failAll(e);
+                return false;
+            }
+            return settle(flushed);
+        }
+
+        /**
          * Completes the waiters a flush reaching {@code flushed} covers and fails those that
          * waited across a truncation.
          *
@@ -208,15 +255,7 @@ public final class GroupCommit implements AutoCloseable {
                 if (waiters == STOP) {
                     return;
                 }
-                waiters.dequeued();
-                long flushed;
-                try {
-                    flushed = waiters.log.flush();
-                } catch (RuntimeException e) {
-                    waiters.failAll(e);
-                    continue;
-                }
-                if (waiters.settle(flushed)) {
+                if (waiters.flushOnce()) {
                     queue.add(waiters);
                 }
             }

@@ -56,15 +56,7 @@ final class SparseIndex {
         }
         ByteBuffer buf;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (sealed) {
-                buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-            } else {
-                buf = ByteBuffer.allocate((int) Math.max(size, 64 * ENTRY_BYTES));
-                while (buf.position() < size && ch.read(buf) >= 0) {
-                    // read the whole file
-                }
-                buf.clear();
-            }
+            buf = sealed ? mapReadOnly(ch, size) : readAll(ch, size);
         }
         int n = (int) (size / ENTRY_BYTES);
         SparseIndex index = new SparseIndex(file, buf, n, sealed);
@@ -150,9 +142,30 @@ final class SparseIndex {
     synchronized void seal() throws IOException {
         writeFile();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            entries = ch.map(FileChannel.MapMode.READ_ONLY, 0, (long) count * ENTRY_BYTES);
+            entries = mapReadOnly(ch, (long) count * ENTRY_BYTES);
         }
         mapped = true;
+    }
+
+    /**
+     * The file's first {@code size} bytes, memory-mapped; read into the heap on a file system
+     * that cannot map (the simulation's in-memory one), which changes only where they live.
+     */
+    private static ByteBuffer mapReadOnly(FileChannel ch, long size) throws IOException {
+        try {
+            return ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+        } catch (UnsupportedOperationException cannotMap) {
+            return readAll(ch, size).limit((int) size).asReadOnlyBuffer();
+        }
+    }
+
+    /** The file's first {@code size} bytes in a heap buffer with room for 64 entries at least. */
+    private static ByteBuffer readAll(FileChannel ch, long size) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.max(size, 64 * ENTRY_BYTES));
+        while (buf.position() < size && ch.read(buf) >= 0) {
+            // read the whole file
+        }
+        return buf.clear();
     }
 
     /** Writes the entries to the index file and fsyncs it; the index stays writable. */

@@ -2,6 +2,8 @@ package io.flotilla.broker.api;
 
 import io.flotilla.api.v1.GetMetadataRequest;
 import io.flotilla.api.v1.GetMetadataResponse;
+import io.flotilla.broker.metadata.Rejection;
+import io.flotilla.broker.metadata.TopicRules;
 import io.flotilla.broker.partition.Appended;
 import io.flotilla.broker.partition.FetchParking;
 import io.flotilla.broker.partition.PartitionReplica;
@@ -21,10 +23,14 @@ public interface BrokerContext {
     String addressOf(int nodeId);
 
     /** Why {@code name} is not a valid topic name (common.proto, "Limits"), or null if it is. */
-    String topicNameProblem(String name);
+    default String topicNameProblem(String name) {
+        return TopicRules.DEFAULTS.checkName(name).map(Rejection::message).orElse(null);
+    }
 
     /** Why a client may not produce to {@code name}: a bad name or an internal topic's; null if it may. */
-    String produceTopicProblem(String name);
+    default String produceTopicProblem(String name) {
+        return TopicRules.DEFAULTS.checkProduceTopicName(name).map(Rejection::message).orElse(null);
+    }
 
     /** The topic as the metadata this node applied knows it, or null. */
     TopicView topic(String name);

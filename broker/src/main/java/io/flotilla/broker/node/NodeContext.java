@@ -158,16 +158,6 @@ final class NodeContext implements BrokerContext {
     }
 
     @Override
-    public String topicNameProblem(String name) {
-        return rules.checkName(name).map(Rejection::message).orElse(null);
-    }
-
-    @Override
-    public String produceTopicProblem(String name) {
-        return rules.checkProduceTopicName(name).map(Rejection::message).orElse(null);
-    }
-
-    @Override
     public TopicView topic(String name) {
         ClusterMetadata metadata = metadata();
         TopicViews cached = views;

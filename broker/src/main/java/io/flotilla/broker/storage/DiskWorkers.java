@@ -1,6 +1,5 @@
 package io.flotilla.broker.storage;
 
-import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,12 +15,6 @@ import java.util.concurrent.TimeUnit;
  * whose user is interrupted, which would fail the write instead of stopping it.
  */
 final class DiskWorkers implements AutoCloseable {
-    /** Work on files, which may fail with an {@link IOException}. */
-    @FunctionalInterface
-    interface IoAction<T> {
-        T run() throws IOException;
-    }
-
     private final ExecutorService[] workers;
 
     DiskWorkers(int threads) {
@@ -42,7 +35,7 @@ final class DiskWorkers implements AutoCloseable {
      *
      * @throws java.util.concurrent.RejectedExecutionException after {@link #close}
      */
-    <T> CompletableFuture<T> submit(long groupId, IoAction<T> action) {
+    <T> CompletableFuture<T> submit(long groupId, DiskWork.IoAction<T> action) {
         CompletableFuture<T> result = new CompletableFuture<>();
         workers[Math.floorMod(Long.hashCode(groupId), workers.length)].execute(() -> {
             try {

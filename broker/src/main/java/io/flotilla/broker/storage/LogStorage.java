@@ -250,7 +250,7 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
     }
 
     /** A read of the log, its I/O error unchecked as {@link RaftStorage} reports them. */
-    private static <T> T unchecked(DiskWorkers.IoAction<T> read) {
+    private static <T> T unchecked(DiskWork.IoAction<T> read) {
         try {
             return read.run();
         } catch (IOException e) {
@@ -409,7 +409,7 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
     }
 
     private CompletableFuture<Void> whenDurable() {
-        return node.groupCommit().whenDurable(log, log.endOffset()).thenApply(flushed -> null);
+        return node.work().whenDurable(log, log.endOffset()).thenApply(flushed -> null);
     }
 
     /**
@@ -429,7 +429,7 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         storedHardState = next;
-        return node.hardStates().write(groupId, HardStates.toStore(next));
+        return node.work().writeHardState(groupId, HardStates.toStore(next));
     }
 
     /** Disk worker, or the loop thread when no disk work is queued. */
@@ -488,11 +488,11 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
     }
 
     /** Runs {@code action} on the group's disk worker, behind its earlier actions. Loop thread. */
-    private <T> CompletableFuture<T> onDisk(DiskWorkers.IoAction<T> action) {
+    private <T> CompletableFuture<T> onDisk(DiskWork.IoAction<T> action) {
         diskActions.incrementAndGet();
         CompletableFuture<T> result;
         try {
-            result = node.disk().submit(groupId, () -> {
+            result = node.work().run(groupId, () -> {
                 try {
                     return action.run();
                 } finally {
@@ -527,7 +527,7 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
                 storedHardState = latest;
             }
         } finally {
-            node.groupCommit().release(log);
+            node.work().release(log);
             try {
                 incoming.discard();
             } finally {

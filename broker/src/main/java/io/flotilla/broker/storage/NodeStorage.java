@@ -1,53 +1,44 @@
 package io.flotilla.broker.storage;
 
-import io.flotilla.log.GroupCommit;
 import io.flotilla.store.NodeStore;
 
 import java.util.Objects;
 
 /**
- * What every Raft group's storage on a node shares: the node store (RocksDB), group commit for
- * the logs, group commit for hard states, and the threads that run a group's writes that wait
- * for the disk. One per node; pass it to every {@link LogStorage#open}. No thread or timer per
- * group.
+ * What every Raft group's storage on a node shares: the node store (RocksDB) and the
+ * {@link DiskWork} (group commit for the logs, group commit for hard states, and the threads
+ * that run a group's writes that wait for the disk). One per node; pass it to every
+ * {@link LogStorage#open}. No thread or timer per group.
  *
- * <p>{@link #close} stops the threads, after the group storages are closed; the node store
+ * <p>{@link #close} stops the disk work, after the group storages are closed; the node store
  * belongs to the caller, who closes it afterwards.
  */
 public final class NodeStorage implements AutoCloseable {
     private final NodeStore store;
-    private final GroupCommit groupCommit;
-    private final HardStateCommit hardStates;
-    private final DiskWorkers disk;
+    private final DiskWork work;
 
+    /** A node's storage, its disk work on threads. */
     public NodeStorage(NodeStore store, StorageConfig config) {
+        this(store, new ThreadedDiskWork(Objects.requireNonNull(store, "store"), config));
+    }
+
+    /** A node's storage whose disk work the caller supplies (the deterministic simulation's). */
+    public NodeStorage(NodeStore store, DiskWork work) {
         this.store = Objects.requireNonNull(store, "store");
-        this.groupCommit = GroupCommit.withThreads(config.flushThreads());
-        this.hardStates = new HardStateCommit(store);
-        this.disk = new DiskWorkers(config.diskThreads());
+        this.work = Objects.requireNonNull(work, "work");
     }
 
     public NodeStore store() {
         return store;
     }
 
-    GroupCommit groupCommit() {
-        return groupCommit;
+    DiskWork work() {
+        return work;
     }
 
-    HardStateCommit hardStates() {
-        return hardStates;
-    }
-
-    DiskWorkers disk() {
-        return disk;
-    }
-
-    /** Finishes the disk work handed over, then stops every thread; writes still waiting fail. */
+    /** Finishes the disk work handed over, then stops it; writes still waiting fail. */
     @Override
     public void close() {
-        disk.close(); // first: its writes wait on group commit and hard-state commit
-        hardStates.close();
-        groupCommit.close();
+        work.close();
     }
 }

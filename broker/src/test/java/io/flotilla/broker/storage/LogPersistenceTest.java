@@ -106,7 +106,7 @@ class LogPersistenceTest {
         Outcome.of(persistence, appending(-1, List.of(data(0, 1, List.of("a")), data(1, 1, List.of("b"))), null))
                 .awaitPersisted();
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Void> busy = fixture.node.disk().submit(GROUP, () -> {
+        CompletableFuture<Void> busy = fixture.node.work().run(GROUP, () -> {
             awaitUninterruptibly(release);
             return null;
         });
@@ -124,7 +124,7 @@ class LogPersistenceTest {
         assertEquals(2, storage.termAt(1), "the entry after the truncation is the new one");
 
         CountDownLatch again = new CountDownLatch(1);
-        CompletableFuture<Void> held = fixture.node.disk().submit(GROUP, () -> {
+        CompletableFuture<Void> held = fixture.node.work().run(GROUP, () -> {
             awaitUninterruptibly(again);
             return null;
         });

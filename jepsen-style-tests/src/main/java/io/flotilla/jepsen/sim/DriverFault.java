@@ -17,5 +17,11 @@ public enum DriverFault {
      * taken, and a crash before persistence completes keeps the Ready's log changes but loses its
      * hard state (term and vote), so the restarted node may vote again in the same term.
      */
-    UNPERSISTED_VOTE
+    UNPERSISTED_VOTE,
+    /**
+     * The broker simulation's broken broker: producers ask for {@code ACKS_LEADER}, so a leader
+     * acknowledges a batch once it is in its own log, before a quorum holds it (the Raft
+     * simulation ignores it).
+     */
+    ACK_BEFORE_COMMIT
 }

@@ -39,4 +39,8 @@ public sealed interface SimEvent {
     /** The liveness deadline: the probe must have committed everywhere by now. */
     record Deadline() implements SimEvent {
     }
+
+    /** Anything else due at a time: the broker simulation's deliveries, disk completions, clients and ticks. */
+    record Action(String what, Runnable run) implements SimEvent {
+    }
 }

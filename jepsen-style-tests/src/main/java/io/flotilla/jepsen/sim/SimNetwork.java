@@ -3,6 +3,7 @@ package io.flotilla.jepsen.sim;
 import io.flotilla.raft.RaftMessage;
 
 import java.util.List;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -145,9 +146,17 @@ public final class SimNetwork {
      * Returns what happened, for the trace: "" (on its way), "cut", "lost" or "dup".
      */
     public String send(RaftMessage message) {
+        return send(message.from().nodeId(), message.to().nodeId(),
+                duplicate -> new SimEvent.Deliver(Wire.copy(message), duplicate));
+    }
+
+    /**
+     * Puts whatever {@code delivery} delivers from {@code from} to {@code to} on the wire, by
+     * the same rules as a message: {@code delivery} makes the event of each copy that arrives
+     * (its argument: whether the copy is a duplicate). Returns what happened, as {@link #send(RaftMessage)}.
+     */
+    public String send(int from, int to, Function<Boolean, SimEvent> delivery) {
         sent++;
-        int from = message.from().nodeId();
-        int to = message.to().nodeId();
         if (cut[from][to]) {
             lostToPartitions++;
             return "cut";
@@ -156,10 +165,10 @@ public final class SimNetwork {
             dropped++;
             return "lost";
         }
-        scheduler.after(delayFor(from, to), new SimEvent.Deliver(Wire.copy(message), false));
+        scheduler.after(delayFor(from, to), delivery.apply(false));
         if (duplicateRate > 0 && random.nextDouble() < duplicateRate) {
             duplicated++;
-            scheduler.after(delayFor(from, to), new SimEvent.Deliver(Wire.copy(message), true));
+            scheduler.after(delayFor(from, to), delivery.apply(true));
             return "dup";
         }
         return "";

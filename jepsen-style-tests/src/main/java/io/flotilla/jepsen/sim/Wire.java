@@ -12,11 +12,11 @@ import java.util.List;
  * payload bytes, read-only, so no node can see (or corrupt) another's buffers, and a replica that
  * writes into a payload it did not create fails loudly.
  */
-final class Wire {
+public final class Wire {
     private Wire() {
     }
 
-    static RaftMessage copy(RaftMessage m) {
+    public static RaftMessage copy(RaftMessage m) {
         if (m instanceof RaftMessage.AppendRequest a && !a.entries().isEmpty()) {
             return new RaftMessage.AppendRequest(a.groupId(), a.from(), a.to(), a.term(), a.prevEnd(), a.prevTerm(),
                     copy(a.entries()), a.commitEnd(), a.round());
@@ -28,7 +28,7 @@ final class Wire {
         return m;
     }
 
-    static List<Entry> copy(List<Entry> entries) {
+    public static List<Entry> copy(List<Entry> entries) {
         List<Entry> out = new ArrayList<>(entries.size());
         for (Entry e : entries) {
             out.add(new Entry(e.baseOffset(), e.count(), e.term(), e.type(), copy(e.payload())));
