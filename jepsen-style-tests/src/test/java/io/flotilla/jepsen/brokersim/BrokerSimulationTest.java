@@ -21,6 +21,7 @@ class BrokerSimulationTest {
             System.out.println(report.failureReport());
             fail(report.failureReport());
         }
-        assertTrue(report.runs() >= 1, "no schedule ran");
+        assertTrue(report.runs() >= report.planned(), "only " + report.runs() + " of " + report.planned()
+                + " schedules ran before -Dflotilla.brokersim.maxSeconds");
     }
 }
