@@ -442,7 +442,7 @@ class RealClusterCommandsTest {
 
     private static void assertUsageError(String message, String group, String... target) {
         String[] args = new String[5 + target.length];
-        System.arraycopy(new String[] {"group", "reset-offsets", group, "--topic", "grouped"}, 0, args, 0, 5);
+        System.arraycopy(new String[] {"group", "reset-offsets", group, "--topic", "tallied"}, 0, args, 0, 5);
         System.arraycopy(target, 0, args, 5, target.length);
         CliRun r = run("", args);
         assertEquals(2, r.code(), r.err());

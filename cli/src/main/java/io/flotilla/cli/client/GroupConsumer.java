@@ -348,6 +348,9 @@ public final class GroupConsumer implements AutoCloseable {
 
     private void heartbeatAnswered(int sentIn, HeartbeatResponse answer, Throwable failure) {
         heartbeatInFlight = false;
+        if (failure == null) {
+            everJoined = true; // even when leaving: this answer may be the join the leave has to undo
+        }
         if (leaving != null) {
             sendLeave(); // after the heartbeat in flight: a join answered after the leave would join again
             return;
@@ -360,7 +363,6 @@ public final class GroupConsumer implements AutoCloseable {
             heartbeatFailed(ClientException.from(failure, null));
             return;
         }
-        everJoined = true;
         lastAnsweredNanos = System.nanoTime();
         memberEpoch = answer.getMemberEpoch();
         heartbeatIntervalMs = answer.getHeartbeatIntervalMs();
@@ -407,7 +409,7 @@ public final class GroupConsumer implements AutoCloseable {
         listener.warn("joining group '" + groupId + "' again: " + why);
         for (Owned o : owned.values()) {
             fetcher.stop(o.partition);
-            listener.revoked(o.partition);
+            revokedIfAnnounced(o);
         }
         owned.clear();
         revocationPending = false;
@@ -449,8 +451,7 @@ public final class GroupConsumer implements AutoCloseable {
                 o.revoking = true;
                 revocationPending = true;
             } else {
-                it.remove();
-                listener.revoked(o.partition);
+                it.remove(); // its start was still being looked up: never announced, nothing read
                 releasedNow = true;
             }
         }
@@ -579,10 +580,17 @@ public final class GroupConsumer implements AutoCloseable {
         if (nextHeartbeat != null) {
             nextHeartbeat.cancel(false);
         }
-        owned.values().forEach(o -> listener.revoked(o.partition));
+        owned.values().forEach(this::revokedIfAnnounced);
         owned.clear();
         if (!heartbeatInFlight) {
             sendLeave();
+        }
+    }
+
+    /** Tells the listener a partition is gone if it was told the partition came ({@link #begin}). */
+    private void revokedIfAnnounced(Owned o) {
+        if (o.fetching) {
+            listener.revoked(o.partition);
         }
     }
 

@@ -544,13 +544,21 @@ public final class Producer {
         q.inFlight.remove(batch);
         written.addAndGet(batch.numbers.length);
         listener.written(batch.numbers, System.nanoTime());
-        buffer.release(batch.bytes);
+        releaseBuffer(batch.bytes);
         resendIfDrained(q);
+    }
+
+    /** Frees a finished batch's buffer space, and has seals that waited for space tried again. */
+    private void releaseBuffer(int bytes) {
+        buffer.release(bytes);
         if (sealWaitsForBuffer) {
             sealWaitsForBuffer = false;
-            for (int p = 0; p < open.length; p++) {
-                sealIdle(p);
-            }
+            // A separate event: callers may be iterating over a partition's batches.
+            events.execute(guarded(() -> {
+                for (int p = 0; p < open.length; p++) {
+                    sealIdle(p);
+                }
+            }));
         }
     }
 
@@ -611,11 +619,11 @@ public final class Producer {
     }
 
     private void fail(Batch batch, String reason) {
-        if (batch.baseSequence < 0) {
-            unsent.decrementAndGet(batch.partition);
+        if (batch.baseSequence < 0 && unsent.decrementAndGet(batch.partition) == 0) {
+            drained.set(batch.partition);
         }
         failed.addAndGet(batch.numbers.length);
-        buffer.release(batch.bytes);
+        releaseBuffer(batch.bytes);
         for (long number : batch.numbers) {
             listener.failed(number, reason);
         }

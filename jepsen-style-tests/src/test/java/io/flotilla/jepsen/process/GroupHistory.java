@@ -61,6 +61,39 @@ final class GroupHistory {
         events.add(new Assigned(member, partition, offset));
     }
 
+    /** How many events there are so far: a mark for {@link #lastTakenUpBy} and {@link #takenUpSince}. */
+    synchronized int mark() {
+        return events.size();
+    }
+
+    /** The partitions whose latest take-up before {@code mark} was by {@code member}: what it holds then. */
+    synchronized Set<TopicPartition> lastTakenUpBy(int member, int mark) {
+        Map<TopicPartition, Integer> holder = new HashMap<>();
+        for (Event e : events.subList(0, mark)) {
+            if (e instanceof Assigned a) {
+                holder.put(a.partition(), a.member());
+            }
+        }
+        Set<TopicPartition> held = new HashSet<>();
+        holder.forEach((p, m) -> {
+            if (m == member) {
+                held.add(p);
+            }
+        });
+        return held;
+    }
+
+    /** The partitions some member took up after {@code mark}. */
+    synchronized Set<TopicPartition> takenUpSince(int mark) {
+        Set<TopicPartition> taken = new HashSet<>();
+        for (Event e : events.subList(mark, events.size())) {
+            if (e instanceof Assigned a) {
+                taken.add(a.partition());
+            }
+        }
+        return taken;
+    }
+
     /** Waits until every value of {@code values} was processed, at most {@code seconds}. */
     synchronized void awaitProcessed(Set<String> values, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -87,6 +120,7 @@ final class GroupHistory {
         // Per partition, commits sent and not known refused, by id (ids grow in sending order).
         Map<TopicPartition, TreeMap<Integer, Long>> maybe = new HashMap<>();
         Map<Integer, CommitSent> sent = new HashMap<>();
+        Set<Integer> unanswered = new HashSet<>();
         Set<TopicPartition> takenBefore = new HashSet<>();
         Map<String, Integer> timesProcessed = new HashMap<>();
         int reassignments = 0;
@@ -101,10 +135,13 @@ final class GroupHistory {
                 if (Boolean.TRUE.equals(end.committed())) {
                     committed.put(c.partition(), c.offset());
                     // One owner commits a partition at a time, each commit answered before the next:
-                    // a commit sent earlier than this one ended before it, or was refused.
-                    maybe.get(c.partition()).headMap(c.id(), true).clear();
+                    // a commit sent earlier than this one ended before it, or was refused; except
+                    // one the client gave up on, which may still arrive later.
+                    maybe.get(c.partition()).headMap(c.id(), true).keySet().removeIf(id -> !unanswered.contains(id));
                 } else if (end.committed() != null) {
                     maybe.get(c.partition()).remove(c.id());
+                } else {
+                    unanswered.add(c.id());
                 }
             } else if (e instanceof Assigned a) {
                 if (!takenBefore.add(a.partition())) {

@@ -194,16 +194,27 @@ final class NodeNetwork implements AutoCloseable {
      * A bridge owned by another pid namespace is left alone: whether its owner lives is unknowable.
      */
     private static void removeLeftovers() {
+        // Namespaces and veths first, bridges after: a run builds its bridge before anything
+        // else, so whatever the first lists show of a live run, the later bridge list shows too.
+        List<String> namespaces = new ArrayList<>();
+        for (String line : Commands.run(List.of("ip", "netns", "list"), null).output().split("\n")) {
+            Matcher ns = NAMESPACE.matcher(line.strip().split(" ")[0]);
+            if (ns.matches()) {
+                namespaces.add(ns.group());
+            }
+        }
+        List<String> veths = new ArrayList<>();
+        for (String line : Commands.run(List.of("ip", "-o", "link", "show", "type", "veth"), null).output().split("\n")) {
+            Matcher link = LINK.matcher(line);
+            if (link.lookingAt() && link.group(2) != null) {
+                veths.add(link.group(1) + link.group(2));
+            }
+        }
         Set<String> live = new HashSet<>();
         Set<String> dead = new HashSet<>();
-        List<String> veths = new ArrayList<>();
-        for (String line : Commands.run(List.of("ip", "-o", "link", "show"), null).output().split("\n")) {
+        for (String line : Commands.run(List.of("ip", "-o", "link", "show", "type", "bridge"), null).output().split("\n")) {
             Matcher link = LINK.matcher(line);
-            if (!link.lookingAt()) {
-                continue;
-            }
-            if (link.group(2) != null) {
-                veths.add(link.group(1) + link.group(2));
+            if (!link.lookingAt() || link.group(2) != null) {
                 continue;
             }
             Matcher owner = OWNER.matcher(line);
@@ -211,10 +222,9 @@ final class NodeNetwork implements AutoCloseable {
                     && ProcessHandle.of(Long.parseLong(owner.group(2))).isEmpty();
             (ownerDead ? dead : live).add(link.group(1));
         }
-        for (String line : Commands.run(List.of("ip", "netns", "list"), null).output().split("\n")) {
-            Matcher ns = NAMESPACE.matcher(line.strip().split(" ")[0]);
-            if (ns.matches() && !live.contains(ns.group(1))) {
-                deleteNamespace(ns.group());
+        for (String ns : namespaces) {
+            if (!live.contains(ns.substring(0, ns.lastIndexOf('-')))) {
+                deleteNamespace(ns);
             }
         }
         for (String veth : veths) {
