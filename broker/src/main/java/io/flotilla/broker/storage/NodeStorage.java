@@ -7,8 +7,8 @@ import java.util.Objects;
 
 /**
  * What every Raft group's storage on a node shares: the node store (RocksDB), group commit for
- * the logs, group commit for hard states, and the threads that run a group's writes that wait
- * for the disk. One per node; pass it to every {@link LogStorage#open}. No thread or timer per
+ * the logs, group commit for hard states, the threads that run a group's writes that wait
+ * for the disk, and the record of damage found in the logs. One per node; pass it to every {@link LogStorage#open}. No thread or timer per
  * group.
  *
  * <p>{@link #close} stops the threads, after the group storages are closed; the node store
@@ -19,6 +19,7 @@ public final class NodeStorage implements AutoCloseable {
     private final GroupCommit groupCommit;
     private final HardStateCommit hardStates;
     private final DiskWorkers disk;
+    private final StorageDamages damages = new StorageDamages(System::currentTimeMillis);
 
     public NodeStorage(NodeStore store, StorageConfig config) {
         this.store = Objects.requireNonNull(store, "store");
@@ -41,6 +42,11 @@ public final class NodeStorage implements AutoCloseable {
 
     DiskWorkers disk() {
         return disk;
+    }
+
+    /** The damage found in this node's group logs, and which groups recovered. */
+    public StorageDamages damages() {
+        return damages;
     }
 
     /** Finishes the disk work handed over, then stops every thread; writes still waiting fail. */
