@@ -38,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
@@ -183,7 +184,11 @@ final class PartitionHost implements AutoCloseable {
         if (damaged.add(groupId)) {
             log.error("replica of group {} read damaged bytes; reopening it to cut its log before the damage and"
                     + " recover from its peers: {}", groupId, damage.getMessage());
-            reconciler.execute(() -> reopen(groupId));
+            try {
+                reconciler.execute(() -> reopen(groupId));
+            } catch (RejectedExecutionException stopping) {
+                // the node is stopping: after its next start the replica's reads find the damage again
+            }
         }
     }
 
