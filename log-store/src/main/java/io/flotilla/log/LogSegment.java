@@ -38,8 +38,8 @@ final class LogSegment implements Retention.Segment {
     /** How an existing segment is opened. */
     enum OpenMode {
         /**
-         * Trust the bytes: load the indexes and walk only the batches after the last index
-         * entry, by header; a missing or damaged index is rebuilt by a verifying scan.
+         * Trust the bytes: load the indexes and verify only the batches after the last index
+         * entry; a missing or damaged index is rebuilt by a verifying scan.
          */
         TRUSTED,
         /**
@@ -193,15 +193,15 @@ final class LogSegment implements Retention.Segment {
                     truncateFile(pos, nextOffset);
                     return;
                 }
-                throw new CorruptLogException(logFile, pos, problem + tornDetail(tornFromOffset));
+                throw new CorruptLogException(logFile, pos, nextOffset, problem + tornDetail(tornFromOffset));
             }
             indexBatch(batch, pos, length);
             publishLastBatch(batch);
             pos += length;
         }
         if (tornFromOffset != Long.MAX_VALUE && nextOffset < tornFromOffset) {
-            throw new CorruptLogException(logFile, pos, "the segment ends before offset " + nextOffset
-                    + " but the recovery point says offsets below " + tornFromOffset + " were fsynced");
+            throw new CorruptLogException(logFile, pos, nextOffset, "the segment ends before offset "
+                    + nextOffset + " but the recovery point says offsets below " + tornFromOffset + " were fsynced");
         }
     }
 
@@ -226,7 +226,9 @@ final class LogSegment implements Retention.Segment {
      * Re-derives next offset, max timestamp and last batch without reading the whole segment:
      * the time index's last key is the max timestamp of every batch up to the last offset index
      * entry (entries are added together), so only the batches from that entry on are walked.
-     * Computes into locals and publishes once, so readers never see a half-restored state.
+     * Those are verified in full (a few KiB and the last batch): the last batch's term is what
+     * Raft compares when it votes, and must not come from a damaged header. Computes into
+     * locals and publishes once, so readers never see a half-restored state.
      */
     private void restoreTailState() throws IOException {
         int entries = offsetIndex.count();
@@ -235,18 +237,30 @@ final class LogSegment implements Retention.Segment {
         long maxTs = timeIndex.count() == 0 ? NO_TIMESTAMP : timeIndex.lastKey();
         BatchStart last = null;
         ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_BYTES);
+        ByteBuffer whole = ByteBuffer.allocate(0);
+        RecordBatch batch = new RecordBatch();
         int end = size;
         while (pos < end) {
             readHeader(header, pos, end);
             long base = header.getLong(RecordBatch.BASE_OFFSET_OFFSET);
             if (base != next) {
-                throw new CorruptLogException(logFile, pos, "batch base offset " + base + " where offset " + next
+                throw new CorruptLogException(logFile, pos, next, "batch base offset " + base + " where offset " + next
                         + " was expected (walking from index " + offsetIndex.file().getFileName() + ")");
+            }
+            int length = header.getInt(RecordBatch.LENGTH_OFFSET);
+            if (whole.capacity() < length) {
+                whole = ByteBuffer.allocate(length);
+            }
+            readFully(whole.clear().limit(length), pos);
+            try {
+                batch.wrap(whole, 0).validate(length, LogConfig.MAX_BATCH_BYTES_LIMIT);
+            } catch (MalformedBatchException e) {
+                throw new CorruptLogException(logFile, pos, next, e.getMessage());
             }
             next = base + header.getInt(RecordBatch.RECORD_COUNT_OFFSET);
             maxTs = Math.max(maxTs, header.getLong(RecordBatch.MAX_TIMESTAMP_OFFSET));
             last = new BatchStart(base, header.getLong(RecordBatch.TERM_OFFSET));
-            pos += header.getInt(RecordBatch.LENGTH_OFFSET);
+            pos += length;
         }
         maxTimestamp = maxTs;
         lastBatch = last;

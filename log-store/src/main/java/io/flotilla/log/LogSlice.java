@@ -85,7 +85,7 @@ public final class LogSlice {
                 throw new CorruptLogException(segment.file(), position + pos, e.getMessage());
             }
             if (!batch.isCrcValid()) {
-                throw new CorruptLogException(segment.file(), position + pos, String.format(
+                throw new CorruptLogException(segment.file(), position + pos, batch.baseOffset(), String.format(
                         "batch at offset %d fails its CRC32C (stored 0x%08x, computed 0x%08x)",
                         batch.baseOffset(), batch.storedCrc(), batch.computeCrc()));
             }

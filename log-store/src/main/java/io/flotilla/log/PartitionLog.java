@@ -83,9 +83,51 @@ public final class PartitionLog implements AutoCloseable {
         return log;
     }
 
+    /** What {@link #openSalvaging} does with damage before anything is cut. */
+    @FunctionalInterface
+    public interface DamageHandler {
+        /**
+         * Called once, before the log changes: make durable whatever must outlive the cut (a
+         * replica's promise not to vote until it holds what it lost again). Throwing leaves the
+         * log as it was and fails the open.
+         */
+        void beforeCut(LogDamage damage) throws IOException;
+    }
+
+    /**
+     * Opens the log as {@link #open} does, but where that finds damage no torn write explains,
+     * salvages the log instead of refusing it: every segment is verified to find the first bad
+     * batch, {@code handler} is told, the bytes from that batch on are moved into a quarantine
+     * directory inside the log directory ({@link LogDamage#quarantine()}, kept for the
+     * operator), and the log is cut before that batch and opened. The intact prefix stays;
+     * nothing after the first bad batch does, even batches that verify.
+     *
+     * <p>{@link #open} may miss damage that this would find: after a clean stop only the tails
+     * are read. Pass {@link LogConfig.VerifyOnOpen#ALL} to have every batch checked first.
+     *
+     * @throws CorruptLogException if the damage is not in the batches (a checkpoint, a file
+     *                             name), which cutting the log cannot salvage
+     */
+    public static PartitionLog openSalvaging(Path dir, LogConfig config, LongSupplier clockMs, DamageHandler handler)
+            throws IOException {
+        try {
+            return open(dir, config, clockMs);
+        } catch (CorruptLogException found) {
+            try (RecoveryPoint recoveryPoint = RecoveryPoint.open(dir)) {
+                LogDamage damage = LogSalvage.assess(dir, config, recoveryPoint, clockMs.getAsLong());
+                if (damage == null) {
+                    throw found;
+                }
+                handler.beforeCut(damage);
+                LogSalvage.cut(dir, damage, recoveryPoint);
+            }
+            return open(dir, config, clockMs);
+        }
+    }
+
     private void load() throws IOException {
         boolean clean = Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN_FILE));
-        List<Long> bases = listSegments();
+        List<Long> bases = listSegments(dir);
         LogStart checkpoint = LogStart.read(dir);
         List<LogSegment> opened = new ArrayList<>();
         try {
@@ -98,14 +140,21 @@ public final class PartitionLog implements AutoCloseable {
                 opened.add(segment);
                 LogSegment previous = i == 0 ? null : opened.get(i - 1);
                 if (previous != null && segment.baseOffset != previous.nextOffset()) {
-                    throw new CorruptLogException(segment.file(), 0, "segment starts at offset " + segment.baseOffset
-                            + " but the previous segment " + previous.file().getFileName() + " ends before offset "
-                            + previous.nextOffset());
+                    throw new CorruptLogException(segment.file(), 0, previous.nextOffset(), "segment starts at offset "
+                            + segment.baseOffset + " but the previous segment " + previous.file().getFileName()
+                            + " ends before offset " + previous.nextOffset());
                 }
             }
             if (opened.isEmpty()) {
                 opened.add(LogSegment.create(dir, Math.max(checkpoint.offset(), 0), config));
                 syncDirectory();
+            }
+            LogSegment last = opened.get(opened.size() - 1);
+            if (recoveryPoint.value() > last.nextOffset()) {
+                // After a clean stop nothing re-reads the tail: a file cut short at a batch boundary shows only here.
+                throw new CorruptLogException(last.file(), last.size(), last.nextOffset(), "the log ends before offset "
+                        + last.nextOffset() + " but the recovery point says offsets below " + recoveryPoint.value()
+                        + " were fsynced");
             }
         } catch (IOException | RuntimeException e) {
             for (LogSegment segment : opened) {
@@ -134,7 +183,8 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    private List<Long> listSegments() throws IOException {
+    /** The base offsets of the segment files in {@code dir}, in order; deletes what writes cut short left. */
+    static List<Long> listSegments(Path dir) throws IOException {
         List<Long> bases = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {

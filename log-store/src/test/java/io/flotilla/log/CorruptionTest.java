@@ -1,5 +1,6 @@
 package io.flotilla.log;
 
+import io.flotilla.log.record.RecordBatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,7 +71,7 @@ class CorruptionTest {
         CorruptLogException e = assertThrows(CorruptLogException.class, () -> PartitionLog.open(dir,
                 CONFIG.withVerifyOnOpen(LogConfig.VerifyOnOpen.ALL), () -> 0L));
         assertEquals(sealed, e.file());
-        assertEquals(batchStart(sealed, 1), e.position());
+        assertEquals(TestBatches.batchStart(sealed, 1), e.position());
         assertTrue(e.getMessage().contains("CRC32C mismatch"), e.getMessage());
     }
 
@@ -81,7 +82,7 @@ class CorruptionTest {
         Files.delete(sealed.resolveSibling(sealed.getFileName().toString().replace(".log", ".index")));
         CorruptLogException e = assertThrows(CorruptLogException.class, () -> PartitionLog.open(dir, CONFIG, () -> 0L));
         assertEquals(sealed, e.file());
-        assertEquals(batchStart(sealed, 1), e.position());
+        assertEquals(TestBatches.batchStart(sealed, 1), e.position());
     }
 
     @Test
@@ -96,6 +97,21 @@ class CorruptionTest {
             assertEquals(0, e.position());
         }
         assertEquals(sizeBefore, Files.size(active), "nothing was cut away");
+    }
+
+    @Test
+    void flippedBitInTheLastBatchIsCaughtWhenOpeningAfterACleanStop() throws IOException {
+        Path active = TestBatches.activeSegment(dir);
+        int batches = 0;
+        while (TestBatches.batchStart(active, batches + 1) < Files.size(active)) {
+            batches++;
+        }
+        long last = TestBatches.batchStart(active, batches);
+        TestBatches.flipBit(active, last + RecordBatch.TERM_OFFSET + 7); // its term: what a vote compares
+        CorruptLogException e = assertThrows(CorruptLogException.class, () -> PartitionLog.open(dir, CONFIG, () -> 0L));
+        assertEquals(active, e.file());
+        assertEquals(last, e.position());
+        assertEquals((BATCHES - 1) * RECORDS_PER_BATCH, e.offset());
     }
 
     @Test
@@ -121,7 +137,7 @@ class CorruptionTest {
             Path copy = TestBatches.scratchDir("flotilla-torn");
             try {
                 TestBatches.copyDir(crashed, copy);
-                truncate(copy.resolve(active.getFileName()), cut);
+                TestBatches.truncate(copy.resolve(active.getFileName()), cut);
                 try (PartitionLog log = PartitionLog.open(copy, NO_ROLL, () -> 0L)) {
                     assertEquals(BATCHES * RECORDS_PER_BATCH, log.endOffset(), "reopened at the last whole batch after a"
                             + " cut at " + cut);
@@ -160,7 +176,7 @@ class CorruptionTest {
         Path active = TestBatches.activeSegment(dir);
         long size = Files.size(active);
         Files.delete(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
-        truncate(active, size - 10); // fsynced bytes are gone: the disk lost data, not the crash
+        TestBatches.truncate(active, size - 10); // fsynced bytes are gone: the disk lost data, not the crash
         CorruptLogException e = assertThrows(CorruptLogException.class, () -> PartitionLog.open(dir, CONFIG, () -> 0L));
         assertEquals(active, e.file());
         assertTrue(e.getMessage().contains("recovery point"), e.getMessage());
@@ -211,37 +227,14 @@ class CorruptionTest {
         assertEquals(0, Files.size(index) % SparseIndex.ENTRY_BYTES, "the index file was rewritten");
     }
 
-    /** Flips one byte in the middle of the {@code n}th batch of a segment file; returns its position. */
+    /** Flips one bit in the middle of the {@code n}th batch of a segment file; returns its position. */
     private long flipByteInBatch(Path segment, int n) throws IOException {
-        long position = batchStart(segment, n) + batchBytes(0) / 2;
-        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer one = ByteBuffer.allocate(1);
-            ch.read(one, position);
-            one.put(0, (byte) (one.get(0) ^ 0x01)).rewind();
-            ch.write(one, position);
-        }
+        long position = TestBatches.batchStart(segment, n) + batchBytes(0) / 2;
+        TestBatches.flipBit(segment, position);
         return position;
-    }
-
-    private long batchStart(Path segment, int n) throws IOException {
-        long pos = 0;
-        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
-            for (int i = 0; i < n; i++) {
-                ByteBuffer header = ByteBuffer.allocate(12);
-                ch.read(header, pos);
-                pos += header.getInt(8);
-            }
-        }
-        return pos;
     }
 
     private static int batchBytes(int i) {
         return TestBatches.simple(0, 1, RECORDS_PER_BATCH, 1000 + i).remaining();
-    }
-
-    private static void truncate(Path file, long size) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.truncate(size);
-        }
     }
 }

@@ -5,9 +5,11 @@ import io.flotilla.log.record.RecordHeader;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -107,6 +109,35 @@ final class TestBatches {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".log"))
                     .sorted(Comparator.comparing(f -> f.getFileName().toString())).toList();
+        }
+    }
+
+    /** Flips the lowest bit of the byte at {@code position} of {@code file}. */
+    static void flipBit(Path file, long position) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, position);
+            one.put(0, (byte) (one.get(0) ^ 0x01)).rewind();
+            ch.write(one, position);
+        }
+    }
+
+    /** Byte position of the {@code n}th batch (from 0) of a segment file, walking the length fields. */
+    static long batchStart(Path segment, int n) throws IOException {
+        long pos = 0;
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
+            for (int i = 0; i < n; i++) {
+                ByteBuffer header = ByteBuffer.allocate(12);
+                ch.read(header, pos);
+                pos += header.getInt(8);
+            }
+        }
+        return pos;
+    }
+
+    static void truncate(Path file, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(size);
         }
     }
 }

@@ -67,6 +67,17 @@ public final class MemoryStorage implements RaftStorage {
         }
     }
 
+    /**
+     * What a storage does on finding its log damaged from {@code offset} on (a flipped bit, a
+     * file cut short): the log is cut there, and the hard state records that the member must
+     * hold its old end again before it votes ({@link HardState#recoveringTo()}).
+     */
+    public void loseEntriesFrom(long offset) {
+        long end = endOffset();
+        truncateFrom(offset);
+        hardState = hardState.withRecoveringTo(end);
+    }
+
     private void receive(SnapshotChunk chunk) {
         if (chunk.position() == 0 || !chunk.snapshot().sameAs(incoming)) {
             incoming = chunk.snapshot();

@@ -85,6 +85,15 @@ final class Progress {
         return true;
     }
 
+    /**
+     * The follower's storage lost entries it had acknowledged, and its log now ends at
+     * {@code end} (or diverges there): it is no longer counted as holding anything past it, so
+     * probing can go back below what it acknowledged. The one way {@code matchEnd} goes down.
+     */
+    void lostEntries(long end) {
+        matchEnd = Math.min(matchEnd, end);
+    }
+
     void becomeProbe(long next) {
         state = State.PROBE;
         probeSent = false;

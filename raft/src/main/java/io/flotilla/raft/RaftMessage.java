@@ -38,10 +38,18 @@ public sealed interface RaftMessage {
      * and {@code hintTerm} let it skip a whole divergent term at once: the follower's log ends
      * at {@code hintEnd} (if it is shorter than {@code prevEnd}; then {@code hintTerm} is 0), or
      * holds term {@code hintTerm} at {@code prevEnd - 1} and that term's run begins at {@code hintEnd}.
-     * {@code round} echoes the request's.
+     * {@code round} echoes the request's. {@code recovering} says the follower's log lost
+     * entries it may have acknowledged (see {@link HardState#recoveringTo()}): its rejection is
+     * then news even at or below what the leader counted it as holding, and the hint tells
+     * where its log really ends.
      */
     record AppendResponse(long groupId, MemberId from, MemberId to, long term, boolean success, long matchEnd,
-                          long hintEnd, long hintTerm, long round) implements RaftMessage {
+                          long hintEnd, long hintTerm, long round, boolean recovering) implements RaftMessage {
+        /** An answer from a follower that is not recovering. */
+        public AppendResponse(long groupId, MemberId from, MemberId to, long term, boolean success, long matchEnd,
+                              long hintEnd, long hintTerm, long round) {
+            this(groupId, from, to, term, success, matchEnd, hintEnd, hintTerm, round, false);
+        }
     }
 
     /**

@@ -28,7 +28,27 @@ import java.util.random.RandomGenerator;
  * probing, pipelined appends under in-flight limits, and conflict backtracking one term at a time;
  * proposals batched into append requests; single-voter membership changes with learners;
  * leadership transfer; snapshots sent in chunks to followers that need compacted entries (or,
- * with an empty snapshot, a follower's log restarted at the leader's log start); read index.
+ * with an empty snapshot, a follower's log restarted at the leader's log start); read index;
+ * recovery of entries the storage lost.
+ *
+ * <p><b>Recovering lost entries</b> (the reasoning of Protocol-Aware Recovery, Alagappan et al.,
+ * FAST 2018). When the storage finds damage no crash explains (a flipped bit, a file cut short),
+ * it cuts the log before the first bad entry and records in the hard state
+ * ({@link HardState#recoveringTo()}) an end at least as far as anything this member may have
+ * acknowledged. The member lost entries that may be committed because it acknowledged them: if
+ * it voted as before, a candidate lacking them could win with its vote and they would be lost.
+ * So while recovering it grants no vote or pre-vote and never campaigns (a leader's
+ * {@code TimeoutNow} included); at its election timeout it only asks for pre-votes, which
+ * changes nobody's term but wakes quiet members, so a group whose leader vanished elects another
+ * and a quiet leader catches this member up. It still takes appends and snapshots from a leader
+ * and acknowledges what it truly holds, and its rejections say it is recovering, so a leader
+ * that counted it as holding more forgets that and sends the entries again. Recovery ends once
+ * the log is known to match a leader's up to the recorded end (an append or a snapshot reaching
+ * it), or to hold a leader's whole log (a {@code Quiesce} from it), and that much of it is
+ * durable. Every entry committed with this member's acknowledgement lies below the recorded end
+ * and is in every leader's log (leader completeness holds without this member's vote), so the
+ * member then holds them all again and votes as any member. A group that needs this member's
+ * vote for a majority waits for a leader that can catch it up: unavailable rather than wrong.
  */
 public final class RaftNode {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
@@ -62,6 +82,13 @@ public final class RaftNode {
     private long received;
     private HardState persistedHardState;
     private Ready outstanding;
+    /** {@link HardState#NOT_RECOVERING}, or the end this member must hold again before it votes (see the class comment). */
+    private long recoveringTo;
+    /**
+     * While recovering: the end this member's log was seen to match a leader's up to (capped at
+     * {@code recoveringTo}, or a leader's whole log); recovery ends once it is durable. -1 until seen.
+     */
+    private long recoveryTarget = -1;
 
     /** Starts (or restarts) a member from what its storage holds, as a follower. */
     public RaftNode(long groupId, MemberId self, RaftConfig config, RaftStorage storage, RandomGenerator random) {
@@ -75,6 +102,7 @@ public final class RaftNode {
         this.persistedHardState = hs;
         this.term = hs.term();
         this.votedFor = hs.votedFor();
+        this.recoveringTo = hs.recoveringTo();
         // Entries below the start were compacted into a snapshot, which holds only committed ones.
         this.commitEnd = Math.max(storage.startOffset(), Math.min(hs.commitEnd(), storage.endOffset()));
         // The application rebuilds from its snapshot, so committed entries are handed over again from the start.
@@ -94,7 +122,7 @@ public final class RaftNode {
         } else {
             electionElapsed++;
             if (electionElapsed >= randomizedElectionTimeout && mayCampaign()) {
-                campaign(config.preVote(), false);
+                campaign(config.preVote() || recovering(), false); // a recovering member only asks, to wake the others
             }
         }
     }
@@ -172,7 +200,7 @@ public final class RaftNode {
                 handleSnapshotResponse(leaderState, r);
             }
         } else if (m instanceof TimeoutNow) {
-            if (memberships.current().isVoter(self) && !(state instanceof LeaderState)) {
+            if (memberships.current().isVoter(self) && !(state instanceof LeaderState) && !recovering()) {
                 campaign(false, true);
             }
         } else if (m instanceof RaftMessage.Quiesce q) {
@@ -309,11 +337,11 @@ public final class RaftNode {
      * so votes go as after a timeout): for an application that knows which member should lead a
      * new group first. Does nothing on a leader, on a member that knows a leader of its term, on
      * one already campaigning (a second campaign would abandon the first's votes for a higher
-     * term), or on one that may not campaign.
+     * term), or on one that may not campaign or is recovering lost entries.
      */
     public void campaignNow() {
         if (state instanceof LeaderState || state instanceof RoleState.PreCandidate
-                || state instanceof RoleState.Candidate || leader != null || !mayCampaign()) {
+                || state instanceof RoleState.Candidate || leader != null || !mayCampaign() || recovering()) {
             return;
         }
         wake();
@@ -387,7 +415,7 @@ public final class RaftNode {
         // While a snapshot install is not durable, the stored commit end stays where it was: it
         // must not cover the old log's tail if the hard state is durable first and we crash.
         long durableCommitEnd = log.installing() ? persistedHardState.commitEnd() : Math.min(commitEnd, log.stableEnd());
-        HardState hs = hardStateChanged() ? new HardState(term, votedFor, durableCommitEnd) : null;
+        HardState hs = hardStateChanged() ? new HardState(term, votedFor, durableCommitEnd, recoveringTo) : null;
         if (persistedHardState.term() != term) {
             // Appends carry the current term: they must not reach anyone before it is durable here.
             sendAfterPersist.addAll(0, sendNow);
@@ -415,6 +443,7 @@ public final class RaftNode {
         if (ready.hardState() != null) {
             persistedHardState = ready.hardState();
         }
+        maybeEndRecovery();
         if (!ready.committed().isEmpty()) {
             appliedEnd = ready.committed().get(ready.committed().size() - 1).nextOffset();
         }
@@ -428,9 +457,14 @@ public final class RaftNode {
         return Math.min(commitEnd, log.stableEnd());
     }
 
-    /** Term and vote must be durable before they are acted on; the commit end rides along (a lower bound is enough). */
+    /**
+     * Term and vote must be durable before they are acted on; the commit end rides along (a lower
+     * bound is enough). The end of a recovery is written too, though it may be lost: a member
+     * that restarts still recovering only waits longer.
+     */
     private boolean hardStateChanged() {
-        return persistedHardState.term() != term || !Objects.equals(persistedHardState.votedFor(), votedFor);
+        return persistedHardState.term() != term || !Objects.equals(persistedHardState.votedFor(), votedFor)
+                || persistedHardState.recoveringTo() != recoveringTo;
     }
 
     private void flushBroadcast() {
@@ -490,7 +524,9 @@ public final class RaftNode {
     }
 
     private void electionWon(boolean preVote) {
-        if (preVote) {
+        if (recovering()) {
+            becomeFollower(term, null); // its pre-vote only woke the others
+        } else if (preVote) {
             campaign(false, false);
         } else {
             becomeLeader();
@@ -504,8 +540,9 @@ public final class RaftNode {
                 || (r.lastTerm() == log.lastTerm() && r.lastEnd() >= log.endOffset());
         // Whatever this member's own membership says: a learner promoted by an entry it has not
         // received yet must vote, or a group that needs it stays leaderless (etcd-io/etcd#10998).
-        // Only the candidate's membership decides whose votes count.
-        boolean grant = canVote && upToDate;
+        // Only the candidate's membership decides whose votes count. A recovering member's log may
+        // lack entries it acknowledged, so it cannot judge who is up to date: it grants nothing.
+        boolean grant = canVote && upToDate && !recovering();
         if (grant && !r.preVote()) {
             votedFor = r.from();
             electionElapsed = 0;
@@ -581,6 +618,7 @@ public final class RaftNode {
         }
         if (r.prevEnd() < commitEnd) {
             // Everything below the commit end already matches every leader's log.
+            matchedLeaderThrough(commitEnd, false);
             reply(new AppendResponse(groupId, self, r.from(), term, true, commitEnd, 0, 0, r.round()));
             return;
         }
@@ -601,10 +639,14 @@ public final class RaftNode {
                 }
                 log.truncateFrom(e.baseOffset());
                 memberships.truncateFrom(e.baseOffset());
+                if (e.baseOffset() < recoveryTarget) {
+                    recoveryTarget = -1; // what was seen to match is gone
+                }
             }
             appendEntry(e);
             end = e.nextOffset();
         }
+        matchedLeaderThrough(end, false);
         commitEnd = Math.max(commitEnd, Math.min(r.commitEnd(), end));
         reply(new AppendResponse(groupId, self, r.from(), term, true, end, 0, 0, r.round()));
     }
@@ -613,7 +655,7 @@ public final class RaftNode {
     private void rejectAppend(AppendRequest r) {
         RaftLog.ConflictHint hint = log.conflictHint(r.prevEnd());
         reply(new AppendResponse(groupId, self, r.from(), term, false, r.prevEnd(), hint.end(), hint.term(),
-                r.round()));
+                r.round(), recovering()));
     }
 
     /**
@@ -628,6 +670,7 @@ public final class RaftNode {
         if (snapshot.end() <= commitEnd || log.matches(snapshot.end(), snapshot.term())) {
             // This log already holds what the snapshot covers, and it is committed on the leader.
             commitEnd = Math.max(commitEnd, snapshot.end());
+            matchedLeaderThrough(commitEnd, false);
             reply(new AppendResponse(groupId, self, r.from(), term, true, commitEnd, 0, 0, r.round()));
             return;
         }
@@ -660,6 +703,28 @@ public final class RaftNode {
         appliedEnd = Math.max(appliedEnd, snapshot.end());
         receiving = null;
         received = 0;
+        recoveryTarget = -1; // the log is replaced: only the snapshot's end is known to match
+        matchedLeaderThrough(snapshot.end(), false);
+    }
+
+    /**
+     * While recovering: this member's log is known to match the current leader's up to
+     * {@code end} ({@code wholeLog}: it holds that leader's whole log). Once that covers the end
+     * to recover to, or the leader's whole log, recovery ends as soon as it is durable.
+     */
+    private void matchedLeaderThrough(long end, boolean wholeLog) {
+        if (!recovering() || (end < recoveringTo && !wholeLog)) {
+            return;
+        }
+        recoveryTarget = Math.max(recoveryTarget, Math.min(end, recoveringTo));
+        maybeEndRecovery();
+    }
+
+    private void maybeEndRecovery() {
+        if (recovering() && recoveryTarget >= 0 && !log.installing() && log.stableEnd() >= recoveryTarget) {
+            recoveringTo = HardState.NOT_RECOVERING;
+            recoveryTarget = -1;
+        }
     }
 
     private void appendEntry(Entry e) {
@@ -766,6 +831,9 @@ public final class RaftNode {
             return;
         }
         long rejected = r.matchEnd();
+        if (r.recovering()) {
+            p.lostEntries(r.hintEnd()); // it no longer holds what it acknowledged: probe from where it ends
+        }
         boolean stale = switch (p.state()) {
             case REPLICATE -> rejected <= p.matchEnd();
             case PROBE -> rejected != p.nextOffset();
@@ -956,6 +1024,7 @@ public final class RaftNode {
         // The leader's last entry is of its term; the same end and last term mean the same log.
         if (log.endOffset() == q.end() && log.lastTerm() == term) {
             commitEnd = Math.max(commitEnd, q.end());
+            matchedLeaderThrough(q.end(), true);
             quiet = true;
         }
         // Otherwise stay awake: with no heartbeats coming, this member times out, and its
@@ -980,6 +1049,14 @@ public final class RaftNode {
     /** The high watermark: every offset below it is committed. */
     public long commitEnd() {
         return commitEnd;
+    }
+
+    /**
+     * Whether this member is recovering entries its storage lost: it grants no votes and does
+     * not campaign until it holds them again (see the class comment).
+     */
+    public boolean recovering() {
+        return recoveringTo != HardState.NOT_RECOVERING;
     }
 
     /** The end of this member's log: the offset its next entry gets. */

@@ -1,6 +1,5 @@
 package io.flotilla.broker.api;
 
-import io.flotilla.api.v1.ErrorReason;
 import io.flotilla.api.v1.ListOffsetsResponse;
 import io.flotilla.api.v1.OffsetSpec;
 import io.flotilla.broker.partition.PartitionReplica;
@@ -52,7 +51,7 @@ final class OffsetLookup {
                 // is now at or after the new log start, so look again.
                 out.setLogStartOffset(replica.logStartOffset());
             } catch (CorruptLogException e) {
-                throw replica.errors().refused(ErrorReason.ERROR_REASON_CORRUPT_DATA, e.getMessage());
+                throw replica.damaged(e);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -19,10 +19,12 @@ import io.flotilla.broker.storage.LogPersistence;
 import io.flotilla.broker.storage.LogStorage;
 import io.flotilla.broker.storage.NodeStorage;
 import io.flotilla.broker.storage.StorageConfig;
+import io.flotilla.broker.storage.StorageDamage;
 import io.flotilla.broker.transport.GrpcTransport;
 import io.flotilla.broker.transport.RaftTransportService;
 import io.flotilla.broker.transport.TransportConfig;
 import io.flotilla.log.LogConfig;
+import io.flotilla.log.PartitionLog;
 import io.flotilla.raft.MemberId;
 import io.flotilla.raft.Membership;
 import io.flotilla.raft.driver.RaftDriver;
@@ -222,8 +224,11 @@ public final class BrokerNode implements AutoCloseable {
                         formed.voters());
             }
             // Opening a new group's storage records the voters durably, before the identity says "joined".
-            controllerStorage = LogStorage.open(ControllerReplica.GROUP_ID, controllerDir, LogConfig.DEFAULTS, storage,
-                    bootstrap, false, System::currentTimeMillis);
+            // Every batch is verified: the metadata log is small, and damage found later, by a read,
+            // stops the group until the node restarts (a replica of a partition is reopened at once).
+            controllerStorage = LogStorage.open(ControllerReplica.GROUP_ID, controllerDir,
+                    LogConfig.DEFAULTS.withVerifyOnOpen(LogConfig.VerifyOnOpen.ALL), storage, bootstrap, false,
+                    System::currentTimeMillis);
             if (formedClusterId != null) {
                 identity = identity.withClusterId(formedClusterId);
                 identity.store(config.dataDir());
@@ -343,6 +348,17 @@ public final class BrokerNode implements AutoCloseable {
     /** The Raft driver, for tests that act on a group directly (moving its leadership). */
     RaftDriver driver() {
         return driver;
+    }
+
+    /** The damage found in this node's group logs since it started, and which groups recovered (each is logged too). */
+    public List<StorageDamage> storageDamages() {
+        return storage.damages().all();
+    }
+
+    /** The controller group's log (null before the node joined), for tests that compare replicas. */
+    PartitionLog controllerLog() {
+        LogStorage opened = controllerStorage;
+        return opened == null ? null : opened.log();
     }
 
     /** Whether the node has joined and serves the API. */

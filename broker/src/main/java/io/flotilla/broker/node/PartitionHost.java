@@ -12,6 +12,8 @@ import io.flotilla.broker.partition.PartitionReplica;
 import io.flotilla.broker.storage.LogPersistence;
 import io.flotilla.broker.storage.LogStorage;
 import io.flotilla.broker.storage.NodeStorage;
+import io.flotilla.broker.storage.StorageDamages;
+import io.flotilla.log.CorruptLogException;
 import io.flotilla.log.LogConfig;
 import io.flotilla.log.PartitionLog;
 import io.flotilla.raft.MemberId;
@@ -33,8 +35,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
@@ -46,6 +50,11 @@ import java.util.function.LongConsumer;
  * and deleted when its topic goes or its group let it go for good. Reconciliation runs on one
  * thread of its own (opening a log reads the disk), always against the newest metadata, so a
  * burst of changes costs one pass.
+ *
+ * <p>A replica whose log read damaged bytes (a fetch, or its group reading entries to apply or
+ * to send, which stops the group) is reopened on the same thread with every batch verified:
+ * its storage salvages the log and the member recovers what it lost from its peers
+ * ({@link io.flotilla.broker.storage.LogStorage#open}).
  */
 final class PartitionHost implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PartitionHost.class);
@@ -66,6 +75,10 @@ final class PartitionHost implements AutoCloseable {
     private static final ByteBuffer NO_PRODUCER_STATE = ByteBuffer.allocate(0).asReadOnlyBuffer();
     private final Map<Long, Hosted> hosted = new ConcurrentHashMap<>();
     private final AtomicReference<ClusterMetadata> latest = new AtomicReference<>();
+    /** The metadata reconciled last; reconciler thread. */
+    private ClusterMetadata reconciled;
+    /** Replicas whose logs read damaged bytes: reopened with every batch verified. */
+    private final Set<Long> damaged = ConcurrentHashMap.newKeySet();
     private final ExecutorService reconciler = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "partition-reconciler");
         t.setDaemon(true);
@@ -120,6 +133,11 @@ final class PartitionHost implements AutoCloseable {
         if (metadata == null) {
             return;
         }
+        reconciled = metadata;
+        reconcile(metadata);
+    }
+
+    private void reconcile(ClusterMetadata metadata) {
         Map<Long, Placed> wanted = new HashMap<>();
         Set<Long> existing = new HashSet<>();
         for (Topic topic : metadata.topics().values()) {
@@ -156,7 +174,34 @@ final class PartitionHost implements AutoCloseable {
     }
 
     /** Why a replica stops here: its data goes in the first two cases. */
-    private enum Removal { TOPIC_DELETED, LEFT_GROUP, NODE_STOPPING }
+    private enum Removal { TOPIC_DELETED, LEFT_GROUP, NODE_STOPPING, REOPENING }
+
+    /**
+     * A read of replica {@code groupId}'s log met damaged bytes: the replica is reopened (once
+     * for all the reports until then) with every batch verified. Any thread; never blocks.
+     */
+    void damageFound(long groupId, CorruptLogException damage) {
+        if (damaged.add(groupId)) {
+            log.error("replica of group {} read damaged bytes; reopening it to cut its log before the damage and"
+                    + " recover from its peers: {}", groupId, damage.getMessage());
+            try {
+                reconciler.execute(() -> reopen(groupId));
+            } catch (RejectedExecutionException stopping) {
+                // the node is stopping: after its next start the replica's reads find the damage again
+            }
+        }
+    }
+
+    private void reopen(long groupId) {
+        try {
+            stop(groupId, Removal.REOPENING);
+        } catch (Exception e) {
+            log.error("cannot stop replica of group {} to reopen it", groupId, e);
+        }
+        if (reconciled != null) {
+            reconcile(reconciled); // starts it again, unless the metadata no longer places it here
+        }
+    }
 
     /**
      * The membership a replica starting with an empty directory takes until its leader's log or
@@ -203,6 +248,10 @@ final class PartitionHost implements AutoCloseable {
 
     private void start(long groupId, Placed placed) throws Exception {
         LogConfig logConfig = logConfig(placed.topic().effectiveConfig());
+        boolean verify = damaged.contains(groupId);
+        if (verify) {
+            logConfig = logConfig.withVerifyOnOpen(LogConfig.VerifyOnOpen.ALL);
+        }
         // A coordinator partition's state lives in snapshots, as the controller's does; a data partition's in its log.
         boolean coordinator = GroupCoordinator.coordinates(placed.topic().name());
         LogStorage logStorage = LogStorage.open(groupId, groupDir(groupId), logConfig, storage,
@@ -211,21 +260,25 @@ final class PartitionHost implements AutoCloseable {
         // partition's is the group state machine's, which its applier restores itself.
         PartitionReplica replica = new PartitionReplica(groupId, self.nodeId(), logStorage.log(),
                 new PartitionErrors(placed.topic().name(), placed.index(), addressOf), parking,
-                coordinator ? () -> NO_PRODUCER_STATE : logStorage::snapshotState);
+                coordinator ? () -> NO_PRODUCER_STATE : logStorage::snapshotState, e -> damageFound(groupId, e));
         hosted.put(groupId, new Hosted(placed.topic().name(), placed.index(), logStorage, replica));
         boolean neverElected = logStorage.hardState().term() == 0;
         try {
             Applier applier = coordinator ? groups.attach(groupId, placed.index(), logStorage, replica) : replica;
-            driver.addGroup(groupId, logStorage, new LogPersistence(logStorage),
-                    new LeadershipWatch(applier, leadershipChanged)).get(30, TimeUnit.SECONDS);
+            driver.addGroup(groupId, logStorage, new LogPersistence(logStorage), new ReplicaWatch(applier,
+                    leadershipChanged, cause -> StorageDamages.corruption(cause).ifPresent(e -> damageFound(groupId, e))))
+                    .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             hosted.remove(groupId);
             groups.detach(groupId);
             logStorage.close();
             throw e;
         }
-        log.info("started replica of {}-{} (group {}, replicas {})", placed.topic().name(), placed.index(), groupId,
-                placed.partition().replicas());
+        if (verify) {
+            damaged.remove(groupId);
+        }
+        log.info("started replica of {}-{} (group {}, replicas {}{})", placed.topic().name(), placed.index(), groupId,
+                placed.partition().replicas(), verify ? ", every batch verified" : "");
         if (neverElected && placed.partition().asCreated() && placed.partition().preferredLeader().equals(self)) {
             firstLeaderWanted.accept(groupId);
         }
@@ -236,15 +289,22 @@ final class PartitionHost implements AutoCloseable {
         if (h == null) {
             return;
         }
-        driver.removeGroup(groupId).get(30, TimeUnit.SECONDS);
+        try {
+            driver.removeGroup(groupId).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException notHosted) {
+            if (why != Removal.REOPENING) {
+                throw notHosted;
+            } // else the driver stopped the group already, and its storage is ours
+        }
         groups.detach(groupId);
         PartitionReplica.Leadership last = h.replica().leadershipView();
         h.replica().removed(switch (why) {
             case TOPIC_DELETED -> h.replica().errors().topicDeleted();
             case LEFT_GROUP -> h.replica().errors().notLeader(self.nodeId(), last.leaderNode(), last.term());
             case NODE_STOPPING -> h.replica().errors().stopping();
+            case REOPENING -> h.replica().errors().recovering();
         });
-        if (why == Removal.NODE_STOPPING) {
+        if (why == Removal.NODE_STOPPING || why == Removal.REOPENING) {
             h.storage().close();
         } else {
             h.storage().delete();

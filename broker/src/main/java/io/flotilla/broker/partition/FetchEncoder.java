@@ -6,8 +6,6 @@ import io.flotilla.api.v1.FetchFormat;
 import io.flotilla.api.v1.FetchResponse;
 import io.flotilla.api.v1.FetchedRecord;
 import io.flotilla.api.v1.Header;
-import io.flotilla.api.v1.ErrorReason;
-import io.flotilla.log.CorruptLogException;
 import io.flotilla.log.LogSlice;
 import io.flotilla.log.OffsetOutOfRangeException;
 import io.flotilla.log.PartitionLog;
@@ -21,7 +19,9 @@ import java.nio.ByteBuffer;
 
 /**
  * Builds a Fetch answer from the log: whole committed batches from the one holding the
- * requested offset, the first always, then while they fit in the byte budget.
+ * requested offset, the first always, then while they fit in the byte budget. Damaged bytes
+ * come out as {@link io.flotilla.log.CorruptLogException}, for the caller to report
+ * ({@link PartitionReplica#damaged}).
  */
 final class FetchEncoder {
     private FetchEncoder() {
@@ -67,8 +67,6 @@ final class FetchEncoder {
         } catch (OffsetOutOfRangeException e) {
             // Retention moved the log start past the offset while we read.
             throw errors.offsetOutOfRange(next, log.startOffset(), highWatermark, "below the log start");
-        } catch (CorruptLogException e) {
-            throw errors.refused(ErrorReason.ERROR_REASON_CORRUPT_DATA, e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

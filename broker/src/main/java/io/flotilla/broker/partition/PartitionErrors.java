@@ -4,11 +4,15 @@ import io.flotilla.api.v1.ErrorReason;
 import io.flotilla.api.v1.LeaderHint;
 import io.flotilla.api.v1.OffsetRange;
 import io.flotilla.broker.api.ApiException;
+import io.flotilla.log.CorruptLogException;
 
 import java.util.function.IntFunction;
 
 /** The errors one partition answers with, each naming the partition (and the leader, where known). */
 public final class PartitionErrors {
+    /** How long a client should wait before asking again while a replica recovers: about an election. */
+    private static final int RECOVERY_RETRY_MS = 1000;
+
     private final String topic;
     private final int partition;
     private final IntFunction<String> addressOf;
@@ -58,6 +62,20 @@ public final class PartitionErrors {
     public ApiException stopped(Throwable cause) {
         return ApiException.of(detail(ErrorReason.ERROR_REASON_NODE_NOT_READY, "this node stopped serving " + name()
                 + ": " + cause).setRetryAfterMs(500));
+    }
+
+    /** DATA_LOSS CORRUPT_DATA: a read met damaged bytes, and this node recovers its replica from its peers. */
+    public ApiException corrupt(CorruptLogException e) {
+        return ApiException.of(detail(ErrorReason.ERROR_REASON_CORRUPT_DATA, name() + ": " + e.getMessage()
+                + "; this node stops serving it and recovers its replica from its peers, and the partition's next"
+                + " leader serves meanwhile").setRetryAfterMs(RECOVERY_RETRY_MS));
+    }
+
+    /** The replica is being reopened to recover data its log lost. */
+    public ApiException recovering() {
+        return ApiException.of(detail(ErrorReason.ERROR_REASON_NODE_NOT_READY, "this node found damaged data in its"
+                + " replica of " + name() + " and is recovering it from its peers; ask GetMetadata for the leader")
+                .setRetryAfterMs(RECOVERY_RETRY_MS));
     }
 
     /** The replica is gone because its topic was deleted. */

@@ -3,6 +3,7 @@ package io.flotilla.broker.partition;
 import io.flotilla.api.v1.FetchFormat;
 import io.flotilla.api.v1.FetchResponse;
 import io.flotilla.broker.api.ApiException;
+import io.flotilla.log.CorruptLogException;
 import io.flotilla.log.PartitionLog;
 import io.flotilla.raft.Entry;
 import io.flotilla.raft.MemberId;
@@ -15,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -40,6 +42,7 @@ public final class PartitionReplica implements Applier {
     private final PartitionErrors errors;
     private final FetchParking parking;
     private final Supplier<ByteBuffer> snapshotState;
+    private final Consumer<CorruptLogException> damageFound;
 
     // Loop thread only.
     private final CommittedProducers committedProducers = new CommittedProducers();
@@ -60,15 +63,18 @@ public final class PartitionReplica implements Applier {
      * @param snapshotState the group's snapshot state ({@code LogStorage.snapshotState}): the
      *                      producer state standing for the records below the log start, read
      *                      now and after a snapshot install
+     * @param damageFound   told when a read of the log met damaged bytes (from the reading thread:
+     *                      must only hand off); the node reopens the replica to recover
      */
     public PartitionReplica(long groupId, int selfNode, PartitionLog log, PartitionErrors errors, FetchParking parking,
-                            Supplier<ByteBuffer> snapshotState) {
+                            Supplier<ByteBuffer> snapshotState, Consumer<CorruptLogException> damageFound) {
         this.groupId = groupId;
         this.selfNode = selfNode;
         this.log = log;
         this.errors = errors;
         this.parking = parking;
         this.snapshotState = snapshotState;
+        this.damageFound = damageFound;
         this.highWatermark = log.startOffset();
         committedProducers.restore(snapshotState.get());
     }
@@ -297,7 +303,23 @@ public final class PartitionReplica implements Applier {
     public FetchResponse read(long offset, int maxBytes, FetchFormat format) {
         long hw = highWatermark;
         checkReadable(offset, hw);
-        return offset < hw ? FetchEncoder.encode(log, offset, maxBytes, hw, format, errors) : null;
+        if (offset >= hw) {
+            return null;
+        }
+        try {
+            return FetchEncoder.encode(log, offset, maxBytes, hw, format, errors);
+        } catch (CorruptLogException e) {
+            throw damaged(e);
+        }
+    }
+
+    /**
+     * A read of this replica's log met damaged bytes: the node is told (it reopens the replica,
+     * which recovers from its peers), and the reader gets CORRUPT_DATA. Any thread.
+     */
+    public ApiException damaged(CorruptLogException e) {
+        damageFound.accept(e);
+        return errors.corrupt(e);
     }
 
     /** Whether this node leads the partition and the replica still serves reads. */

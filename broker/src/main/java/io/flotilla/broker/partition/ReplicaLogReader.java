@@ -2,6 +2,7 @@ package io.flotilla.broker.partition;
 
 import io.flotilla.api.v1.FetchFormat;
 import io.flotilla.api.v1.FetchResponse;
+import io.flotilla.log.CorruptLogException;
 import io.flotilla.log.PartitionLog;
 
 /**
@@ -28,8 +29,13 @@ public final class ReplicaLogReader {
         if (offset > log.endOffset()) {
             throw replica.errors().offsetOutOfRange(offset, start, hw, "beyond the end of this replica's log");
         }
-        return offset < hw
-                ? FetchEncoder.encode(log, offset, maxBytes, hw, FetchFormat.FETCH_FORMAT_RECORDS, replica.errors())
-                : replica.empty(offset);
+        if (offset >= hw) {
+            return replica.empty(offset);
+        }
+        try {
+            return FetchEncoder.encode(log, offset, maxBytes, hw, FetchFormat.FETCH_FORMAT_RECORDS, replica.errors());
+        } catch (CorruptLogException e) {
+            throw replica.damaged(e);
+        }
     }
 }

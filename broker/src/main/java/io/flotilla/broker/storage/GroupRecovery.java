@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
@@ -24,6 +25,12 @@ import java.util.stream.Stream;
  * membership file, then the log), and a membership entry in the membership file before
  * appending it; so here the newest record wins, the log is brought up to it, and listed
  * membership entries the log does not hold are dropped.
+ *
+ * <p>A log damaged where no crash explains it (a flipped bit, a file cut short) is salvaged
+ * ({@link PartitionLog#openSalvaging}): the promise not to vote until the lost entries are held
+ * again ({@link RecoveryMarker}) is made durable first, then the log is cut before the first bad
+ * batch; the promise goes into the hard state the group's member starts from, and it recovers
+ * the entries from its group's leader. The same happens to every group, the controller's too.
  */
 final class GroupRecovery {
     private static final String LOG_DIR = "log";
@@ -35,15 +42,24 @@ final class GroupRecovery {
     private GroupRecovery() {
     }
 
-    static Recovered open(long groupId, Path groupDir, LogConfig config, NodeStore store, Membership bootstrap,
-                          LongSupplier clockMs) throws IOException {
+    static Recovered open(long groupId, Path groupDir, LogConfig config, NodeStore store, StorageDamages damages,
+                          Membership bootstrap, LongSupplier clockMs) throws IOException {
         Files.createDirectories(groupDir);
         Files.deleteIfExists(DurableFiles.temporary(MembershipFile.path(groupDir)));
         Files.deleteIfExists(groupDir.resolve(IncomingSnapshot.NAME)); // a transfer restarts from scratch
         Optional<MembershipFile.Contents> recorded = MembershipFile.read(groupDir);
         MembershipFile.Contents contents = recorded.isPresent() ? recorded.get()
                 : create(groupId, groupDir, store, bootstrap);
-        PartitionLog log = PartitionLog.open(groupDir.resolve(LOG_DIR), config, clockMs);
+        OptionalLong unfinished = RecoveryMarker.read(groupDir);
+        if (unfinished.isPresent()) {
+            damages.stillRecovering(groupId, RecoveryMarker.path(groupDir), unfinished.getAsLong());
+        }
+        boolean alone = latest(contents).voters().size() <= 1;
+        PartitionLog log = PartitionLog.openSalvaging(groupDir.resolve(LOG_DIR), config, clockMs, damage -> {
+            // The promise first: a crash after the cut must not forget it.
+            long recoveringTo = RecoveryMarker.record(groupDir, damage);
+            damages.found(groupId, damage, recoveringTo, RecoveryMarker.path(groupDir), alone);
+        });
         try {
             LogBase base = storedBase(groupId, store, contents.base(), groupDir);
             moveLogStart(log, base);
@@ -57,6 +73,10 @@ final class GroupRecovery {
                 MembershipFile.write(groupDir, base, memberships);
             }
             HardState hardState = store.hardState(groupId).map(HardStates::fromStore).orElse(HardState.INITIAL);
+            OptionalLong recoveringTo = RecoveryMarker.read(groupDir);
+            if (recoveringTo.isPresent()) {
+                hardState = hardState.withRecoveringTo(recoveringTo.getAsLong());
+            }
             return new Recovered(log, base, List.copyOf(memberships), hardState);
         } catch (IOException | RuntimeException e) {
             try {
@@ -66,6 +86,12 @@ final class GroupRecovery {
             }
             throw e;
         }
+    }
+
+    /** The membership in force at the end of what the file lists. */
+    private static Membership latest(MembershipFile.Contents contents) {
+        List<MembershipEntry> entries = contents.entries();
+        return entries.isEmpty() ? contents.base().membership() : entries.get(entries.size() - 1).membership();
     }
 
     /** A new group: its membership file is written before its log exists, so a log never lacks one. */

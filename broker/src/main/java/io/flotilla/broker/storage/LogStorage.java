@@ -95,6 +95,8 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
     private volatile HardState hardState;
     /** The hard state the node store holds (or was handed last). */
     private volatile HardState storedHardState;
+    /** The group's {@link RecoveryMarker} exists: its member recovers entries the log lost. Loop thread. */
+    private boolean recoveryRecorded;
     private boolean closed;
 
     private LogStorage(long groupId, Path groupDir, NodeStorage node, boolean dataPartition, LongSupplier clockMs,
@@ -111,13 +113,16 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
         this.memberships = memberships;
         this.hardState = hardState;
         this.storedHardState = hardState;
+        this.recoveryRecorded = hardState.recovering();
     }
 
     /**
      * Opens (or creates) group {@code groupId}'s storage in {@code groupDir}, finishing a move
      * of the log start that a crash interrupted ({@link GroupRecovery}).
      *
-     * @param config     the partition log's limits
+     * @param config     the partition log's limits; with {@link LogConfig.VerifyOnOpen#ALL}, every batch
+     *                   is checked first (as after a read found damage), and damage no crash explains
+     *                   is salvaged either way: see {@link GroupRecovery}
      * @param node       what the node's groups share
      * @param bootstrap  the membership of a new group (an empty or missing directory); ignored otherwise
      * @param dataPartition true for a data partition (the log is its state; retention deletes its
@@ -132,7 +137,8 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
     public static LogStorage open(long groupId, Path groupDir, LogConfig config, NodeStorage node,
                                   Membership bootstrap, boolean dataPartition, LongSupplier clockMs)
             throws IOException {
-        GroupRecovery.Recovered r = GroupRecovery.open(groupId, groupDir, config, node.store(), bootstrap, clockMs);
+        GroupRecovery.Recovered r = GroupRecovery.open(groupId, groupDir, config, node.store(), node.damages(),
+                bootstrap, clockMs);
         return new LogStorage(groupId, groupDir, node, dataPartition, clockMs, r.log(), r.base(), r.memberships(),
                 r.hardState());
     }
@@ -418,13 +424,25 @@ public final class LogStorage implements RaftStorage, AutoCloseable {
      * forget those, or it could vote twice in a term. The commit end alone is a hint (a
      * restarted member takes min(commit end, log end) and learns the real one from the leader;
      * a lower one only delays applying), so a change of it alone is kept in memory and written
-     * with the next term or vote, or at {@link #close}.
+     * with the next term or vote, or at {@link #close}. The end of a recovery deletes the
+     * group's {@link RecoveryMarker} on the disk worker, without waiting: the member asks only
+     * once what it recovered is durable, and a marker a crash leaves behind only makes it
+     * recover again.
      */
     CompletableFuture<Void> saveHardState(HardState next) {
         if (next == null) {
             return CompletableFuture.completedFuture(null);
         }
         hardState = next;
+        if (recoveryRecorded && !next.recovering()) {
+            recoveryRecorded = false;
+            long heldTo = log.endOffset();
+            onDisk(() -> {
+                RecoveryMarker.clear(groupDir);
+                node.damages().recovered(groupId, heldTo);
+                return null;
+            });
+        }
         if (!HardStates.termOrVoteChanged(storedHardState, next)) {
             return CompletableFuture.completedFuture(null);
         }

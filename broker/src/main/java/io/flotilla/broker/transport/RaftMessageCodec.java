@@ -56,7 +56,8 @@ public final class RaftMessageCodec {
             b.setAppendRequest(a);
         } else if (m instanceof RaftMessage.AppendResponse r) {
             b.setAppendResponse(RaftPeerMessage.AppendResponse.newBuilder().setSuccess(r.success())
-                    .setMatchEnd(r.matchEnd()).setHintEnd(r.hintEnd()).setHintTerm(r.hintTerm()).setRound(r.round()));
+                    .setMatchEnd(r.matchEnd()).setHintEnd(r.hintEnd()).setHintTerm(r.hintTerm()).setRound(r.round())
+                    .setRecovering(r.recovering()));
         } else if (m instanceof RaftMessage.InstallSnapshot r) {
             b.setInstallSnapshot(RaftPeerMessage.InstallSnapshot.newBuilder().setSnapshot(encode(r.snapshot()))
                     .setPosition(r.position()).setData(UnsafeByteOperations.unsafeWrap(r.data())).setRound(r.round()));
@@ -140,7 +141,8 @@ public final class RaftMessageCodec {
                     RaftPeerMessage.AppendResponse r = p.getAppendResponse();
                     yield new RaftMessage.AppendResponse(groupId, from, to, term, r.getSuccess(),
                             nonNegative(r.getMatchEnd(), "match_end"), nonNegative(r.getHintEnd(), "hint_end"),
-                            nonNegative(r.getHintTerm(), "hint_term"), nonNegative(r.getRound(), "round"));
+                            nonNegative(r.getHintTerm(), "hint_term"), nonNegative(r.getRound(), "round"),
+                            r.getRecovering());
                 }
                 case INSTALL_SNAPSHOT -> {
                     RaftPeerMessage.InstallSnapshot r = p.getInstallSnapshot();

@@ -1,26 +1,35 @@
 package io.flotilla.broker.storage;
 
 import io.flotilla.log.CorruptLogException;
+import io.flotilla.log.LogConfig;
+import io.flotilla.log.record.RecordBatch;
 import io.flotilla.raft.Entry;
 import io.flotilla.raft.HardState;
 import io.flotilla.raft.Membership;
 import io.flotilla.raft.MembershipEntry;
+import io.flotilla.raft.RaftConfig;
+import io.flotilla.raft.RaftNode;
 import io.flotilla.raft.Ready;
+import io.flotilla.raft.Role;
 import io.flotilla.raft.Snapshot;
 import io.flotilla.raft.SnapshotChunk;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 import static io.flotilla.broker.storage.TestEntries.appending;
 import static io.flotilla.broker.storage.TestEntries.data;
@@ -28,16 +37,23 @@ import static io.flotilla.broker.storage.TestEntries.member;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What a reopen finds after a crash between the steps of a write (the files are put in the
- * state the crash would leave), and the lifecycle: creation, deletion, refusals.
+ * state the crash would leave), or after the disk damaged the log (the promise to recover is
+ * recorded before the log is cut and survives restarts until the member recovered; a group
+ * with no other member to recover from stays without a leader, its damaged bytes kept, until an
+ * operator accepts the loss), and the lifecycle: creation, deletion, refusals.
  */
 class LogStorageRecoveryTest {
     private static final long GROUP = 5;
     private static final Membership GROWN = StorageFixture.VOTERS.addLearner(member(4));
+    private static final LogConfig VERIFY_ALL = StorageFixture.SMALL_SEGMENTS
+            .withVerifyOnOpen(LogConfig.VerifyOnOpen.ALL);
+    private static final int DAMAGED_ENTRIES = 40;
 
     @TempDir(factory = ScratchDirs.class)
     Path dir;
@@ -202,5 +218,101 @@ class LogStorageRecoveryTest {
         Files.createDirectories(fixture.groupDir(GROUP).resolve("log"));
 
         assertThrows(CorruptLogException.class, () -> fixture.open(GROUP, true));
+    }
+
+    /** A damaged segment file and the first offset of the damaged batch. */
+    private record Damaged(Path file, long offset) {
+    }
+
+    /** Entries 0..39 of term 2, all committed, closed; then a bit flipped in the first batch of a sealed segment. */
+    private Damaged writeAndDamage(Membership members) throws Exception {
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 0; i < DAMAGED_ENTRIES; i++) {
+            entries.add(data(i, 2, List.of("value " + i + " ".repeat(60))));
+        }
+        try (LogStorage storage = fixture.open(GROUP, VERIFY_ALL, members, true)) {
+            Outcome.of(new LogPersistence(storage), appending(-1, entries, new HardState(2, null, DAMAGED_ENTRIES)))
+                    .awaitPersisted();
+        }
+        Path sealed = segments().get(1);
+        ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_BYTES);
+        try (FileChannel ch = FileChannel.open(sealed, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ch.read(header, 0);
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, RecordBatch.HEADER_BYTES + 10);
+            ch.write(one.put(0, (byte) (one.get(0) ^ 0x04)).rewind(), RecordBatch.HEADER_BYTES + 10);
+        }
+        return new Damaged(sealed, header.getLong(RecordBatch.BASE_OFFSET_OFFSET));
+    }
+
+    @Test
+    void theLogIsCutBeforeTheDamageAndTheMemberRecoversToItsOldEndAcrossRestarts() throws Exception {
+        Damaged damaged = writeAndDamage(StorageFixture.VOTERS);
+        long lost = damaged.offset();
+
+        try (LogStorage storage = fixture.open(GROUP, VERIFY_ALL, StorageFixture.VOTERS, true)) {
+            assertEquals(lost, storage.endOffset(), "cut before the first bad batch");
+            assertEquals(DAMAGED_ENTRIES, storage.hardState().recoveringTo(), "must hold its old end again");
+            assertEquals(2, storage.hardState().term(), "the rest of the hard state is as it was");
+            assertTrue(Files.readString(RecoveryMarker.path(fixture.groupDir(GROUP))).startsWith("recovering-to " + DAMAGED_ENTRIES + "\n"));
+            List<StorageDamage> found = fixture.node.damages().all();
+            assertEquals(1, found.size());
+            assertEquals(damaged.file(), found.get(0).file());
+            assertEquals(lost, found.get(0).firstLostOffset());
+            assertTrue(Files.isDirectory(found.get(0).quarantine()));
+        }
+
+        try (LogStorage storage = fixture.open(GROUP, VERIFY_ALL, StorageFixture.VOTERS, true)) {
+            assertEquals(DAMAGED_ENTRIES, storage.hardState().recoveringTo(), "a restart does not end the recovery");
+            assertEquals(1, fixture.node.damages().all().size(), "and finds nothing new");
+
+            List<Entry> again = new ArrayList<>();
+            for (long i = lost; i < DAMAGED_ENTRIES; i++) {
+                again.add(data(i, 2, List.of("value " + i)));
+            }
+            Outcome.of(new LogPersistence(storage), appending(-1, again, new HardState(2, null, DAMAGED_ENTRIES)))
+                    .awaitPersisted(); // the member recovered: its next hard state says so
+        }
+        assertFalse(Files.exists(RecoveryMarker.path(fixture.groupDir(GROUP))), "the promise is kept and gone");
+        assertTrue(fixture.node.damages().all().get(0).recovered());
+        try (LogStorage storage = fixture.open(GROUP, VERIFY_ALL, StorageFixture.VOTERS, true)) {
+            assertFalse(storage.hardState().recovering());
+        }
+    }
+
+    @Test
+    void aGroupWithNoOtherMemberStaysLeaderlessWithItsDamagedBytesKeptUntilTheOperatorAcceptsTheLoss()
+            throws Exception {
+        Membership alone = Membership.ofVoters(member(1));
+        Damaged damaged = writeAndDamage(alone);
+
+        try (LogStorage storage = fixture.open(GROUP, VERIFY_ALL, alone, true)) {
+            RaftNode node = new RaftNode(GROUP, member(1), RaftConfig.DEFAULTS, storage, new SplittableRandom(1));
+            for (int i = 0; i < 100; i++) {
+                node.tick();
+            }
+            assertEquals(Role.FOLLOWER, node.role(), "it will not lead without what it lost");
+            assertNull(node.leader());
+            Path kept = fixture.node.damages().all().get(0).quarantine().resolve(damaged.file().getFileName());
+            assertTrue(Files.size(kept) > 0, "the damaged segment is kept: " + kept);
+        }
+
+        Files.delete(RecoveryMarker.path(fixture.groupDir(GROUP))); // the operator accepts the loss
+        try (LogStorage storage = fixture.open(GROUP, VERIFY_ALL, alone, true)) {
+            RaftNode node = new RaftNode(GROUP, member(1), RaftConfig.DEFAULTS, storage, new SplittableRandom(1));
+            for (int i = 0; i < 100 && node.role() != Role.LEADER; i++) {
+                node.tick();
+            }
+            assertEquals(Role.LEADER, node.role());
+            assertEquals(damaged.offset() + 1, node.logEnd(), "it leads with what it held, and its no-op");
+        }
+    }
+
+    private List<Path> segments() throws IOException {
+        try (Stream<Path> files = Files.list(fixture.groupDir(GROUP).resolve("log"))) {
+            List<Path> segments = files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList();
+            assertTrue(segments.size() > 2, "sealed segments: " + segments);
+            return segments;
+        }
     }
 }

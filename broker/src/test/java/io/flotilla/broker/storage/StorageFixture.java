@@ -29,7 +29,12 @@ final class StorageFixture implements AutoCloseable {
 
     /** Opens (or creates) group {@code groupId} with small segments: a data partition, or the controller. */
     LogStorage open(long groupId, boolean dataPartition) throws IOException {
-        return LogStorage.open(groupId, groupDir(groupId), SMALL_SEGMENTS, node, VOTERS, dataPartition,
+        return open(groupId, SMALL_SEGMENTS, VOTERS, dataPartition);
+    }
+
+    /** Opens (or creates) data partition or controller group {@code groupId} with these limits and members. */
+    LogStorage open(long groupId, LogConfig config, Membership members, boolean dataPartition) throws IOException {
+        return LogStorage.open(groupId, groupDir(groupId), config, node, members, dataPartition,
                 () -> 1_700_000_000_000L);
     }
 

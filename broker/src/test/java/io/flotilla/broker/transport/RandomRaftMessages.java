@@ -38,7 +38,7 @@ final class RandomRaftMessages {
         return switch (kind) {
             case 0 -> new RaftMessage.AppendRequest(group, from, to, term, count(), count(), entries(), count(), count());
             case 1 -> new RaftMessage.AppendResponse(group, from, to, term, random.nextBoolean(), count(), count(),
-                    count(), count());
+                    count(), count(), random.nextBoolean());
             case 2 -> new RaftMessage.InstallSnapshot(group, from, to, term, snapshot(), count(), bytes(4096), count());
             case 3 -> new RaftMessage.SnapshotResponse(group, from, to, term, count(), count(), count(), count());
             case 4 -> new RaftMessage.VoteRequest(group, from, to, term, count(), count(), random.nextBoolean(),

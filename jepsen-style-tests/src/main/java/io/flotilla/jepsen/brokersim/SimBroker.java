@@ -127,7 +127,11 @@ final class SimBroker {
                 LogStorage log = LogStorage.open(groupIds[p], fs.getPath("/partitions/group-" + groupIds[p]),
                         BrokerSimulation.LOG_CONFIG, storage, bootstrap, true, () -> host.nowNanos() / 1_000_000);
                 PartitionReplica replica = new PartitionReplica(groupIds[p], nodeId, log.log(),
-                        new PartitionErrors(topic, p, id -> "sim-node-" + id), parking, log::snapshotState);
+                        new PartitionErrors(topic, p, id -> "sim-node-" + id), parking, log::snapshotState,
+                        damage -> {
+                            // Schedules flip no bits yet: damage found here is a bug of the broker or the disk model.
+                            throw new IllegalStateException("node " + nodeId + " found damage nothing injected", damage);
+                        });
                 replicas.add(replica);
                 driver.addGroup(groupIds[p], log, new LogPersistence(log), replica);
             }

@@ -189,7 +189,9 @@ final class EventLoop {
             addGroup(add);
         } else if (command instanceof LoopCommand.RemoveGroup remove) {
             GroupHandle handle = groups.get(remove.groupId());
-            if (handle == null || handle.removed) {
+            if (handle != null && handle.removed && handle.removal == null) {
+                handle.removal = remove.done(); // stopped, its last write in flight: done once it lands
+            } else if (handle == null || handle.removed) {
                 remove.done().completeExceptionally(notHosted(remove.groupId()));
             } else {
                 handle.removed = true;

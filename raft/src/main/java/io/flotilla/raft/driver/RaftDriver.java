@@ -208,7 +208,9 @@ public final class RaftDriver implements AutoCloseable {
      * then, adding it again fails). For a member already removed from the group's membership, or
      * a group being deleted: removing a live member's group looks to its peers like a crash of
      * that member alone, which node liveness cannot see (a quiet group whose leader vanished
-     * this way stays quiet until something else wakes it).
+     * this way stays quiet until something else wakes it). For a group the driver stopped (a
+     * failure), it waits the same way for the write in flight, and fails at once if none was:
+     * either way the storage is the caller's again afterwards.
      */
     public CompletableFuture<Void> removeGroup(long groupId) {
         CompletableFuture<Void> done = new CompletableFuture<>();

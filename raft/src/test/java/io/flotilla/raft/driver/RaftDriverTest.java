@@ -258,6 +258,37 @@ class RaftDriverTest {
         assertEquals(List.of("x", "y"), c.appliedValues(follower, group));
     }
 
+    @Test
+    void removeGroupOfAGroupTheDriverStoppedWaitsForItsWriteInFlightSoItsStorageCanBeOpenedAgain() {
+        SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
+        long group = 1;
+        HeldWrites[] writes = c.addGroupHoldingWrites(group);
+        c.tickUntilQuiet(20 * ELECTION_TICKS);
+        int leader = c.leaderOf(group);
+        int other = leader == 1 ? 2 : 1;
+        writes[leader].hold = true;
+        c.propose(leader, group, "x");
+        c.runUntilIdle();
+        assertEquals(1, writes[leader].heldCount(), "the leader's append is in flight");
+        long term = c.storage(leader, group).hardState().term();
+        // A second leader in the same term: a broken invariant, and the driver stops the group.
+        c.drivers.get(leader).receive(other, List.of(new RaftMessage.AppendRequest(group, member(other),
+                member(leader), term, 0, 0, List.of(), 0, 0)));
+        c.runUntilIdle();
+        assertInstanceOf(IllegalStateException.class, c.stopped(leader, group));
+
+        CompletableFuture<Void> removed = c.drivers.get(leader).removeGroup(group);
+        c.runUntilIdle();
+        assertFalse(removed.isDone(), "the storage is still being written");
+        writes[leader].land(0);
+        c.runUntilIdle();
+        assertTrue(removed.isDone() && !removed.isCompletedExceptionally(), "removed once the write landed");
+        CompletableFuture<Void> again = c.drivers.get(leader).removeGroup(group);
+        c.runUntilIdle();
+        assertInstanceOf(IllegalStateException.class, assertThrows(CompletionException.class, again::join).getCause(),
+                "a group that is gone is not hosted");
+    }
+
 
     @Test
     void aPersistenceFailureStopsThatReplicaAloneAndTellsItsApplier() {

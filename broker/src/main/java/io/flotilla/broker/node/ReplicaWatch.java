@@ -7,20 +7,24 @@ import io.flotilla.raft.Snapshot;
 import io.flotilla.raft.driver.Applier;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A partition replica's applier that also tells the node when the replica's view of its
  * leadership changes, so the node reports it to the controller at once instead of at the next
- * periodic report (TransferLeadership waits for that report).
+ * periodic report (TransferLeadership waits for that report), and when the driver stops the
+ * replica's group, so the node can reopen a replica whose log read damaged bytes.
  */
-final class LeadershipWatch implements Applier {
+final class ReplicaWatch implements Applier {
     private final Applier replica;
-    private final Runnable changed;
+    private final Runnable leadershipChanged;
+    private final Consumer<Throwable> stopped;
 
-    /** @param changed run on the group's loop thread: must only hand off */
-    LeadershipWatch(Applier replica, Runnable changed) {
+    /** @param leadershipChanged and {@code stopped} are run on the group's loop thread: they must only hand off */
+    ReplicaWatch(Applier replica, Runnable leadershipChanged, Consumer<Throwable> stopped) {
         this.replica = replica;
-        this.changed = changed;
+        this.leadershipChanged = leadershipChanged;
+        this.stopped = stopped;
     }
 
     @Override
@@ -41,11 +45,12 @@ final class LeadershipWatch implements Applier {
     @Override
     public void leadership(MemberId leader, long term) {
         replica.leadership(leader, term);
-        changed.run();
+        leadershipChanged.run();
     }
 
     @Override
     public void stopped(Throwable cause) {
         replica.stopped(cause);
+        stopped.accept(cause);
     }
 }

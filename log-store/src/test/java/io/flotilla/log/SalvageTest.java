@@ -1,0 +1,180 @@
+package io.flotilla.log;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Salvaging a damaged log ({@link PartitionLog#openSalvaging}): the cut falls before the first
+ * bad batch, whatever follows it; the handler hears of the damage, with how far the log reached,
+ * before anything changes; the bytes cut away are kept in a quarantine directory; damage that
+ * cutting cannot mend is refused as before.
+ */
+class SalvageTest {
+    private static final LogConfig CONFIG = LogConfig.DEFAULTS.withSegmentBytes(1024).withIndexIntervalBytes(128);
+    private static final LogConfig VERIFY_ALL = CONFIG.withVerifyOnOpen(LogConfig.VerifyOnOpen.ALL);
+    private static final int BATCHES = 40;
+    private static final int RECORDS = 3;
+    private static final long END = BATCHES * RECORDS;
+
+    private Path dir;
+
+    @BeforeEach
+    void writeLog() throws IOException {
+        dir = TestBatches.scratchDir("flotilla-salvage");
+        try (PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 0L)) {
+            for (int i = 0; i < BATCHES; i++) {
+                log.append(TestBatches.simple(log.endOffset(), 1, RECORDS, 1000 + i));
+            }
+            assertTrue(log.segmentCount() >= 4, "the test needs several sealed segments");
+        }
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        TestBatches.deleteRecursively(dir);
+    }
+
+    @Test
+    void aFlippedBitInASealedSegmentCutsTheLogBeforeItsBatchAndKeepsTheRestAside() throws IOException {
+        Path damaged = TestBatches.segmentFiles(dir).get(1);
+        List<Path> later = TestBatches.segmentFiles(dir).subList(2, TestBatches.segmentFiles(dir).size());
+        long batchAt = TestBatches.batchStart(damaged, 1);
+        TestBatches.flipBit(damaged, batchAt + 40);
+        byte[] damagedBytes = Files.readAllBytes(damaged);
+        long lost = baseOffsetOf(damaged) + RECORDS; // its second batch
+        List<LogDamage> told = new ArrayList<>();
+
+        try (PartitionLog log = PartitionLog.openSalvaging(dir, VERIFY_ALL, () -> 77L, told::add)) {
+            assertEquals(1, told.size(), "the handler heard of it once");
+            LogDamage damage = told.get(0);
+            assertEquals(damaged, damage.file());
+            assertEquals(batchAt, damage.position());
+            assertEquals(lost, damage.firstLostOffset());
+            assertEquals(END, damage.evidencedEnd(), "the log reached its old end, as the later segments show");
+            assertTrue(damage.detail().contains("CRC32C"), damage.detail());
+            assertEquals(dir.resolve("damaged-" + lost + "-77"), damage.quarantine());
+
+            assertEquals(lost, log.endOffset(), "cut before the bad batch, though the batches after it verify");
+            for (long offset = 0; offset < lost; offset += RECORDS) {
+                assertEquals(offset, log.read(offset, 1).readVerified().getLong(0), "the prefix reads back");
+            }
+            log.append(TestBatches.simple(lost, 2, RECORDS, 5000)); // and the log grows from the cut
+        }
+        assertArrayEquals(damagedBytes, Files.readAllBytes(told.get(0).quarantine().resolve(damaged.getFileName())),
+                "the damaged segment is kept whole");
+        for (Path p : later) {
+            assertTrue(Files.exists(told.get(0).quarantine().resolve(p.getFileName())), p + " moved aside");
+        }
+    }
+
+    @Test
+    void aHandlerThatFailsLeavesTheLogAsItWas() throws IOException {
+        Path damaged = TestBatches.segmentFiles(dir).get(1);
+        TestBatches.flipBit(damaged, TestBatches.batchStart(damaged, 1) + 40);
+        List<Path> before = TestBatches.segmentFiles(dir);
+        long size = Files.size(damaged);
+
+        IOException e = assertThrows(IOException.class, () -> PartitionLog.openSalvaging(dir, VERIFY_ALL, () -> 0L,
+                damage -> {
+                    throw new IOException("no marker could be written");
+                }));
+
+        assertEquals("no marker could be written", e.getMessage());
+        assertEquals(before, TestBatches.segmentFiles(dir));
+        assertEquals(size, Files.size(damaged));
+        assertEquals(0, quarantines().size());
+    }
+
+    @Test
+    void aSealedSegmentCutShortIsFoundAtAnOpenAfterACleanStopAndCutAtItsLastWholeBatch() throws IOException {
+        Path shortened = TestBatches.segmentFiles(dir).get(2);
+        long secondBatch = TestBatches.batchStart(shortened, 1);
+        TestBatches.truncate(shortened, secondBatch + 30); // the disk lost the end of a sealed segment
+        List<LogDamage> told = new ArrayList<>();
+
+        try (PartitionLog log = PartitionLog.openSalvaging(dir, CONFIG, () -> 0L, told::add)) {
+            long lost = baseOffsetOf(shortened) + RECORDS;
+            assertEquals(lost, told.get(0).firstLostOffset());
+            assertEquals(END, told.get(0).evidencedEnd());
+            assertEquals(lost, log.endOffset());
+        }
+    }
+
+    @Test
+    void theActiveSegmentCutAtABatchBoundaryShowsAgainstTheRecoveryPoint() throws IOException {
+        Path active = TestBatches.activeSegment(dir);
+        TestBatches.truncate(active, TestBatches.batchStart(active, 1)); // whole batches gone: no torn write
+        assertThrows(CorruptLogException.class, () -> PartitionLog.open(dir, CONFIG, () -> 0L));
+        List<LogDamage> told = new ArrayList<>();
+
+        try (PartitionLog log = PartitionLog.openSalvaging(dir, CONFIG, () -> 0L, told::add)) {
+            long kept = baseOffsetOf(active) + RECORDS;
+            assertEquals(kept, told.get(0).firstLostOffset());
+            assertEquals(END, told.get(0).evidencedEnd(), "the recovery point remembers the old end");
+            assertEquals(kept, log.endOffset());
+        }
+        try (PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 0L)) {
+            assertEquals(baseOffsetOf(active) + RECORDS, log.endOffset(), "the recovery point was lowered to the cut");
+        }
+    }
+
+    @Test
+    void aBadHeaderInTheActiveSegmentLeavesTheRecoveryPointAsTheEvidence() throws IOException {
+        Path active = TestBatches.activeSegment(dir);
+        TestBatches.flipBit(active, TestBatches.batchStart(active, 0) + 9); // the first batch's length: no way past it
+        List<LogDamage> told = new ArrayList<>();
+
+        try (PartitionLog log = PartitionLog.openSalvaging(dir, VERIFY_ALL, () -> 0L, told::add)) {
+            assertEquals(baseOffsetOf(active), log.endOffset());
+            assertEquals(END, told.get(0).evidencedEnd());
+        }
+    }
+
+    @Test
+    void damageOutsideTheBatchesIsRefusedAndNothingIsMoved() throws IOException {
+        Files.writeString(dir.resolve(LogStart.FILE), "not a checkpoint");
+        List<Path> before = TestBatches.segmentFiles(dir);
+
+        CorruptLogException e = assertThrows(CorruptLogException.class,
+                () -> PartitionLog.openSalvaging(dir, VERIFY_ALL, () -> 0L, damage -> {
+                    throw new AssertionError("nothing to salvage: " + damage);
+                }));
+
+        assertEquals(dir.resolve(LogStart.FILE), e.file());
+        assertEquals(-1, e.offset());
+        assertEquals(before, TestBatches.segmentFiles(dir));
+        assertEquals(0, quarantines().size());
+    }
+
+    @Test
+    void aHealthyLogOpensUntouched() throws IOException {
+        try (PartitionLog log = PartitionLog.openSalvaging(dir, VERIFY_ALL, () -> 0L, damage -> {
+            throw new AssertionError("no damage: " + damage);
+        })) {
+            assertEquals(END, log.endOffset());
+        }
+    }
+
+    private static long baseOffsetOf(Path segment) {
+        return Long.parseLong(segment.getFileName().toString().replace(".log", ""));
+    }
+
+    private List<Path> quarantines() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith(LogSalvage.QUARANTINE_PREFIX)).toList();
+        }
+    }
+}
