@@ -73,7 +73,8 @@ class MembershipStepTest {
         System.out.println("MembershipStepTest: seed " + seed + " (replay: -Dflotilla.seed=" + seed + ")");
         Random random = new Random(seed);
         int reached = 0;
-        for (int trial = 0; trial < 2000; trial++) {
+        int trials = 2000;
+        for (int trial = 0; trial < trials; trial++) {
             String where = "seed " + seed + ", trial " + trial;
             Membership current = randomMembership(random);
             List<MemberId> target = randomTarget(random);
@@ -81,7 +82,7 @@ class MembershipStepTest {
             for (int steps = 0; !isTarget(current, target); steps++) {
                 assertTrue(steps < 300, where + ": stuck at " + current + " toward " + target);
                 if (current.voters().size() == 1 && replaced(current.voters().first(), target)) {
-                    break;
+                    break; // the one exception: no voter is left to carry the group over
                 }
                 Optional<MembershipStep.Step> step = MembershipStep.next(current, target, leader, x -> random.nextInt(3) > 0);
                 if (step.isEmpty()) {
@@ -103,9 +104,13 @@ class MembershipStepTest {
                 }
                 current = next;
             }
+            boolean strandedOnGoneVoter = current.voters().size() == 1 && replaced(current.voters().first(), target);
+            assertTrue(isTarget(current, target) || strandedOnGoneVoter, where + ": stopped short at " + current
+                    + " toward " + target);
             reached += isTarget(current, target) ? 1 : 0;
         }
-        assertTrue(reached > 1900, "most trials reach their target: " + reached);
+        // The exception above must stay rare (random targets rarely replace a lone voter's node).
+        assertTrue(reached > trials * 8 / 10, "most trials reach their target: " + reached + " of " + trials);
     }
 
     private static boolean replaced(MemberId m, List<MemberId> target) {
