@@ -94,10 +94,21 @@ public final class ClientException extends RuntimeException {
 
     /**
      * Whether repeating the call can succeed: the broker's word when it sent a detail, else
-     * true only for UNAVAILABLE (no connection could be made, so the call never arrived).
+     * whether the connection failed ({@link #connectionFailed}). A call on a connection that
+     * broke may have arrived; repeating it is safe with Flotilla's calls (a Produce is
+     * deduplicated by its sequence; the others are reads, or answer what already happened).
      */
     public boolean retriable() {
-        return details.isEmpty() ? code == Status.Code.UNAVAILABLE : details.get(0).getRetriable();
+        return details.isEmpty() ? connectionFailed() : details.get(0).getRetriable();
+    }
+
+    /**
+     * The connection failed rather than the node answering: no detail (the broker sends one with
+     * every refusal) and UNAVAILABLE (no connection, or it broke) or UNKNOWN (grpc-java's status
+     * for a connection closed mid-call, as when the node is killed: "channel closed").
+     */
+    public boolean connectionFailed() {
+        return details.isEmpty() && (code == Status.Code.UNAVAILABLE || code == Status.Code.UNKNOWN);
     }
 
     /** The broker's suggested pause before retrying; 0 for "use your own backoff". */

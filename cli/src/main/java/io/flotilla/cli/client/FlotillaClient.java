@@ -87,7 +87,7 @@ public final class FlotillaClient implements AutoCloseable {
                 if (!last.retriable()) {
                     throw last;
                 }
-                if (isConnectionFailure(last)) {
+                if (last.connectionFailed()) {
                     unreachable.add(node);
                     channels.reconnect(node);
                     if (unreachable.containsAll(nodes)) {
@@ -234,7 +234,7 @@ public final class FlotillaClient implements AutoCloseable {
         }
         // A node that is down, hangs, or no longer leads without knowing who does: ask any node next.
         // One that answers "no leader yet" or "busy" is asked again.
-        boolean unreachable = isConnectionFailure(e) || e.code() == Status.Code.DEADLINE_EXCEEDED;
+        boolean unreachable = e.connectionFailed() || e.code() == Status.Code.DEADLINE_EXCEEDED;
         if (unreachable || (redirect && hint.isEmpty())) {
             route.forget(asked);
         }
@@ -252,9 +252,6 @@ public final class FlotillaClient implements AutoCloseable {
         return scheduler;
     }
 
-    private static boolean isConnectionFailure(ClientException e) {
-        return e.code() == Status.Code.UNAVAILABLE && e.details().isEmpty();
-    }
 
     private static void pause(long ms) {
         try {

@@ -44,7 +44,7 @@ class ClientExceptionTest {
     }
 
     @Test
-    void statusesWithoutDetailsAreRetriedOnlyWhenTheCallCannotHaveArrived() {
+    void statusesWithoutDetailsAreRetriedOnlyWhenTheConnectionFailed() {
         ClientException refused = ClientException.from(Status.UNAVAILABLE.withDescription("io exception")
                 .withCause(new java.net.ConnectException("finishConnect(..) failed: Connection refused"))
                 .asRuntimeException(), NODE);
@@ -55,6 +55,9 @@ class ClientExceptionTest {
         assertTrue(refused.getMessage().startsWith("cannot reach 10.0.0.1:9701 (Connection refused): "),
                 refused.getMessage());
         assertFalse(late.retriable());
+        // grpc-java's status for a connection closed mid-call (a node killed with kill -9)
+        assertTrue(ClientException.from(Status.UNKNOWN.withDescription("channel closed").asRuntimeException(), NODE)
+                .retriable());
         assertEquals("10.0.0.1:9701 did not answer before the deadline (deadline exceeded after 9.9s)",
                 late.getMessage());
     }
