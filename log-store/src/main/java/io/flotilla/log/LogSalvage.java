@@ -40,12 +40,14 @@ final class LogSalvage {
     /**
      * The first damage in {@code dir}'s segments, or null if every batch verifies and every
      * segment follows the one before (the damage lies elsewhere, such as in a checkpoint, and
-     * cannot be salvaged by cutting). A torn tail of the last segment above the recovery point
-     * is cut on the way, as opening would.
+     * cannot be salvaged by cutting). Only reads: a torn tail of the last segment above the
+     * recovery point, which opening cuts, is not damage, and only after a crash: after a clean
+     * stop ({@code cleanStop}) nothing counts as torn, since the recovery point may be stale.
      */
-    static LogDamage assess(Path dir, LogConfig config, RecoveryPoint recoveryPoint, long nowMs) throws IOException {
+    static LogDamage assess(Path dir, LogConfig config, RecoveryPoint recoveryPoint, boolean cleanStop, long nowMs)
+            throws IOException {
         List<Long> bases = PartitionLog.listSegments(dir);
-        Cut cut = findCut(dir, bases, config, recoveryPoint.value());
+        Cut cut = findCut(dir, bases, config, recoveryPoint.value(), cleanStop);
         if (cut == null) {
             return null;
         }
@@ -60,7 +62,8 @@ final class LogSalvage {
                 cut.detail());
     }
 
-    private static Cut findCut(Path dir, List<Long> bases, LogConfig config, long recoveryPoint) throws IOException {
+    private static Cut findCut(Path dir, List<Long> bases, LogConfig config, long recoveryPoint, boolean cleanStop)
+            throws IOException {
         long expected = -1;
         for (int i = 0; i < bases.size(); i++) {
             long base = bases.get(i);
@@ -71,16 +74,23 @@ final class LogSalvage {
             boolean last = i == bases.size() - 1;
             LogSegment segment;
             try {
-                LogSegment.OpenMode mode = last ? LogSegment.OpenMode.RECOVER : LogSegment.OpenMode.VERIFY;
-                segment = LogSegment.open(dir, base, config, mode, false, recoveryPoint);
+                segment = LogSegment.open(dir, base, config, LogSegment.OpenMode.VERIFY, false, recoveryPoint);
             } catch (CorruptLogException e) {
                 if (e.offset() < 0) {
                     throw e; // not in the batches (a segment past the size limit): nothing to cut
                 }
+                if (last && !cleanStop && e.offset() >= recoveryPoint) {
+                    return null; // a torn write, which opening cuts
+                }
                 return new Cut(i, e.position(), e.offset(), e.detail());
             }
             expected = segment.nextOffset();
+            int size = segment.size();
             segment.close(false);
+            if (last && expected < recoveryPoint) {
+                return new Cut(i, size, expected, "the log ends before offset " + expected
+                        + " but the recovery point says offsets below " + recoveryPoint + " were fsynced");
+            }
         }
         return null;
     }
@@ -88,13 +98,15 @@ final class LogSalvage {
     /**
      * The end of the batches whose headers still read as a run from {@code position} on, where
      * offset {@code expected} is due: how far the log reached, as far as this file shows. With
-     * {@code skipFirst}, the batch at {@code position} is the bad one: its length is used to
-     * step over it if it is plausible, but its record count is not trusted, and the next
-     * header must start within the records a batch of that length can hold. Headers are not
-     * verified (their batches' bytes may be gone): this is evidence of what existed, never data.
+     * {@code skipFirst}, the batch at {@code position} is the bad one: a plausible header shows
+     * it existed, so the log reached past {@code expected}; its length is used to step over it,
+     * but its record count is not trusted, and the next header must start within the records a
+     * batch of that length can hold. Headers are not verified (their batches' bytes may be
+     * gone): this is evidence of what existed, never data.
      */
     private static long readableEnd(Path file, long position, long expected, boolean skipFirst) throws IOException {
         long next = expected;
+        long reached = expected;
         long skippedUpTo = -1;
         boolean skipping = skipFirst;
         ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_BYTES);
@@ -113,6 +125,7 @@ final class LogSalvage {
                 long most = (length - RecordBatch.HEADER_BYTES) / MIN_RECORD_BYTES;
                 if (skipping) {
                     skipping = false;
+                    reached = expected + 1; // a batch holds at least one record
                     skippedUpTo = next + most;
                     pos += length;
                     continue;
@@ -128,20 +141,23 @@ final class LogSalvage {
                 pos += length;
             }
         }
-        return next;
+        return Math.max(next, reached);
     }
 
     /**
      * Cuts the log before {@code damage}: the recovery point is lowered to the cut (durably,
      * first), the bytes from the damage on go into the quarantine (the damaged segment copied,
      * later segments moved whole), the damaged segment is truncated and fsynced, and its index
-     * files and the clean-shutdown marker are deleted so the next open rebuilds and verifies.
+     * files and (first) the clean-shutdown marker are deleted so the next open rebuilds and verifies.
      */
     static void cut(Path dir, LogDamage damage, RecoveryPoint recoveryPoint) throws IOException {
         List<Long> bases = PartitionLog.listSegments(dir);
         long damagedBase = bases.stream().filter(b -> segmentFile(dir, b).equals(damage.file())).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the damaged segment " + damage.file() + " is gone"));
         recoveryPoint.lower(damage.firstLostOffset());
+        // No longer a cleanly closed log: a crash part-way must not have the next open trust its indexes.
+        Files.deleteIfExists(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
+        LogStart.syncDirectory(dir);
         Files.createDirectories(damage.quarantine());
         boolean wholeSegment = damage.position() == 0 && damagedBase != bases.get(0);
         for (long base : bases) {
@@ -169,7 +185,6 @@ final class LogSalvage {
             Files.deleteIfExists(dir.resolve(LogSegment.fileName(damagedBase, LogSegment.OFFSET_INDEX_SUFFIX)));
             Files.deleteIfExists(dir.resolve(LogSegment.fileName(damagedBase, LogSegment.TIME_INDEX_SUFFIX)));
         }
-        Files.deleteIfExists(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
         LogStart.syncDirectory(dir);
     }
 

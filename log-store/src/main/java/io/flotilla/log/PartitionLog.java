@@ -110,11 +110,14 @@ public final class PartitionLog implements AutoCloseable {
      */
     public static PartitionLog openSalvaging(Path dir, LogConfig config, LongSupplier clockMs, DamageHandler handler)
             throws IOException {
+        // Known before the open: after a clean stop nothing in the log is a torn write, whatever
+        // the recovery point says (its last write may be lost or damaged).
+        boolean cleanStop = Files.exists(dir.resolve(CLEAN_SHUTDOWN_FILE));
         try {
             return open(dir, config, clockMs);
         } catch (CorruptLogException found) {
             try (RecoveryPoint recoveryPoint = RecoveryPoint.open(dir)) {
-                LogDamage damage = LogSalvage.assess(dir, config, recoveryPoint, clockMs.getAsLong());
+                LogDamage damage = LogSalvage.assess(dir, config, recoveryPoint, cleanStop, clockMs.getAsLong());
                 if (damage == null) {
                     throw found;
                 }
@@ -126,7 +129,10 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private void load() throws IOException {
-        boolean clean = Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN_FILE));
+        // The marker goes only once the log opened: an open that fails (damage found) must not
+        // make the next one take a clean stop for a crash and cut the damage as a torn write.
+        Path cleanShutdown = dir.resolve(CLEAN_SHUTDOWN_FILE);
+        boolean clean = Files.exists(cleanShutdown);
         List<Long> bases = listSegments(dir);
         LogStart checkpoint = LogStart.read(dir);
         List<LogSegment> opened = new ArrayList<>();
@@ -179,6 +185,7 @@ public final class PartitionLog implements AutoCloseable {
         flushedOffset = endOffset();
         recoveryPoint.advance(flushedOffset);
         if (clean) {
+            Files.delete(cleanShutdown);
             syncDirectory(); // the marker's removal must be durable before anything is appended
         }
     }
@@ -660,6 +667,7 @@ public final class PartitionLog implements AutoCloseable {
             try {
                 if (failure == null && error == null) {
                     recoveryPoint.advance(endOffset());
+                    recoveryPoint.force(); // the marker vouches for it: a salvage after a clean stop reads it as evidence
                     syncDirectory(); // index renames first, then the marker that vouches for them
                     Files.createFile(dir.resolve(CLEAN_SHUTDOWN_FILE));
                     syncDirectory();

@@ -18,7 +18,9 @@ import java.util.zip.CRC32C;
  * an fsync of its own: a lost or torn write of it leaves an older value, or one the CRC rejects,
  * and then the start of the active segment (sealed segments are fsynced) serves instead.
  * Lowering it (truncation, reset) is the exception: that write is fsynced before the data moves,
- * or a crash could leave it above the log's end.
+ * or a crash could leave it above the log's end. A clean close fsyncs it too (once per log), since
+ * after a clean stop it is the evidence of how far the log reached should a salvage find the
+ * log damaged ({@link LogSalvage}).
  */
 final class RecoveryPoint implements AutoCloseable {
     static final String FILE = "recovery-point";
@@ -66,6 +68,11 @@ final class RecoveryPoint implements AutoCloseable {
             write(offset);
             channel.force(true);
         }
+    }
+
+    /** Makes the stored value durable: once per clean close, never on the append path. */
+    void force() throws IOException {
+        channel.force(true);
     }
 
     private void write(long offset) throws IOException {

@@ -102,11 +102,7 @@ class CorruptionTest {
     @Test
     void flippedBitInTheLastBatchIsCaughtWhenOpeningAfterACleanStop() throws IOException {
         Path active = TestBatches.activeSegment(dir);
-        int batches = 0;
-        while (TestBatches.batchStart(active, batches + 1) < Files.size(active)) {
-            batches++;
-        }
-        long last = TestBatches.batchStart(active, batches);
+        long last = TestBatches.lastBatchStart(active);
         TestBatches.flipBit(active, last + RecordBatch.TERM_OFFSET + 7); // its term: what a vote compares
         CorruptLogException e = assertThrows(CorruptLogException.class, () -> PartitionLog.open(dir, CONFIG, () -> 0L));
         assertEquals(active, e.file());

@@ -3,6 +3,8 @@ package io.flotilla.log;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -143,6 +145,44 @@ class SalvageTest {
         }
     }
 
+    @ParameterizedTest(name = "recovery point {0}")
+    @ValueSource(longs = {-1, 0, END - RECORDS})
+    void aFlippedBitInTheLastBatchAfterACleanStopIsDamageWhateverTheRecoveryPointSays(long recoveryPoint)
+            throws IOException {
+        Path active = TestBatches.activeSegment(dir);
+        long lastBatch = TestBatches.lastBatchStart(active);
+        TestBatches.flipBit(active, lastBatch + 80); // in its records
+        recoveryPointReads(recoveryPoint);
+        long lost = END - RECORDS;
+        List<LogDamage> told = new ArrayList<>();
+
+        try (PartitionLog log = PartitionLog.openSalvaging(dir, CONFIG, () -> 5L, told::add)) {
+            assertEquals(1, told.size(), "damage, not a torn write: the log was closed cleanly");
+            assertEquals(lastBatch, told.get(0).position());
+            assertEquals(lost, told.get(0).firstLostOffset());
+            assertEquals(lost + 1, told.get(0).evidencedEnd(), "the damaged batch existed, so the log reached past it");
+            assertEquals(lost, log.endOffset());
+        }
+        assertTrue(Files.exists(told.get(0).quarantine().resolve(active.getFileName())), "its bytes are kept");
+    }
+
+    @Test
+    void aSalvageThatFailsAfterACleanStopLeavesTheStopCleanSoTheNextOpenFindsTheDamageAgain() throws IOException {
+        Path active = TestBatches.activeSegment(dir);
+        TestBatches.flipBit(active, TestBatches.lastBatchStart(active) + 80);
+        recoveryPointReads(END - RECORDS); // its last write was lost: the damaged batch would pass for a torn write
+        assertThrows(IOException.class, () -> PartitionLog.openSalvaging(dir, CONFIG, () -> 0L, damage -> {
+            throw new IOException("no marker could be written");
+        }));
+        List<LogDamage> told = new ArrayList<>();
+
+        try (PartitionLog log = PartitionLog.openSalvaging(dir, CONFIG, () -> 0L, told::add)) {
+            assertEquals(1, told.size(), "found again, not cut as a torn write");
+            assertEquals(END - RECORDS, told.get(0).firstLostOffset());
+            assertEquals(END - RECORDS, log.endOffset());
+        }
+    }
+
     @Test
     void damageOutsideTheBatchesIsRefusedAndNothingIsMoved() throws IOException {
         Files.writeString(dir.resolve(LogStart.FILE), "not a checkpoint");
@@ -165,6 +205,17 @@ class SalvageTest {
             throw new AssertionError("no damage: " + damage);
         })) {
             assertEquals(END, log.endOffset());
+        }
+    }
+
+    /** The recovery point as a lost write of it leaves it ({@code value}), or a damaged one (-1: unreadable). */
+    private void recoveryPointReads(long value) throws IOException {
+        if (value < 0) {
+            TestBatches.flipBit(dir.resolve(RecoveryPoint.FILE), 3);
+            return;
+        }
+        try (RecoveryPoint recoveryPoint = RecoveryPoint.open(dir)) {
+            recoveryPoint.lower(value);
         }
     }
 
