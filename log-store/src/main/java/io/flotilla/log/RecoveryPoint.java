@@ -21,6 +21,11 @@ import java.util.zip.CRC32C;
  * or a crash could leave it above the log's end. A clean close fsyncs it too (once per log), since
  * after a clean stop it is the evidence of how far the log reached should a salvage find the
  * log damaged ({@link LogSalvage}).
+ *
+ * <p>The cost of no fsync on the append path: acknowledgements go out once the data's fsync
+ * returned, so after a power loss that dropped this file's last writes, damage to acknowledged
+ * batches above the older value left is taken for a torn write and cut, unreported. That needs
+ * two faults at once (the lost write and damage in that tail); either alone is told apart.
  */
 final class RecoveryPoint implements AutoCloseable {
     static final String FILE = "recovery-point";
