@@ -14,7 +14,10 @@ import java.util.List;
 /**
  * Salvaging a damaged log: finding the first bad batch by verifying every segment, reading what
  * the disk still shows past it, and cutting the log before it while keeping the damaged bytes.
- * Rare and thorough: every byte of every segment is checked, whatever the open mode says.
+ * Rare and thorough: every byte of every segment is checked, whatever the open mode says. Only
+ * live offsets count: segments wholly below the log start are ignored, and a bad batch wholly
+ * below it is stepped over where its length allows (the batches a prefix deletion left in the
+ * segment holding the start are no longer part of the log).
  *
  * <p>The cut keeps the intact prefix and nothing after the first bad batch, never a later
  * batch that happens to verify: a log with a hole is no log. The bytes cut away are moved into
@@ -46,8 +49,9 @@ final class LogSalvage {
      */
     static LogDamage assess(Path dir, LogConfig config, RecoveryPoint recoveryPoint, boolean cleanStop, long nowMs)
             throws IOException {
-        List<Long> bases = PartitionLog.listSegments(dir);
-        Cut cut = findCut(dir, bases, config, recoveryPoint.value(), cleanStop);
+        long logStart = LogStart.read(dir).offset();
+        List<Long> bases = liveSegments(dir, logStart);
+        Cut cut = findCut(dir, bases, config, recoveryPoint.value(), cleanStop, logStart);
         if (cut == null) {
             return null;
         }
@@ -62,8 +66,8 @@ final class LogSalvage {
                 cut.detail());
     }
 
-    private static Cut findCut(Path dir, List<Long> bases, LogConfig config, long recoveryPoint, boolean cleanStop)
-            throws IOException {
+    private static Cut findCut(Path dir, List<Long> bases, LogConfig config, long recoveryPoint, boolean cleanStop,
+                               long logStart) throws IOException {
         long expected = -1;
         for (int i = 0; i < bases.size(); i++) {
             long base = bases.get(i);
@@ -74,7 +78,8 @@ final class LogSalvage {
             boolean last = i == bases.size() - 1;
             LogSegment segment;
             try {
-                segment = LogSegment.open(dir, base, config, LogSegment.OpenMode.VERIFY, false, recoveryPoint);
+                segment = LogSegment.open(dir, base, config, LogSegment.OpenMode.VERIFY, false, recoveryPoint,
+                        logStart);
             } catch (CorruptLogException e) {
                 if (e.offset() < 0) {
                     throw e; // not in the batches (a segment past the size limit): nothing to cut
@@ -151,7 +156,7 @@ final class LogSalvage {
      * files and (first) the clean-shutdown marker are deleted so the next open rebuilds and verifies.
      */
     static void cut(Path dir, LogDamage damage, RecoveryPoint recoveryPoint) throws IOException {
-        List<Long> bases = PartitionLog.listSegments(dir);
+        List<Long> bases = liveSegments(dir, LogStart.read(dir).offset());
         long damagedBase = bases.stream().filter(b -> segmentFile(dir, b).equals(damage.file())).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the damaged segment " + damage.file() + " is gone"));
         recoveryPoint.lower(damage.firstLostOffset());
@@ -186,6 +191,12 @@ final class LogSalvage {
             Files.deleteIfExists(dir.resolve(LogSegment.fileName(damagedBase, LogSegment.TIME_INDEX_SUFFIX)));
         }
         LogStart.syncDirectory(dir);
+    }
+
+    /** The segments holding offsets at or after the log start: damage below it is not live (and not cut). */
+    private static List<Long> liveSegments(Path dir, long logStart) throws IOException {
+        List<Long> bases = PartitionLog.listSegments(dir);
+        return bases.subList(PartitionLog.firstLiveSegment(bases, logStart), bases.size());
     }
 
     private static Path segmentFile(Path dir, long base) {

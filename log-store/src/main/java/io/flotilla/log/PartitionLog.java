@@ -133,8 +133,8 @@ public final class PartitionLog implements AutoCloseable {
         // make the next one take a clean stop for a crash and cut the damage as a torn write.
         Path cleanShutdown = dir.resolve(CLEAN_SHUTDOWN_FILE);
         boolean clean = Files.exists(cleanShutdown);
-        List<Long> bases = listSegments(dir);
         LogStart checkpoint = LogStart.read(dir);
+        List<Long> bases = liveSegments(dir, checkpoint);
         List<LogSegment> opened = new ArrayList<>();
         try {
             for (int i = 0; i < bases.size(); i++) {
@@ -142,7 +142,8 @@ public final class PartitionLog implements AutoCloseable {
                 LogSegment.OpenMode mode = last && !clean ? LogSegment.OpenMode.RECOVER
                         : config.verifyOnOpen() == LogConfig.VerifyOnOpen.ALL ? LogSegment.OpenMode.VERIFY
                         : LogSegment.OpenMode.TRUSTED;
-                LogSegment segment = LogSegment.open(dir, bases.get(i), config, mode, !last, recoveryPoint.value());
+                LogSegment segment = LogSegment.open(dir, bases.get(i), config, mode, !last, recoveryPoint.value(),
+                        checkpoint.offset());
                 opened.add(segment);
                 LogSegment previous = i == 0 ? null : opened.get(i - 1);
                 if (previous != null && segment.baseOffset != previous.nextOffset()) {
@@ -177,8 +178,6 @@ public final class PartitionLog implements AutoCloseable {
         termBeforeStart = checkpoint.termBeforeStart();
         if (startOffset > endOffset()) {
             resetSegments(startOffset, termBeforeStart); // a crash lost the tail below a recorded prefix deletion
-        } else {
-            dropSegmentsBelow(startOffset);
         }
         last().startAgeClock(clockMs.getAsLong());
         last().flush(); // what recovery kept may sit only in the page cache
@@ -188,6 +187,33 @@ public final class PartitionLog implements AutoCloseable {
             Files.delete(cleanShutdown);
             syncDirectory(); // the marker's removal must be durable before anything is appended
         }
+    }
+
+    /**
+     * The base offsets of the segments in {@code dir} that hold live offsets (at or after the
+     * log start), in order. Those wholly below it, left by a crash between the checkpoint of a
+     * new start and their deletion, are deleted unread: their bytes are not live, so damage in
+     * them must not count.
+     */
+    private List<Long> liveSegments(Path dir, LogStart checkpoint) throws IOException {
+        List<Long> bases = listSegments(dir);
+        int firstLive = firstLiveSegment(bases, checkpoint.offset());
+        for (long dead : bases.subList(0, firstLive)) {
+            LogSegment.deleteFiles(dir, dead);
+        }
+        if (firstLive > 0) {
+            syncDirectory();
+        }
+        return bases.subList(firstLive, bases.size());
+    }
+
+    /** The index of the first of {@code bases} holding offsets at or after {@code logStart}: the last starting at or below it. */
+    static int firstLiveSegment(List<Long> bases, long logStart) {
+        int first = 0;
+        while (first + 1 < bases.size() && bases.get(first + 1) <= logStart) {
+            first++;
+        }
+        return first;
     }
 
     /** The base offsets of the segment files in {@code dir}, in order; deletes what writes cut short left. */

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -11,10 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SalvageTest {
     private static final LogConfig CONFIG = LogConfig.DEFAULTS.withSegmentBytes(1024).withIndexIntervalBytes(128);
     private static final LogConfig VERIFY_ALL = CONFIG.withVerifyOnOpen(LogConfig.VerifyOnOpen.ALL);
+    /** Each segment indexed at its first batch only: lookups and tail walks start at byte 0. */
+    private static final LogConfig SPARSE_INDEX = CONFIG.withIndexIntervalBytes(1 << 20);
     private static final int BATCHES = 40;
     private static final int RECORDS = 3;
     private static final long END = BATCHES * RECORDS;
@@ -36,7 +41,11 @@ class SalvageTest {
     @BeforeEach
     void writeLog() throws IOException {
         dir = TestBatches.scratchDir("flotilla-salvage");
-        try (PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 0L)) {
+        write(CONFIG);
+    }
+
+    private void write(LogConfig config) throws IOException {
+        try (PartitionLog log = PartitionLog.open(dir, config, () -> 0L)) {
             for (int i = 0; i < BATCHES; i++) {
                 log.append(TestBatches.simple(log.endOffset(), 1, RECORDS, 1000 + i));
             }
@@ -183,6 +192,59 @@ class SalvageTest {
         }
     }
 
+    /** How the log is reopened: trusting its indexes, verifying every batch, or recovering after a crash. */
+    enum Reopen { CLEAN, CLEAN_VERIFYING_ALL, AFTER_A_CRASH }
+
+    @ParameterizedTest(name = "{0}, byte {1} of the batch")
+    @CsvSource({"CLEAN, 3", "CLEAN, 80", "CLEAN_VERIFYING_ALL, 3", "CLEAN_VERIFYING_ALL, 80", "AFTER_A_CRASH, 3",
+            "AFTER_A_CRASH, 80"})
+    void damageBelowTheLogStartIsNeitherCutNorCountedAsLostAndLookupsGoPastIt(Reopen reopen, int damagedByte)
+            throws IOException {
+        TestBatches.deleteRecursively(dir);
+        Files.createDirectories(dir);
+        write(SPARSE_INDEX);
+        Path active = TestBatches.activeSegment(dir);
+        long start = baseOffsetOf(active) + 2 * RECORDS; // the segment keeps two batches below the start
+        try (PartitionLog log = PartitionLog.open(dir, SPARSE_INDEX, () -> 0L)) {
+            log.deletePrefix(start);
+        }
+        TestBatches.flipBit(active, TestBatches.batchStart(active, 1) + damagedByte); // 3: its base offset; 80: a record
+        if (reopen == Reopen.AFTER_A_CRASH) {
+            Files.delete(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
+        }
+        LogConfig config = reopen == Reopen.CLEAN_VERIFYING_ALL ? SPARSE_INDEX.withVerifyOnOpen(LogConfig.VerifyOnOpen.ALL)
+                : SPARSE_INDEX;
+
+        try (PartitionLog log = PartitionLog.openSalvaging(dir, config, () -> 0L, damage -> {
+            throw new AssertionError("nothing live was damaged: " + damage);
+        })) {
+            assertEquals(start, log.startOffset());
+            assertEquals(END, log.endOffset());
+            assertReadsFrom(log, start);
+            assertEquals(OptionalLong.of(start), log.offsetForTimestamp(0), "the search starts at the log start");
+        }
+        assertEquals(0, quarantines().size());
+        try (PartitionLog log = PartitionLog.open(dir, SPARSE_INDEX, () -> 0L)) {
+            assertReadsFrom(log, start); // the index written at close leads past the damage
+        }
+    }
+
+    @Test
+    void aSegmentWhollyBelowTheLogStartIsDeletedUnreadAtOpen() throws IOException {
+        Path first = TestBatches.segmentFiles(dir).get(0);
+        long start = baseOffsetOf(TestBatches.segmentFiles(dir).get(1));
+        TestBatches.flipBit(first, TestBatches.batchStart(first, 1) + 80);
+        new LogStart(start, 1).write(dir); // a prefix deletion cut short: the start checkpointed, the segment still there
+
+        try (PartitionLog log = PartitionLog.openSalvaging(dir, VERIFY_ALL, () -> 0L, damage -> {
+            throw new AssertionError("nothing live was damaged: " + damage);
+        })) {
+            assertEquals(start, log.startOffset());
+            assertEquals(END, log.endOffset());
+        }
+        assertFalse(Files.exists(first));
+    }
+
     @Test
     void damageOutsideTheBatchesIsRefusedAndNothingIsMoved() throws IOException {
         Files.writeString(dir.resolve(LogStart.FILE), "not a checkpoint");
@@ -205,6 +267,12 @@ class SalvageTest {
             throw new AssertionError("no damage: " + damage);
         })) {
             assertEquals(END, log.endOffset());
+        }
+    }
+
+    private static void assertReadsFrom(PartitionLog log, long start) throws IOException {
+        for (long offset = start; offset < END; offset += RECORDS) {
+            assertEquals(offset, log.read(offset, 1).readVerified().getLong(0), "offset " + offset + " reads back");
         }
     }
 
