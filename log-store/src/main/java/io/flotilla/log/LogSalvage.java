@@ -55,9 +55,15 @@ final class LogSalvage {
         if (cut == null) {
             return null;
         }
-        long end = Math.max(Math.max(recoveryPoint.value(), cut.offset()),
-                readableEnd(segmentFile(dir, bases.get(cut.index())), cut.position(), cut.offset(), true));
-        for (int i = cut.index() + 1; i < bases.size(); i++) {
+        long end = Math.max(recoveryPoint.value(), cut.offset());
+        int firstIntact = cut.index() + 1; // the first segment all of whose headers are evidence
+        long cutBase = bases.get(cut.index());
+        if (cut.position() == 0 && cutBase != cut.offset()) {
+            firstIntact = cut.index(); // it does not follow the one before, but its own batches may be whole
+        } else {
+            end = Math.max(end, readableEnd(segmentFile(dir, cutBase), cut.position(), cut.offset(), true));
+        }
+        for (int i = firstIntact; i < bases.size(); i++) {
             long base = bases.get(i);
             end = Math.max(end, Math.max(base, readableEnd(segmentFile(dir, base), 0, base, false)));
         }

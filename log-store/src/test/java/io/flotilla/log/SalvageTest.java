@@ -175,6 +175,23 @@ class SalvageTest {
         assertTrue(Files.exists(told.get(0).quarantine().resolve(active.getFileName())), "its bytes are kept");
     }
 
+    @ParameterizedTest(name = "recovery point {0}")
+    @ValueSource(longs = {-1, 0})
+    void aSegmentMissingBeforeTheActiveOneIsCutAtTheGapAndTheActiveSegmentsBatchesShowTheOldEnd(long recoveryPoint)
+            throws IOException {
+        List<Path> segments = TestBatches.segmentFiles(dir);
+        Path missing = segments.get(segments.size() - 2);
+        Files.delete(missing); // the disk lost the last sealed segment
+        recoveryPointReads(recoveryPoint);
+        List<LogDamage> told = new ArrayList<>();
+
+        try (PartitionLog log = PartitionLog.openSalvaging(dir, CONFIG, () -> 0L, told::add)) {
+            assertEquals(baseOffsetOf(missing), told.get(0).firstLostOffset());
+            assertEquals(END, told.get(0).evidencedEnd(), "the active segment's intact batches show how far the log reached");
+            assertEquals(baseOffsetOf(missing), log.endOffset());
+        }
+    }
+
     @Test
     void aSalvageThatFailsAfterACleanStopLeavesTheStopCleanSoTheNextOpenFindsTheDamageAgain() throws IOException {
         Path active = TestBatches.activeSegment(dir);
