@@ -495,7 +495,8 @@ public final class PartitionLog implements AutoCloseable {
 
     private void resetSegments(long newStartOffset, long termBefore) throws IOException {
         changeSegments(() -> {
-            recoveryPoint.lower(newStartOffset);
+            // Durably below whatever prefix a crash part-way leaves, or the next open takes it for lost data.
+            recoveryPoint.lower(Math.min(startOffset, newStartOffset));
             LogSegment[] segs = segments;
             for (int i = segs.length - 1; i >= 0; i--) {
                 segs[i].delete(); // newest first: a crash part-way leaves a prefix
