@@ -41,10 +41,15 @@ final class LogSegment implements Retention.Segment {
     /** How an existing segment is opened. */
     enum OpenMode {
         /**
-         * Trust the bytes: load the indexes and verify only the batches after the last index
-         * entry; a missing or damaged index is rebuilt by a verifying scan.
+         * Trust the bytes: load the indexes and walk only the headers of the batches after the
+         * last index entry; a missing or damaged index is rebuilt by a verifying scan.
          */
         TRUSTED,
+        /**
+         * As {@link #TRUSTED}, but the batches after the last index entry are verified in full:
+         * the segment holding the log's last batch, whose term Raft compares when it votes.
+         */
+        TAIL_VERIFIED,
         /**
          * Verify every batch and rebuild the indexes; a bad batch at or above the recovery point
          * is a torn write and is cut off with everything after it: the active segment after a crash.
@@ -133,8 +138,9 @@ final class LogSegment implements Retention.Segment {
             }
             Path offsetPath = dir.resolve(fileName(baseOffset, OFFSET_INDEX_SUFFIX));
             Path timePath = dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX));
-            SparseIndex offsets = mode == OpenMode.TRUSTED ? SparseIndex.load(offsetPath, fileSize, sealed) : null;
-            SparseIndex times = mode == OpenMode.TRUSTED ? SparseIndex.load(timePath, fileSize, sealed) : null;
+            boolean trusted = mode == OpenMode.TRUSTED || mode == OpenMode.TAIL_VERIFIED;
+            SparseIndex offsets = trusted ? SparseIndex.load(offsetPath, fileSize, sealed) : null;
+            SparseIndex times = trusted ? SparseIndex.load(timePath, fileSize, sealed) : null;
             boolean rebuild = offsets == null || times == null;
             segment = new LogSegment(baseOffset, log, ch, rebuild ? SparseIndex.empty(offsetPath) : offsets,
                     rebuild ? SparseIndex.empty(timePath) : times, config.indexIntervalBytes());
@@ -146,7 +152,7 @@ final class LogSegment implements Retention.Segment {
                     segment.offsetIndex.seal();
                     segment.timeIndex.seal();
                 }
-            } else if (!segment.restoreTailState(logStart)) {
+            } else if (!segment.restoreTailState(mode == OpenMode.TAIL_VERIFIED, logStart)) {
                 segment.closeChannels(); // its index leads through damage below the log start: re-index past it
                 return open(dir, baseOffset, config, OpenMode.VERIFY, sealed, recoveryPoint, logStart);
             }
@@ -243,15 +249,16 @@ final class LogSegment implements Retention.Segment {
     /**
      * Re-derives next offset, max timestamp and last batch without reading the whole segment:
      * the time index's last key is the max timestamp of every batch up to the last offset index
-     * entry (entries are added together), so only the batches from that entry on are walked.
-     * Those are verified in full (a few KiB and the last batch): the last batch's term is what
-     * Raft compares when it votes, and must not come from a damaged header. Computes into
+     * entry (entries are added together), so only the batches from that entry on are walked,
+     * by their headers (magic, length, contiguous offsets). With {@code verify} they are checked
+     * in full (a few KiB and the last batch): in the segment holding the log's last batch, whose
+     * term Raft compares when it votes and must not come from a damaged header. Computes into
      * locals and publishes once, so readers never see a half-restored state.
      *
      * @return false, changing nothing, if a bad batch lies below {@code logStart}: the segment
      *         must be re-scanned, which steps over it and indexes past it ({@link #scan})
      */
-    private boolean restoreTailState(long logStart) throws IOException {
+    private boolean restoreTailState(boolean verify, long logStart) throws IOException {
         int entries = offsetIndex.count();
         int pos = entries == 0 ? 0 : offsetIndex.position(entries - 1);
         long next = entries == 0 ? baseOffset : offsetIndex.key(entries - 1);
@@ -269,7 +276,7 @@ final class LogSegment implements Retention.Segment {
                 problem = "batch base offset " + base + " where offset " + next + " was expected (walking from index "
                         + offsetIndex.file().getFileName() + ")";
             }
-            if (problem == null) {
+            if (problem == null && verify) {
                 if (whole.capacity() < length) {
                     whole = ByteBuffer.allocate(length);
                 }
@@ -525,7 +532,7 @@ final class LogSegment implements Retention.Segment {
             firstAppendMs = -1;
         }
         bytesSinceIndexEntry = indexIntervalBytes;
-        restoreTailState(baseOffset); // nothing below the base counts as dead, so it restores or throws
+        restoreTailState(true, baseOffset); // nothing below the base counts as dead, so it restores or throws
     }
 
     /** Fsyncs the data, writes and fsyncs the indexes, and maps them: no more appends go here. */

@@ -102,8 +102,8 @@ public final class PartitionLog implements AutoCloseable {
      * operator), and the log is cut before that batch and opened. The intact prefix stays;
      * nothing after the first bad batch does, even batches that verify.
      *
-     * <p>{@link #open} may miss damage that this would find: after a clean stop only the tails
-     * are read. Pass {@link LogConfig.VerifyOnOpen#ALL} to have every batch checked first.
+     * <p>{@link #open} may miss damage that this would find: after a clean stop only the tail
+     * holding the last batch is verified. Pass {@link LogConfig.VerifyOnOpen#ALL} to have every batch checked first.
      *
      * @throws CorruptLogException if the damage is not in the batches (a checkpoint, a file
      *                             name), which cutting the log cannot salvage
@@ -135,12 +135,14 @@ public final class PartitionLog implements AutoCloseable {
         boolean clean = Files.exists(cleanShutdown);
         LogStart checkpoint = LogStart.read(dir);
         List<Long> bases = liveSegments(dir, checkpoint);
+        int tail = tailSegment(bases);
         List<LogSegment> opened = new ArrayList<>();
         try {
             for (int i = 0; i < bases.size(); i++) {
                 boolean last = i == bases.size() - 1;
                 LogSegment.OpenMode mode = last && !clean ? LogSegment.OpenMode.RECOVER
                         : config.verifyOnOpen() == LogConfig.VerifyOnOpen.ALL ? LogSegment.OpenMode.VERIFY
+                        : i == tail ? LogSegment.OpenMode.TAIL_VERIFIED
                         : LogSegment.OpenMode.TRUSTED;
                 LogSegment segment = LogSegment.open(dir, bases.get(i), config, mode, !last, recoveryPoint.value(),
                         checkpoint.offset());
@@ -205,6 +207,18 @@ public final class PartitionLog implements AutoCloseable {
             syncDirectory();
         }
         return bases.subList(firstLive, bases.size());
+    }
+
+    /**
+     * The index of the segment holding the log's last batch: the last, or the one before it
+     * when the last is empty (a roll that no append followed yet). At most one segment is
+     * empty, since a log rolls only a segment that holds something.
+     */
+    private int tailSegment(List<Long> bases) throws IOException {
+        int last = bases.size() - 1;
+        boolean lastEmpty = last > 0 && Files.size(dir.resolve(LogSegment.fileName(bases.get(last),
+                LogSegment.LOG_SUFFIX))) == 0;
+        return lastEmpty ? last - 1 : last;
     }
 
     /** The index of the first of {@code bases} holding offsets at or after {@code logStart}: the last starting at or below it. */
