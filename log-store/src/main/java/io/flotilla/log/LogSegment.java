@@ -517,10 +517,14 @@ final class LogSegment implements Retention.Segment {
     void truncateTo(long offset) throws IOException {
         int pos = offset >= nextOffset ? size : positionOf(offset);
         truncateFile(pos, offset);
+        restoreTailState(true, baseOffset); // nothing below the base counts as dead, so it restores or throws
         writeChannel.force(true);
     }
 
-    /** Cuts the file at byte {@code pos}, where the batch at {@code offset} starts. */
+    /**
+     * Cuts the file at byte {@code pos}, where the batch at {@code offset} starts; the last
+     * batch and max timestamp are the caller's to restore (a scan already holds them).
+     */
     private void truncateFile(int pos, long offset) throws IOException {
         nextOffset = offset; // first, so readers stop before the bytes go
         size = pos;
@@ -532,7 +536,6 @@ final class LogSegment implements Retention.Segment {
             firstAppendMs = -1;
         }
         bytesSinceIndexEntry = indexIntervalBytes;
-        restoreTailState(true, baseOffset); // nothing below the base counts as dead, so it restores or throws
     }
 
     /** Fsyncs the data, writes and fsyncs the indexes, and maps them: no more appends go here. */

@@ -103,7 +103,8 @@ public final class PartitionLog implements AutoCloseable {
      * nothing after the first bad batch does, even batches that verify.
      *
      * <p>{@link #open} may miss damage that this would find: after a clean stop only the tail
-     * holding the last batch is verified. Pass {@link LogConfig.VerifyOnOpen#ALL} to have every batch checked first.
+     * holding the last batch is verified. Pass {@link LogConfig.VerifyOnOpen#ALL} to have every
+     * batch checked first.
      *
      * @throws CorruptLogException if the damage is not in the batches (a checkpoint, a file
      *                             name), which cutting the log cannot salvage
@@ -134,7 +135,7 @@ public final class PartitionLog implements AutoCloseable {
         Path cleanShutdown = dir.resolve(CLEAN_SHUTDOWN_FILE);
         boolean clean = Files.exists(cleanShutdown);
         LogStart checkpoint = LogStart.read(dir);
-        List<Long> bases = liveSegments(dir, checkpoint);
+        List<Long> bases = liveSegments(checkpoint);
         int tail = tailSegment(bases);
         List<LogSegment> opened = new ArrayList<>();
         try {
@@ -197,7 +198,7 @@ public final class PartitionLog implements AutoCloseable {
      * new start and their deletion, are deleted unread: their bytes are not live, so damage in
      * them must not count.
      */
-    private List<Long> liveSegments(Path dir, LogStart checkpoint) throws IOException {
+    private List<Long> liveSegments(LogStart checkpoint) throws IOException {
         List<Long> bases = listSegments(dir);
         int firstLive = firstLiveSegment(bases, checkpoint.offset());
         for (long dead : bases.subList(0, firstLive)) {

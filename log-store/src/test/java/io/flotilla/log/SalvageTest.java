@@ -1,5 +1,6 @@
 package io.flotilla.log;
 
+import io.flotilla.log.record.RecordBatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -243,6 +244,25 @@ class SalvageTest {
         assertEquals(0, quarantines().size());
         try (PartitionLog log = PartitionLog.open(dir, SPARSE_INDEX, () -> 0L)) {
             assertReadsFrom(log, start); // the index written at close leads past the damage
+        }
+    }
+
+    @Test
+    void aTornWriteRightAfterDamageBelowTheLogStartIsCutAsATornWrite() throws IOException {
+        Path active = TestBatches.activeSegment(dir);
+        long start = baseOffsetOf(active) + 2 * RECORDS;
+        try (PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 0L)) {
+            log.deletePrefix(start);
+        }
+        // A crash tore the batch at the start, never fsynced; the batch before it, compacted away, is damaged.
+        Files.delete(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
+        recoveryPointReads(start);
+        TestBatches.flipBit(active, TestBatches.batchStart(active, 1) + 80);
+        TestBatches.truncate(active, TestBatches.batchStart(active, 2) + RecordBatch.HEADER_BYTES + 10);
+
+        try (PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 0L)) {
+            assertEquals(start, log.startOffset());
+            assertEquals(start, log.endOffset(), "cut from the torn batch on");
         }
     }
 
