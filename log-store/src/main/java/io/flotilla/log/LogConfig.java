@@ -29,8 +29,9 @@ public record LogConfig(int segmentBytes, long segmentMs, int indexIntervalBytes
         /**
          * After an unclean stop, every batch of the active segment (the only one that can hold
          * unsynced writes: a segment is fsynced when it is sealed). After a clean stop, only the
-         * batches after each segment's last index entry. Start-up cost stays independent of log
-         * size; the rest is checked by every {@link LogSlice#readVerified()}.
+         * batches after the last index entry of the segment holding the log's last batch (the
+         * other segments' tails are walked by their headers). Start-up cost stays independent
+         * of log size; the rest is checked by every {@link LogSlice#readVerified()}.
          */
         TAIL,
         /** Every batch of every segment, on every open: start-up cost proportional to log size. */

@@ -3,6 +3,8 @@ package io.flotilla.log;
 import io.flotilla.log.record.MalformedBatchException;
 import io.flotilla.log.record.RecordBatch;
 import io.flotilla.log.record.RecordCursor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,6 +32,7 @@ import java.nio.file.StandardOpenOption;
  * reader closed it, because Java closes a channel when a thread blocked on it is interrupted.
  */
 final class LogSegment implements Retention.Segment {
+    private static final Logger log = LoggerFactory.getLogger(LogSegment.class);
     static final String LOG_SUFFIX = ".log";
     static final String OFFSET_INDEX_SUFFIX = ".index";
     static final String TIME_INDEX_SUFFIX = ".timeindex";
@@ -38,10 +41,15 @@ final class LogSegment implements Retention.Segment {
     /** How an existing segment is opened. */
     enum OpenMode {
         /**
-         * Trust the bytes: load the indexes and verify only the batches after the last index
-         * entry; a missing or damaged index is rebuilt by a verifying scan.
+         * Trust the bytes: load the indexes and walk only the headers of the batches after the
+         * last index entry; a missing or damaged index is rebuilt by a verifying scan.
          */
         TRUSTED,
+        /**
+         * As {@link #TRUSTED}, but the batches after the last index entry are verified in full:
+         * the segment holding the log's last batch, whose term Raft compares when it votes.
+         */
+        TAIL_VERIFIED,
         /**
          * Verify every batch and rebuild the indexes; a bad batch at or above the recovery point
          * is a torn write and is cut off with everything after it: the active segment after a crash.
@@ -53,6 +61,10 @@ final class LogSegment implements Retention.Segment {
 
     /** A batch's base offset and term: what Raft asks about most (of the last batch above all). */
     record BatchStart(long baseOffset, long term) {
+    }
+
+    /** Where a verifying walk resumes after a bad batch below the log start. */
+    private record Resume(int position, long offset) {
     }
 
     final long baseOffset;
@@ -110,10 +122,12 @@ final class LogSegment implements Retention.Segment {
      *
      * @param sealed        whether later segments follow (its indexes are then memory-mapped)
      * @param recoveryPoint offsets below this were fsynced; only used by {@link OpenMode#RECOVER}
+     * @param logStart      the log's first live offset: damage wholly below it is reported, not
+     *                      fatal (see {@link #stepOverDead})
      * @throws CorruptLogException if a batch fails its checks where no torn write can explain it
      */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, OpenMode mode, boolean sealed,
-                           long recoveryPoint) throws IOException {
+                           long recoveryPoint, long logStart) throws IOException {
         Path log = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
         FileChannel ch = FileChannel.open(log, StandardOpenOption.READ, StandardOpenOption.WRITE);
         LogSegment segment = null;
@@ -124,21 +138,23 @@ final class LogSegment implements Retention.Segment {
             }
             Path offsetPath = dir.resolve(fileName(baseOffset, OFFSET_INDEX_SUFFIX));
             Path timePath = dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX));
-            SparseIndex offsets = mode == OpenMode.TRUSTED ? SparseIndex.load(offsetPath, fileSize, sealed) : null;
-            SparseIndex times = mode == OpenMode.TRUSTED ? SparseIndex.load(timePath, fileSize, sealed) : null;
+            boolean trusted = mode == OpenMode.TRUSTED || mode == OpenMode.TAIL_VERIFIED;
+            SparseIndex offsets = trusted ? SparseIndex.load(offsetPath, fileSize, sealed) : null;
+            SparseIndex times = trusted ? SparseIndex.load(timePath, fileSize, sealed) : null;
             boolean rebuild = offsets == null || times == null;
             segment = new LogSegment(baseOffset, log, ch, rebuild ? SparseIndex.empty(offsetPath) : offsets,
                     rebuild ? SparseIndex.empty(timePath) : times, config.indexIntervalBytes());
             segment.size = (int) fileSize;
             segment.sealed = sealed;
             if (rebuild) {
-                segment.scan(mode == OpenMode.RECOVER ? recoveryPoint : Long.MAX_VALUE);
+                segment.scan(mode == OpenMode.RECOVER ? recoveryPoint : Long.MAX_VALUE, logStart);
                 if (sealed) {
                     segment.offsetIndex.seal();
                     segment.timeIndex.seal();
                 }
-            } else {
-                segment.restoreTailState();
+            } else if (!segment.restoreTailState(mode == OpenMode.TAIL_VERIFIED, logStart)) {
+                segment.closeChannels(); // its index leads through damage below the log start: re-index past it
+                return open(dir, baseOffset, config, OpenMode.VERIFY, sealed, recoveryPoint, logStart);
             }
             if (segment.size > 0) {
                 segment.bytesSinceIndexEntry = config.indexIntervalBytes(); // the next append gets an entry
@@ -159,9 +175,10 @@ final class LogSegment implements Retention.Segment {
      * re-indexing them. At the first bad batch: if its offset is at or above
      * {@code tornFromOffset} it is a torn write, cut off with everything after it (pages of
      * unsynced writes reach the disk in any order, so what follows proves nothing); below it,
-     * the bytes were durable and the damage is corruption.
+     * the bytes were durable and the damage is corruption. A bad batch wholly below
+     * {@code logStart} is stepped over if it can be ({@link #stepOverDead}).
      */
-    private void scan(long tornFromOffset) throws IOException {
+    private void scan(long tornFromOffset, long logStart) throws IOException {
         int end = size;
         int pos = 0;
         ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_BYTES);
@@ -189,6 +206,13 @@ final class LogSegment implements Retention.Segment {
                 }
             }
             if (problem != null) {
+                Resume resume = stepOverDead(pos, nextOffset, logStart, end, problem);
+                if (resume != null) {
+                    pos = resume.position();
+                    nextOffset = resume.offset();
+                    bytesSinceIndexEntry = indexIntervalBytes; // lookups of live offsets start past the damage
+                    continue;
+                }
                 if (nextOffset >= tornFromOffset) {
                     truncateFile(pos, nextOffset);
                     return;
@@ -225,12 +249,16 @@ final class LogSegment implements Retention.Segment {
     /**
      * Re-derives next offset, max timestamp and last batch without reading the whole segment:
      * the time index's last key is the max timestamp of every batch up to the last offset index
-     * entry (entries are added together), so only the batches from that entry on are walked.
-     * Those are verified in full (a few KiB and the last batch): the last batch's term is what
-     * Raft compares when it votes, and must not come from a damaged header. Computes into
+     * entry (entries are added together), so only the batches from that entry on are walked,
+     * by their headers (magic, length, contiguous offsets). With {@code verify} they are checked
+     * in full (a few KiB and the last batch): in the segment holding the log's last batch, whose
+     * term Raft compares when it votes and must not come from a damaged header. Computes into
      * locals and publishes once, so readers never see a half-restored state.
+     *
+     * @return false, changing nothing, if a bad batch lies below {@code logStart}: the segment
+     *         must be re-scanned, which steps over it and indexes past it ({@link #scan})
      */
-    private void restoreTailState() throws IOException {
+    private boolean restoreTailState(boolean verify, long logStart) throws IOException {
         int entries = offsetIndex.count();
         int pos = entries == 0 ? 0 : offsetIndex.position(entries - 1);
         long next = entries == 0 ? baseOffset : offsetIndex.key(entries - 1);
@@ -241,21 +269,29 @@ final class LogSegment implements Retention.Segment {
         RecordBatch batch = new RecordBatch();
         int end = size;
         while (pos < end) {
-            readHeader(header, pos, end);
+            String problem = headerProblem(header, pos, end);
             long base = header.getLong(RecordBatch.BASE_OFFSET_OFFSET);
-            if (base != next) {
-                throw new CorruptLogException(logFile, pos, next, "batch base offset " + base + " where offset " + next
-                        + " was expected (walking from index " + offsetIndex.file().getFileName() + ")");
-            }
             int length = header.getInt(RecordBatch.LENGTH_OFFSET);
-            if (whole.capacity() < length) {
-                whole = ByteBuffer.allocate(length);
+            if (problem == null && base != next) {
+                problem = "batch base offset " + base + " where offset " + next + " was expected (walking from index "
+                        + offsetIndex.file().getFileName() + ")";
             }
-            readFully(whole.clear().limit(length), pos);
-            try {
-                batch.wrap(whole, 0).validate(length, LogConfig.MAX_BATCH_BYTES_LIMIT);
-            } catch (MalformedBatchException e) {
-                throw new CorruptLogException(logFile, pos, next, e.getMessage());
+            if (problem == null && verify) {
+                if (whole.capacity() < length) {
+                    whole = ByteBuffer.allocate(length);
+                }
+                readFully(whole.clear().limit(length), pos);
+                try {
+                    batch.wrap(whole, 0).validate(length, LogConfig.MAX_BATCH_BYTES_LIMIT);
+                } catch (MalformedBatchException e) {
+                    problem = e.getMessage();
+                }
+            }
+            if (problem != null) {
+                if (next < logStart) {
+                    return false;
+                }
+                throw new CorruptLogException(logFile, pos, next, problem);
             }
             next = base + header.getInt(RecordBatch.RECORD_COUNT_OFFSET);
             maxTs = Math.max(maxTs, header.getLong(RecordBatch.MAX_TIMESTAMP_OFFSET));
@@ -265,6 +301,36 @@ final class LogSegment implements Retention.Segment {
         maxTimestamp = maxTs;
         lastBatch = last;
         nextOffset = next;
+        return true;
+    }
+
+    /**
+     * Batches wholly below the log start are not live: compacted away, and kept only because
+     * segments are deleted whole. A bad one ({@code problem}, at byte {@code pos}, where offset
+     * {@code offset} was due) is reported and stepped over when its length leads to a header
+     * whose base offset lies past {@code offset} and at or below {@code logStart}: the scan
+     * resumes there, verifying on. Null when the damage may reach live offsets, or nothing
+     * shows where they begin (a damaged length): then it counts as any damage does.
+     */
+    private Resume stepOverDead(int pos, long offset, long logStart, int end, String problem) throws IOException {
+        if (offset >= logStart || end - pos < RecordBatch.HEADER_BYTES) {
+            return null;
+        }
+        ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_BYTES);
+        readFully(header, pos);
+        long next = pos + (long) header.getInt(RecordBatch.LENGTH_OFFSET);
+        if (next < pos + RecordBatch.HEADER_BYTES || next > end - RecordBatch.HEADER_BYTES) {
+            return null;
+        }
+        readFully(header.clear(), next);
+        long base = header.getLong(RecordBatch.BASE_OFFSET_OFFSET);
+        if (header.get(RecordBatch.MAGIC_OFFSET) != RecordBatch.MAGIC_V1 || base <= offset || base > logStart) {
+            return null;
+        }
+        log.warn("{} is damaged at byte {} (offset {}), below the log start {}: {}. Those offsets are not live:"
+                + " nothing is cut or recovered, and the bytes go when the segment is deleted", logFile, pos, offset,
+                logStart, problem);
+        return new Resume((int) next, base);
     }
 
     /** Appends a batch already validated by the caller; the bytes are written in place. */
@@ -336,16 +402,26 @@ final class LogSegment implements Retention.Segment {
     }
 
     private void readHeader(ByteBuffer header, int pos, int end) throws IOException {
-        if (end - pos < RecordBatch.HEADER_BYTES) {
-            throw new CorruptLogException(logFile, pos, "batch header cut short at the end of the segment");
+        String problem = headerProblem(header, pos, end);
+        if (problem != null) {
+            throw new CorruptLogException(logFile, pos, problem);
         }
-        readFully(header.clear(), pos);
+    }
+
+    /** Reads the header at {@code pos} into {@code header}; what is wrong with its magic or length, or null. */
+    private String headerProblem(ByteBuffer header, int pos, int end) throws IOException {
+        header.clear();
+        if (end - pos < RecordBatch.HEADER_BYTES) {
+            return "batch header cut short at the end of the segment";
+        }
+        readFully(header, pos);
         int length = header.getInt(RecordBatch.LENGTH_OFFSET);
         if (header.get(RecordBatch.MAGIC_OFFSET) != RecordBatch.MAGIC_V1 || length < RecordBatch.HEADER_BYTES
                 || pos + (long) length > end) {
-            throw new CorruptLogException(logFile, pos, "batch header is not valid (magic "
-                    + header.get(RecordBatch.MAGIC_OFFSET) + ", length " + length + ")");
+            return "batch header is not valid (magic " + header.get(RecordBatch.MAGIC_OFFSET) + ", length " + length
+                    + ")";
         }
+        return null;
     }
 
     /**
@@ -404,6 +480,9 @@ final class LogSegment implements Retention.Segment {
         // Every batch up to the last entry below the target has its max timestamp below it: skip them.
         int entry = timeIndex.lowerByKey(timestamp);
         int pos = entry < 0 ? 0 : timeIndex.position(entry);
+        if (fromOffset > baseOffset) {
+            pos = Math.max(pos, positionOf(fromOffset)); // batches below the log start are not live, maybe damaged
+        }
         int end = size;
         ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_BYTES);
         ByteBuffer buf = ByteBuffer.allocate(0);
@@ -438,10 +517,14 @@ final class LogSegment implements Retention.Segment {
     void truncateTo(long offset) throws IOException {
         int pos = offset >= nextOffset ? size : positionOf(offset);
         truncateFile(pos, offset);
+        restoreTailState(true, baseOffset); // nothing below the base counts as dead, so it restores or throws
         writeChannel.force(true);
     }
 
-    /** Cuts the file at byte {@code pos}, where the batch at {@code offset} starts. */
+    /**
+     * Cuts the file at byte {@code pos}, where the batch at {@code offset} starts; the last
+     * batch and max timestamp are the caller's to restore (a scan already holds them).
+     */
     private void truncateFile(int pos, long offset) throws IOException {
         nextOffset = offset; // first, so readers stop before the bytes go
         size = pos;
@@ -453,7 +536,6 @@ final class LogSegment implements Retention.Segment {
             firstAppendMs = -1;
         }
         bytesSinceIndexEntry = indexIntervalBytes;
-        restoreTailState();
     }
 
     /** Fsyncs the data, writes and fsyncs the indexes, and maps them: no more appends go here. */
@@ -483,9 +565,14 @@ final class LogSegment implements Retention.Segment {
 
     void delete() throws IOException {
         closeChannels();
-        Files.deleteIfExists(logFile);
-        Files.deleteIfExists(offsetIndex.file());
-        Files.deleteIfExists(timeIndex.file());
+        deleteFiles(logFile.getParent(), baseOffset);
+    }
+
+    /** Deletes the files of the segment at {@code baseOffset} in {@code dir}, those that exist. */
+    static void deleteFiles(Path dir, long baseOffset) throws IOException {
+        for (String suffix : new String[] {LOG_SUFFIX, OFFSET_INDEX_SUFFIX, TIME_INDEX_SUFFIX}) {
+            Files.deleteIfExists(dir.resolve(fileName(baseOffset, suffix)));
+        }
     }
 
     private void closeChannels() throws IOException {

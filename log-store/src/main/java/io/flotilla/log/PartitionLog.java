@@ -102,19 +102,23 @@ public final class PartitionLog implements AutoCloseable {
      * operator), and the log is cut before that batch and opened. The intact prefix stays;
      * nothing after the first bad batch does, even batches that verify.
      *
-     * <p>{@link #open} may miss damage that this would find: after a clean stop only the tails
-     * are read. Pass {@link LogConfig.VerifyOnOpen#ALL} to have every batch checked first.
+     * <p>{@link #open} may miss damage that this would find: after a clean stop only the tail
+     * holding the last batch is verified. Pass {@link LogConfig.VerifyOnOpen#ALL} to have every
+     * batch checked first.
      *
      * @throws CorruptLogException if the damage is not in the batches (a checkpoint, a file
      *                             name), which cutting the log cannot salvage
      */
     public static PartitionLog openSalvaging(Path dir, LogConfig config, LongSupplier clockMs, DamageHandler handler)
             throws IOException {
+        // Known before the open: after a clean stop nothing in the log is a torn write, whatever
+        // the recovery point says (its last write may be lost or damaged).
+        boolean cleanStop = Files.exists(dir.resolve(CLEAN_SHUTDOWN_FILE));
         try {
             return open(dir, config, clockMs);
         } catch (CorruptLogException found) {
             try (RecoveryPoint recoveryPoint = RecoveryPoint.open(dir)) {
-                LogDamage damage = LogSalvage.assess(dir, config, recoveryPoint, clockMs.getAsLong());
+                LogDamage damage = LogSalvage.assess(dir, config, recoveryPoint, cleanStop, clockMs.getAsLong());
                 if (damage == null) {
                     throw found;
                 }
@@ -126,17 +130,23 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private void load() throws IOException {
-        boolean clean = Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN_FILE));
-        List<Long> bases = listSegments(dir);
+        // The marker goes only once the log opened: an open that fails (damage found) must not
+        // make the next one take a clean stop for a crash and cut the damage as a torn write.
+        Path cleanShutdown = dir.resolve(CLEAN_SHUTDOWN_FILE);
+        boolean clean = Files.exists(cleanShutdown);
         LogStart checkpoint = LogStart.read(dir);
+        List<Long> bases = liveSegments(checkpoint);
+        int tail = tailSegment(bases);
         List<LogSegment> opened = new ArrayList<>();
         try {
             for (int i = 0; i < bases.size(); i++) {
                 boolean last = i == bases.size() - 1;
                 LogSegment.OpenMode mode = last && !clean ? LogSegment.OpenMode.RECOVER
                         : config.verifyOnOpen() == LogConfig.VerifyOnOpen.ALL ? LogSegment.OpenMode.VERIFY
+                        : i == tail ? LogSegment.OpenMode.TAIL_VERIFIED
                         : LogSegment.OpenMode.TRUSTED;
-                LogSegment segment = LogSegment.open(dir, bases.get(i), config, mode, !last, recoveryPoint.value());
+                LogSegment segment = LogSegment.open(dir, bases.get(i), config, mode, !last, recoveryPoint.value(),
+                        checkpoint.offset());
                 opened.add(segment);
                 LogSegment previous = i == 0 ? null : opened.get(i - 1);
                 if (previous != null && segment.baseOffset != previous.nextOffset()) {
@@ -171,16 +181,54 @@ public final class PartitionLog implements AutoCloseable {
         termBeforeStart = checkpoint.termBeforeStart();
         if (startOffset > endOffset()) {
             resetSegments(startOffset, termBeforeStart); // a crash lost the tail below a recorded prefix deletion
-        } else {
-            dropSegmentsBelow(startOffset);
         }
         last().startAgeClock(clockMs.getAsLong());
         last().flush(); // what recovery kept may sit only in the page cache
         flushedOffset = endOffset();
         recoveryPoint.advance(flushedOffset);
         if (clean) {
+            Files.delete(cleanShutdown);
             syncDirectory(); // the marker's removal must be durable before anything is appended
         }
+    }
+
+    /**
+     * The base offsets of the segments in {@code dir} that hold live offsets (at or after the
+     * log start), in order. Those wholly below it, left by a crash between the checkpoint of a
+     * new start and their deletion, are deleted unread: their bytes are not live, so damage in
+     * them must not count.
+     */
+    private List<Long> liveSegments(LogStart checkpoint) throws IOException {
+        List<Long> bases = listSegments(dir);
+        int firstLive = firstLiveSegment(bases, checkpoint.offset());
+        for (long dead : bases.subList(0, firstLive)) {
+            LogSegment.deleteFiles(dir, dead);
+        }
+        if (firstLive > 0) {
+            syncDirectory();
+        }
+        return bases.subList(firstLive, bases.size());
+    }
+
+    /**
+     * The index of the segment holding the log's last batch: the last, or the one before it
+     * when the last is empty (a roll that no append followed yet). At most one segment is
+     * empty, since a log rolls only a segment that holds something.
+     */
+    private int tailSegment(List<Long> bases) throws IOException {
+        int last = bases.size() - 1;
+        boolean lastEmpty = last > 0 && Files.size(dir.resolve(LogSegment.fileName(bases.get(last),
+                LogSegment.LOG_SUFFIX))) == 0;
+        return lastEmpty ? last - 1 : last;
+    }
+
+    /** The index of the first of {@code bases} holding offsets at or after {@code logStart}: the last starting at or below it. */
+    static int firstLiveSegment(List<Long> bases, long logStart) {
+        int first = 0;
+        while (first + 1 < bases.size() && bases.get(first + 1) <= logStart) {
+            first++;
+        }
+        return first;
     }
 
     /** The base offsets of the segment files in {@code dir}, in order; deletes what writes cut short left. */
@@ -462,7 +510,8 @@ public final class PartitionLog implements AutoCloseable {
 
     private void resetSegments(long newStartOffset, long termBefore) throws IOException {
         changeSegments(() -> {
-            recoveryPoint.lower(newStartOffset);
+            // Durably below whatever prefix a crash part-way leaves, or the next open takes it for lost data.
+            recoveryPoint.lower(Math.min(startOffset, newStartOffset));
             LogSegment[] segs = segments;
             for (int i = segs.length - 1; i >= 0; i--) {
                 segs[i].delete(); // newest first: a crash part-way leaves a prefix
@@ -660,6 +709,7 @@ public final class PartitionLog implements AutoCloseable {
             try {
                 if (failure == null && error == null) {
                     recoveryPoint.advance(endOffset());
+                    recoveryPoint.force(); // the marker vouches for it: a salvage after a clean stop reads it as evidence
                     syncDirectory(); // index renames first, then the marker that vouches for them
                     Files.createFile(dir.resolve(CLEAN_SHUTDOWN_FILE));
                     syncDirectory();

@@ -18,7 +18,14 @@ import java.util.zip.CRC32C;
  * an fsync of its own: a lost or torn write of it leaves an older value, or one the CRC rejects,
  * and then the start of the active segment (sealed segments are fsynced) serves instead.
  * Lowering it (truncation, reset) is the exception: that write is fsynced before the data moves,
- * or a crash could leave it above the log's end.
+ * or a crash could leave it above the log's end. A clean close fsyncs it too (once per log), since
+ * after a clean stop it is the evidence of how far the log reached should a salvage find the
+ * log damaged ({@link LogSalvage}).
+ *
+ * <p>The cost of no fsync on the append path: acknowledgements go out once the data's fsync
+ * returned, so after a power loss that dropped this file's last writes, damage to acknowledged
+ * batches above the older value left is taken for a torn write and cut, unreported. That needs
+ * two faults at once (the lost write and damage in that tail); either alone is told apart.
  */
 final class RecoveryPoint implements AutoCloseable {
     static final String FILE = "recovery-point";
@@ -66,6 +73,11 @@ final class RecoveryPoint implements AutoCloseable {
             write(offset);
             channel.force(true);
         }
+    }
+
+    /** Makes the stored value durable: once per clean close, never on the append path. */
+    void force() throws IOException {
+        channel.force(true);
     }
 
     private void write(long offset) throws IOException {

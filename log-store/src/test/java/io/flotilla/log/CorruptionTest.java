@@ -102,14 +102,38 @@ class CorruptionTest {
     @Test
     void flippedBitInTheLastBatchIsCaughtWhenOpeningAfterACleanStop() throws IOException {
         Path active = TestBatches.activeSegment(dir);
-        int batches = 0;
-        while (TestBatches.batchStart(active, batches + 1) < Files.size(active)) {
-            batches++;
-        }
-        long last = TestBatches.batchStart(active, batches);
+        long last = TestBatches.lastBatchStart(active);
         TestBatches.flipBit(active, last + RecordBatch.TERM_OFFSET + 7); // its term: what a vote compares
         CorruptLogException e = assertThrows(CorruptLogException.class, () -> PartitionLog.open(dir, CONFIG, () -> 0L));
         assertEquals(active, e.file());
+        assertEquals(last, e.position());
+        assertEquals((BATCHES - 1) * RECORDS_PER_BATCH, e.offset());
+    }
+
+    @Test
+    void aCleanOpenChecksOnlyTheHeadersOfASealedSegmentsTailSoDamageInItsRecordsIsCaughtOnRead() throws IOException {
+        Path sealed = TestBatches.segmentFiles(dir).get(0);
+        long last = TestBatches.lastBatchStart(sealed);
+        TestBatches.flipBit(sealed, last + 80); // a record of its last batch
+        try (PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 0L)) { // start-up reads no sealed segment's records
+            long offset = baseOffsetAt(sealed, last);
+            CorruptLogException e = assertThrows(CorruptLogException.class, () -> log.read(offset, 1).readVerified());
+            assertEquals(sealed, e.file());
+            assertEquals(last, e.position());
+        }
+    }
+
+    @Test
+    void whenTheActiveSegmentIsEmptyTheLastBatchOfTheSegmentBeforeItIsVerifiedAtOpen() throws IOException {
+        try (PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 0L)) {
+            log.roll(); // the log's last batch, whose term a vote compares, now ends a sealed segment
+        }
+        List<Path> segments = TestBatches.segmentFiles(dir);
+        Path holdingLast = segments.get(segments.size() - 2);
+        long last = TestBatches.lastBatchStart(holdingLast);
+        TestBatches.flipBit(holdingLast, last + 80);
+        CorruptLogException e = assertThrows(CorruptLogException.class, () -> PartitionLog.open(dir, CONFIG, () -> 0L));
+        assertEquals(holdingLast, e.file());
         assertEquals(last, e.position());
         assertEquals((BATCHES - 1) * RECORDS_PER_BATCH, e.offset());
     }
@@ -193,6 +217,15 @@ class CorruptionTest {
         try (PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 0L)) {
             assertEquals(BATCHES * RECORDS_PER_BATCH, log.endOffset());
             assertEquals(size, Files.size(active));
+        }
+    }
+
+    /** The base offset in the header of the batch at {@code position} of {@code segment}. */
+    private static long baseOffsetAt(Path segment, long position) throws IOException {
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
+            ByteBuffer base = ByteBuffer.allocate(8);
+            ch.read(base, position);
+            return base.getLong(0);
         }
     }
 

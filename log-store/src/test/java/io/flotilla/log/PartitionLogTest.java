@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -215,6 +216,31 @@ class PartitionLogTest {
         log.close();
         log = PartitionLog.open(dir, CONFIG, clock::get);
         assertEquals(4, log.lastTerm(), "the term before the start survives compaction and reopen");
+    }
+
+    @Test
+    void aResetCutShortAfterDeletingTheNewestSegmentLeavesAPrefixTheNextOpenAccepts() throws IOException {
+        appendBatches(40, 3, 5_000);
+        log.flush();
+        assertTrue(log.segmentCount() >= 3, "the test needs several segments");
+        Path crashed = TestBatches.scratchDir("flotilla-log-reset");
+        try {
+            TestBatches.copyDir(dir, crashed); // the open log as a crash leaves it
+            log.resetTo(1_000, 3);
+            // The crash came after the reset wrote its recovery point and deleted the newest segment only.
+            Files.copy(dir.resolve(RecoveryPoint.FILE), crashed.resolve(RecoveryPoint.FILE),
+                    StandardCopyOption.REPLACE_EXISTING);
+            Path newest = TestBatches.activeSegment(crashed);
+            Files.delete(newest);
+
+            try (PartitionLog prefix = PartitionLog.open(crashed, CONFIG, clock::get)) {
+                assertEquals(0, prefix.startOffset());
+                assertEquals(Long.parseLong(newest.getFileName().toString().replace(".log", "")), prefix.endOffset(),
+                        "a prefix of the old log, not fsynced data lost");
+            }
+        } finally {
+            TestBatches.deleteRecursively(crashed);
+        }
     }
 
     @Test

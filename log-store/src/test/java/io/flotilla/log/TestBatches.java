@@ -135,6 +135,16 @@ final class TestBatches {
         return pos;
     }
 
+    /** Byte position of the last batch of a segment file. */
+    static long lastBatchStart(Path segment) throws IOException {
+        long size = Files.size(segment);
+        int batches = 0;
+        while (batchStart(segment, batches + 1) < size) {
+            batches++;
+        }
+        return batchStart(segment, batches);
+    }
+
     static void truncate(Path file, long size) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.truncate(size);

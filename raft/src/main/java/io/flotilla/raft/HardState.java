@@ -11,7 +11,12 @@ package io.flotilla.raft;
  *                     (damage found on disk; the log was cut before it), and this end is at
  *                     least every end it may have acknowledged. The storage sets it when it
  *                     cuts the log; the member clears it once recovered ({@link RaftNode}'s
- *                     "Recovering lost entries").
+ *                     "Recovering lost entries"). The storage can only set it for damage it
+ *                     tells apart from a crash's torn write: Flotilla's log cannot when two
+ *                     faults coincide, a power loss that drops its recovery point's last write
+ *                     (not fsynced on the append path) and damage to acknowledged entries above
+ *                     that stale recovery point in the active segment; those are cut as a torn
+ *                     write and this stays {@link #NOT_RECOVERING}.
  */
 public record HardState(long term, MemberId votedFor, long commitEnd, long recoveringTo) {
     public static final long NOT_RECOVERING = -1;

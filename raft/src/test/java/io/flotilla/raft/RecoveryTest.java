@@ -1,5 +1,6 @@
 package io.flotilla.raft;
 
+import io.flotilla.raft.RaftMessage.AppendRequest;
 import io.flotilla.raft.RaftMessage.AppendResponse;
 import io.flotilla.raft.RaftMessage.VoteRequest;
 import io.flotilla.raft.RaftMessage.VoteResponse;
@@ -93,14 +94,9 @@ class RecoveryTest {
     @Test
     void theLeaderThatCountedTheLostEntriesSendsThemAgainAndRecoveryEndsOnceTheyAreDurable() {
         TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
-        RaftNode leader = c.elect(1);
-        for (int i = 0; i < 5; i++) {
-            c.propose(leader, "v" + i);
-        }
+        long cut = fiveEntriesOfWhichNode3LosesTheLastThree(c);
+        RaftNode leader = c.node(1);
         long end = leader.logEnd();
-        long cut = c.storages.get(member(3)).allEntries().get(2).baseOffset();
-        c.storages.get(member(3)).loseEntriesFrom(cut);
-        c.restart(3);
         assertEquals(end, c.storages.get(member(3)).hardState().recoveringTo());
         List<AppendResponse> rejections = new ArrayList<>();
 
@@ -121,6 +117,48 @@ class RecoveryTest {
         assertEquals(c.storages.get(member(1)).allEntries().size(), c.storages.get(member(3)).allEntries().size());
         assertEquals(values(c, 1), values(c, 3));
         assertEquals(end, leader.matchEnd(member(3)));
+    }
+
+    @Test
+    void recoveredEntriesThatAreNotDurableYetEndNoRecoveryAndWinNoVote() {
+        TestCluster c = new TestCluster(3, RaftConfig.DEFAULTS);
+        fiveEntriesOfWhichNode3LosesTheLastThree(c);
+        RaftNode leader = c.node(1);
+        List<AppendRequest> resent = new ArrayList<>();
+        for (int i = 0; i < 3 && resent.isEmpty(); i++) {
+            c.nodes.values().forEach(RaftNode::tick);
+            c.deliverWhile(m -> {
+                if (m instanceof AppendRequest a && a.to().equals(member(3)) && !a.entries().isEmpty()) {
+                    resent.add(a); // held back: the test delivers it
+                    return false;
+                }
+                return true;
+            });
+        }
+        assertFalse(resent.isEmpty(), "the leader sent the lost entries again");
+        RaftNode third = c.node(3);
+
+        third.step(resent.get(0));
+        Ready appending = third.ready(); // taken, not yet persisted
+        assertEquals(leader.logEnd(), appending.entries().get(appending.entries().size() - 1).nextOffset());
+        assertTrue(third.recovering(), "the recovered entries are not durable yet");
+        // A transfer's pre-vote from an up-to-date candidate: nothing but recovery refuses it.
+        third.step(new VoteRequest(TestCluster.GROUP, member(2), member(3), leader.term() + 1, leader.logEnd(),
+                leader.term(), true, true));
+        c.storages.get(member(3)).persist(appending);
+        third.advance(appending);
+
+        assertFalse(third.recovering(), "recovery ends once they are durable");
+        Ready answered = third.ready();
+        List<VoteResponse> votes = new ArrayList<>();
+        for (RaftMessage m : answered.sendNow()) {
+            record(m, votes);
+        }
+        for (RaftMessage m : answered.sendAfterPersist()) {
+            record(m, votes);
+        }
+        assertEquals(1, votes.size(), "answered: " + votes);
+        assertFalse(votes.get(0).granted(), "asked before the entries were durable, it refused");
     }
 
     @Test
@@ -204,6 +242,19 @@ class RecoveryTest {
         assertFalse(c.node(3).recovering());
         c.restart(3);
         assertFalse(c.node(3).recovering(), "the end of recovery was persisted");
+    }
+
+    /** Node 1 leads and commits five entries; node 3's storage loses the last three and it restarts; returns the cut. */
+    private static long fiveEntriesOfWhichNode3LosesTheLastThree(TestCluster c) {
+        RaftNode leader = c.elect(1);
+        for (int i = 0; i < 5; i++) {
+            c.propose(leader, "v" + i);
+        }
+        MemoryStorage third = c.storages.get(member(3));
+        long cut = third.allEntries().get(2).baseOffset();
+        third.loseEntriesFrom(cut);
+        c.restart(3);
+        return cut;
     }
 
     /** Node {@code id}'s storage loses its entries from {@code from} on, recording {@code recordedEnd}; it restarts. */

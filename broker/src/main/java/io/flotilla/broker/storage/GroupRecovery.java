@@ -31,6 +31,8 @@ import java.util.stream.Stream;
  * again ({@link RecoveryMarker}) is made durable first, then the log is cut before the first bad
  * batch; the promise goes into the hard state the group's member starts from, and it recovers
  * the entries from its group's leader. The same happens to every group, the controller's too.
+ * While a marker exists, every open verifies every batch: a crash part-way through a cut can
+ * leave damaged bytes where an open that trusts the indexes does not read.
  */
 final class GroupRecovery {
     private static final String LOG_DIR = "log";
@@ -55,7 +57,9 @@ final class GroupRecovery {
             damages.stillRecovering(groupId, RecoveryMarker.path(groupDir), unfinished.getAsLong());
         }
         boolean alone = latest(contents).voters().size() <= 1;
-        PartitionLog log = PartitionLog.openSalvaging(groupDir.resolve(LOG_DIR), config, clockMs, damage -> {
+        // A crash part-way through a cut can leave damaged bytes where a trusting open does not read.
+        LogConfig opening = unfinished.isPresent() ? config.withVerifyOnOpen(LogConfig.VerifyOnOpen.ALL) : config;
+        PartitionLog log = PartitionLog.openSalvaging(groupDir.resolve(LOG_DIR), opening, clockMs, damage -> {
             // The promise first: a crash after the cut must not forget it.
             long recoveringTo = RecoveryMarker.record(groupDir, damage);
             damages.found(groupId, damage, recoveringTo, RecoveryMarker.path(groupDir), alone);

@@ -25,6 +25,12 @@ import java.util.OptionalLong;
  * reaches ({@link Long#MAX_VALUE}): the member then recovers only by holding a leader's whole log.
  * Deleting the file by hand tells the member to vote with what it holds, accepting the loss: the
  * way out for a group with no healthy majority left (a partition of replication factor 1).
+ *
+ * <p>No file is written when the log takes damage for a crash's torn write, which it does only
+ * when two faults coincide: a power loss that drops the log's last recovery-point write (not
+ * fsynced on the produce path) and damage to acknowledged entries between that stale recovery
+ * point and the end of the active segment. Those entries are then cut at open unrecorded, and
+ * the member votes without them (docs/ARCHITECTURE.md, "Storage damage").
  */
 final class RecoveryMarker {
     static final String NAME = "recovering";

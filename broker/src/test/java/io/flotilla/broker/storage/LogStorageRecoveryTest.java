@@ -226,11 +226,15 @@ class LogStorageRecoveryTest {
 
     /** Entries 0..39 of term 2, all committed, closed; then a bit flipped in the first batch of a sealed segment. */
     private Damaged writeAndDamage(Membership members) throws Exception {
+        return writeAndDamage(VERIFY_ALL, members);
+    }
+
+    private Damaged writeAndDamage(LogConfig config, Membership members) throws Exception {
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < DAMAGED_ENTRIES; i++) {
             entries.add(data(i, 2, List.of("value " + i + " ".repeat(60))));
         }
-        try (LogStorage storage = fixture.open(GROUP, VERIFY_ALL, members, true)) {
+        try (LogStorage storage = fixture.open(GROUP, config, members, true)) {
             Outcome.of(new LogPersistence(storage), appending(-1, entries, new HardState(2, null, DAMAGED_ENTRIES)))
                     .awaitPersisted();
         }
@@ -305,6 +309,22 @@ class LogStorageRecoveryTest {
             }
             assertEquals(Role.LEADER, node.role());
             assertEquals(damaged.offset() + 1, node.logEnd(), "it leads with what it held, and its no-op");
+        }
+    }
+
+    @Test
+    void aRecoveryACrashInterruptedMidCutVerifiesEveryBatchAtTheNextOpen() throws Exception {
+        // Every batch indexed: an open that trusts the indexes reads only each segment's last batch.
+        LogConfig indexed = StorageFixture.SMALL_SEGMENTS.withIndexIntervalBytes(1);
+        Damaged damaged = writeAndDamage(indexed, StorageFixture.VOTERS);
+        // The cut got as far as recording the promise and deleting the clean-shutdown marker.
+        Files.writeString(RecoveryMarker.path(fixture.groupDir(GROUP)), "recovering-to " + DAMAGED_ENTRIES + "\n");
+        Files.delete(fixture.groupDir(GROUP).resolve("log").resolve(".clean-shutdown"));
+
+        try (LogStorage storage = fixture.open(GROUP, indexed, StorageFixture.VOTERS, true)) {
+            assertEquals(damaged.offset(), storage.endOffset(), "the damage in the sealed segment was found and cut");
+            assertEquals(DAMAGED_ENTRIES, storage.hardState().recoveringTo());
+            assertEquals(damaged.file(), fixture.node.damages().all().get(0).file());
         }
     }
 
