@@ -8,10 +8,13 @@ import io.flotilla.api.v1.ReplicaStatus;
 import io.flotilla.api.v1.TopicDescription;
 import io.flotilla.jepsen.history.FinalRead;
 import io.flotilla.jepsen.history.HistoryRecorder;
+import io.flotilla.jepsen.history.Message;
 import io.flotilla.jepsen.history.OpType;
 import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 final class FinalReads {
     private static final long CALL_DEADLINE_MS = 5_000;
     private static final int PAGE_BYTES = 1024 * 1024;
-    private static final long CONVERGENCE_POLL_MS = 200;
 
     private final Routes routes;
     private final HistoryRecorder recorder;
@@ -52,17 +54,7 @@ final class FinalReads {
      * @return null once converged, else what still differed when {@code timeoutMs} ran out
      */
     String awaitConvergence(long timeoutMs) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (true) {
-            String difference = difference();
-            if (difference == null) {
-                return null;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                return difference;
-            }
-            Thread.sleep(CONVERGENCE_POLL_MS); // polling an outcome with a bound, not ordering threads
-        }
+        return Polls.untilNone(this::difference, timeoutMs);
     }
 
     private String difference() {
@@ -88,21 +80,36 @@ final class FinalReads {
     }
 
     /**
-     * Reads every replica of every partition from offset 0 to its high watermark, page by page.
+     * What the final reads found.
      *
-     * @return how many replicas were read whole (the others' reads failed part-way, and say so)
+     * @param replicasRead how many replicas were read whole (the others' reads failed part-way, and say so)
+     * @param logs         by partition, the committed log (offset to value) of the first of its
+     *                     replicas read whole, empty if none was; the checker compares the replicas
      */
-    int readAll(int process) {
-        int whole = 0;
-        for (int p = 0; p < replicas.size(); p++) {
-            for (int node : replicas.get(p)) {
-                whole += readReplica(process, node, p) ? 1 : 0;
-            }
-        }
-        return whole;
+    record Result(int replicasRead, List<Map<Long, Long>> logs) {
     }
 
-    private boolean readReplica(int process, int node, int partition) {
+    /** Reads every replica of every partition from offset 0 to its high watermark, page by page. */
+    Result readAll(int process) {
+        int whole = 0;
+        List<Map<Long, Long>> logs = new ArrayList<>();
+        for (int p = 0; p < replicas.size(); p++) {
+            Map<Long, Long> first = null;
+            for (int node : replicas.get(p)) {
+                Map<Long, Long> log = readReplica(process, node, p);
+                if (log != null) {
+                    whole++;
+                    first = first == null ? log : first;
+                }
+            }
+            logs.add(first == null ? Map.of() : first);
+        }
+        return new Result(whole, logs);
+    }
+
+    /** The replica's committed log, offset to value; null if a page could not be read. */
+    private Map<Long, Long> readReplica(int process, int node, int partition) {
+        Map<Long, Long> log = new HashMap<>();
         long offset = 0;
         while (true) {
             recorder.invoke(process, FinalRead.of(node, partition));
@@ -111,12 +118,14 @@ final class FinalReads {
                 r = read(node, partition, offset, PAGE_BYTES);
             } catch (StatusRuntimeException e) {
                 recorder.complete(process, OpType.FAIL, FinalRead.of(node, partition));
-                return false;
+                return null;
             }
-            recorder.complete(process, OpType.OK, new FinalRead(node, partition, ConsumerClient.messages(r.getRead())));
+            List<Message> page = ConsumerClient.messages(r.getRead());
+            recorder.complete(process, OpType.OK, new FinalRead(node, partition, page));
+            page.forEach(m -> log.put(m.offset(), m.value()));
             long next = r.getRead().getNextOffset();
             if (next >= r.getRead().getHighWatermark() || next == offset) {
-                return true;
+                return log;
             }
             offset = next;
         }

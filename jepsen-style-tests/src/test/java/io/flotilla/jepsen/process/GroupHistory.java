@@ -1,7 +1,13 @@
 package io.flotilla.jepsen.process;
 
 import io.flotilla.cli.client.TopicPartition;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -10,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 /**
  * What the members of a consumer group did, in one order: each record processed, each commit
@@ -38,12 +45,16 @@ final class GroupHistory {
 
     private final List<Event> events = new ArrayList<>();
     private final Set<String> processedValues = new HashSet<>();
+    /** The values {@link #unprocessedAfter} waits for and no member processed yet. */
+    private Set<String> awaited = new HashSet<>();
     private int nextCommitId;
 
     synchronized void processed(int member, TopicPartition partition, long offset, String value) {
         events.add(new Processed(member, partition, offset, value));
         processedValues.add(value);
-        notifyAll();
+        if (awaited.remove(value) && awaited.isEmpty()) {
+            notifyAll();
+        }
     }
 
     /** Records a commit about to be sent; returns its id for {@link #commitEnded}. */
@@ -95,17 +106,71 @@ final class GroupHistory {
     }
 
     /** Waits until every value of {@code values} was processed, at most {@code seconds}. */
-    synchronized void awaitProcessed(Set<String> values, int seconds) throws InterruptedException {
+    void awaitProcessed(Set<String> values, int seconds) throws InterruptedException {
+        Set<String> missing = unprocessedAfter(values, seconds);
+        if (!missing.isEmpty()) {
+            throw new AssertionError(missing.size() + " of " + values.size() + " values not processed after "
+                    + seconds + " s, e.g. " + missing.stream().limit(5).toList());
+        }
+    }
+
+    /**
+     * Waits until every value of {@code values} was processed, at most {@code seconds}; returns
+     * those that were not. One caller at a time.
+     */
+    synchronized Set<String> unprocessedAfter(Collection<String> values, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!processedValues.containsAll(values)) {
-            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (leftMs <= 0) {
-                Set<String> missing = new TreeSet<>(values);
-                missing.removeAll(processedValues);
-                throw new AssertionError(missing.size() + " of " + values.size() + " values not processed after "
-                        + seconds + " s, e.g. " + missing.stream().limit(5).toList());
+        awaited = new HashSet<>(values);
+        awaited.removeAll(processedValues);
+        try {
+            for (long leftMs = seconds * 1000L; !awaited.isEmpty() && leftMs > 0;
+                 leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+                wait(leftMs);
             }
-            wait(leftMs);
+            return new TreeSet<>(awaited);
+        } finally {
+            awaited = new HashSet<>();
+        }
+    }
+
+    /**
+     * The records processed that the log does not hold: {@code committed} gives the log's value
+     * at an offset of a partition, null where it holds none. A member that processed a value the
+     * log does not hold at that offset read what was never committed there (a read past the
+     * commit, a log that changed under it, a value served at the wrong offset).
+     *
+     * @return how many there were and the first {@code shown} of them
+     */
+    synchronized List<String> notInLog(BiFunction<TopicPartition, Long, String> committed, int shown) {
+        List<String> out = new ArrayList<>();
+        int count = 0;
+        for (Event e : events) {
+            if (!(e instanceof Processed p)) {
+                continue;
+            }
+            String there = committed.apply(p.partition(), p.offset());
+            if (!p.value().equals(there) && count++ < shown) {
+                out.add("member " + p.member() + " processed " + p.value() + " at " + p.partition() + " offset "
+                        + p.offset() + ", where the committed log holds " + (there == null ? "nothing" : there));
+            }
+        }
+        if (count > shown) {
+            out.add("... " + count + " records processed that the committed log does not hold, in all");
+        }
+        return out;
+    }
+
+    /**
+     * Writes every event, one per line in their order ({@code Processed[member=1, partition=t/0,
+     * offset=5, value=a]}, {@code CommitSent}, {@code CommitEnded}, {@code Assigned}): what the
+     * checks replay, for whoever looks into a violation.
+     */
+    synchronized void write(Path file) throws IOException {
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (Event e : events) {
+                out.write(e.toString());
+                out.newLine();
+            }
         }
     }
 

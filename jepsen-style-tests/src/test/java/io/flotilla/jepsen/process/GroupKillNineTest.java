@@ -60,7 +60,8 @@ class GroupKillNineTest {
             List<HostPort> bootstrap = cluster.addresses().values().stream().map(HostPort::parse).toList();
             try (FlotillaClient client = new FlotillaClient(ClientConfig.defaults(bootstrap))) {
                 for (int m = 1; m <= 3; m++) {
-                    members.add(new GroupMemberRun(m, bootstrap, GROUP, TOPIC, MEMBER, history));
+                    members.add(new GroupMemberRun(m, bootstrap, GROUP, TOPIC, MEMBER, history,
+                            ByteString::toStringUtf8));
                 }
                 history.awaitProcessed(writeRound(client, 1, acknowledged), WAIT_SECONDS);
 

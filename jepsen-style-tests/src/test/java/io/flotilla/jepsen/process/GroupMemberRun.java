@@ -1,5 +1,6 @@
 package io.flotilla.jepsen.process;
 
+import com.google.protobuf.ByteString;
 import io.flotilla.api.v1.FetchedRecord;
 import io.flotilla.cli.client.ClientConfig;
 import io.flotilla.cli.client.ClientException;
@@ -13,15 +14,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One group member on its own thread and client, as an application runs one: poll, process
- * (record in the {@link GroupHistory}), commit what it processed, again until stopped; then it
- * leaves. Its failures are kept for the test to report.
+ * (record in the {@link GroupHistory}, each value as {@code valueText} renders it), commit what
+ * it processed, again until stopped; then it leaves. Its failures are kept for the test to report.
  */
 final class GroupMemberRun implements GroupConsumer.Listener, AutoCloseable {
     private final int id;
     private final GroupHistory history;
+    private final Function<ByteString, String> valueText;
     private final FlotillaClient client;
     private final GroupConsumer consumer;
     private final Thread thread;
@@ -30,11 +33,17 @@ final class GroupMemberRun implements GroupConsumer.Listener, AutoCloseable {
     private volatile boolean stopping;
 
     GroupMemberRun(int id, List<HostPort> bootstrap, String group, String topic, GroupConsumerConfig config,
-            GroupHistory history) {
+            GroupHistory history, Function<ByteString, String> valueText) {
         this.id = id;
         this.history = history;
+        this.valueText = valueText;
         this.client = new FlotillaClient(ClientConfig.defaults(bootstrap));
-        this.consumer = GroupConsumer.start(client, group, List.of(topic), config, this);
+        try {
+            this.consumer = GroupConsumer.start(client, group, List.of(topic), config, this);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
         this.thread = new Thread(this::run, "group-member-" + id);
         thread.start();
     }
@@ -48,7 +57,7 @@ final class GroupMemberRun implements GroupConsumer.Listener, AutoCloseable {
                     continue;
                 }
                 TopicPartition p = new TopicPartition(polled.topic(), polled.partition());
-                records.forEach(r -> history.processed(id, p, r.getOffset(), r.getValue().toStringUtf8()));
+                records.forEach(r -> history.processed(id, p, r.getOffset(), valueText.apply(r.getValue())));
                 long next = records.get(records.size() - 1).getOffset() + 1;
                 int commit = history.commitSent(p, next);
                 try {

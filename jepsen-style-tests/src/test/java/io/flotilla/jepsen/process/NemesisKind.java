@@ -19,7 +19,17 @@ enum NemesisKind {
     /** Each node sees a different majority (5 or more nodes). */
     RING("partition-ring"),
     /** Drop the packets into one node (a partition's leader), not those out of it. */
-    ONE_WAY("partition-one-way");
+    ONE_WAY("partition-one-way"),
+    /**
+     * SIGKILL a node (a partition's leader), damage its replica of that partition on disk (a bit
+     * flipped or the last segment cut short: {@link SegmentDamage}), start it again.
+     */
+    CORRUPT("corrupt"),
+    /**
+     * SIGKILL a node (a partition's leader), delete its data directory, start it again: the node
+     * removed and a new one, with nothing, added in its place.
+     */
+    WIPE("wipe");
 
     private final String label;
 
@@ -32,24 +42,40 @@ enum NemesisKind {
         return label;
     }
 
+    /**
+     * The fewest nodes this fault needs: a ring needs five to give each node a different
+     * majority; a replica damaged or wiped recovers only from two others (one does not make a
+     * majority while the damaged one cannot vote).
+     */
+    int minNodes() {
+        return switch (this) {
+            case RING -> 5;
+            case CORRUPT, WIPE -> 3;
+            default -> 1;
+        };
+    }
+
     /** Whether a cluster of {@code nodes} can have this fault. */
     boolean possibleWith(int nodes) {
-        return this != RING || nodes >= 5;
+        return nodes >= minNodes();
     }
 
     /**
      * Parses a comma-separated list of {@code kill}, {@code pause}, {@code isolate},
-     * {@code halves}, {@code ring}, {@code one-way} and {@code partition} (every partition kind
-     * {@code nodes} allow), in the order given.
+     * {@code halves}, {@code ring}, {@code one-way}, {@code corrupt}, {@code wipe},
+     * {@code partition} (every partition kind {@code nodes} allow) and {@code all} (every kind
+     * they allow), in the order given.
      *
-     * @throws IllegalArgumentException naming an unknown name, or a ring with fewer than 5 nodes
+     * @throws IllegalArgumentException naming an unknown name, or a kind too few nodes allow
      */
     static List<NemesisKind> parse(String names, int nodes) {
         Set<NemesisKind> kinds = new LinkedHashSet<>();
         for (String raw : names.split(",")) {
             String name = raw.strip().toLowerCase(Locale.ROOT);
-            if (name.equals("partition")) {
-                for (NemesisKind k : List.of(ISOLATE, HALVES, RING, ONE_WAY)) {
+            if (name.equals("partition") || name.equals("all")) {
+                List<NemesisKind> group = name.equals("all") ? List.of(values())
+                        : List.of(ISOLATE, HALVES, RING, ONE_WAY);
+                for (NemesisKind k : group) {
                     if (k.possibleWith(nodes)) {
                         kinds.add(k);
                     }
@@ -58,7 +84,8 @@ enum NemesisKind {
             }
             NemesisKind kind = byName(name);
             if (!kind.possibleWith(nodes)) {
-                throw new IllegalArgumentException("nemesis '" + name + "' needs at least 5 nodes, not " + nodes);
+                throw new IllegalArgumentException("nemesis '" + name + "' needs at least " + kind.minNodes()
+                        + " nodes, not " + nodes);
             }
             kinds.add(kind);
         }
@@ -72,6 +99,6 @@ enum NemesisKind {
             }
         }
         throw new IllegalArgumentException("unknown nemesis '" + name + "': use kill, pause, isolate, halves, ring,"
-                + " one-way or partition (all partition kinds)");
+                + " one-way, corrupt, wipe, partition (all partition kinds) or all");
     }
 }

@@ -20,8 +20,22 @@ class NemesisScheduleTest {
         assertEquals(List.of(NemesisKind.ISOLATE, NemesisKind.HALVES, NemesisKind.RING, NemesisKind.ONE_WAY,
                 NemesisKind.PAUSE), NemesisKind.parse("partition,pause,one-way", 5));
         assertThrows(IllegalArgumentException.class, () -> NemesisKind.parse("ring", 3));
+        assertEquals(List.of(NemesisKind.WIPE, NemesisKind.CORRUPT, NemesisKind.KILL),
+                NemesisKind.parse("wipe,corrupt,kill", 3));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NemesisKind.parse("kil", 3));
         assertTrue(e.getMessage().contains("unknown nemesis 'kil'"), e.getMessage());
+    }
+
+    @Test
+    void allMeansEveryKindTheClusterSizeAllows() {
+        assertEquals(List.of(NemesisKind.KILL, NemesisKind.PAUSE, NemesisKind.ISOLATE, NemesisKind.HALVES,
+                NemesisKind.ONE_WAY, NemesisKind.CORRUPT, NemesisKind.WIPE), NemesisKind.parse("all", 3));
+        assertEquals(List.of(NemesisKind.values()), NemesisKind.parse("all", 5));
+        assertEquals(List.of(NemesisKind.KILL, NemesisKind.PAUSE, NemesisKind.ISOLATE, NemesisKind.HALVES,
+                NemesisKind.ONE_WAY), NemesisKind.parse("all", 2), "a damaged or wiped replica needs two others");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NemesisKind.parse("wipe", 2));
+        assertTrue(e.getMessage().contains("needs at least 3 nodes, not 2"), e.getMessage());
+        assertEquals(NemesisKind.parse("all", 3), RunConfig.CI.nemeses(), "CI runs every kind");
     }
 
     @Test

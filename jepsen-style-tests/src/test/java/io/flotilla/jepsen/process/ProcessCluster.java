@@ -2,6 +2,7 @@ package io.flotilla.jepsen.process;
 
 import io.flotilla.api.v1.AdminGrpc;
 import io.flotilla.api.v1.CreateTopicRequest;
+import io.flotilla.api.v1.TopicConfig;
 import io.flotilla.api.v1.TopicDescription;
 import io.flotilla.cli.local.LocalCluster;
 import io.flotilla.cli.local.LocalClusterPlan;
@@ -12,6 +13,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,6 +26,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -37,9 +41,13 @@ final class ProcessCluster implements AutoCloseable {
     private static final Duration START = Duration.ofSeconds(60);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final int NAMESPACED_BASE_PORT = 9701;
-    /** Small heaps: the nodes and the test share a 2-core machine with the build. */
+    /**
+     * Small heaps: the nodes and the test share a 2-core machine with the build. A node out of
+     * heap exits, which the harness notices, rather than go on with some of its threads dead.
+     */
     private static final List<String> NODE_JVM = List.of("-Xmx384m", "-XX:+UseSerialGC",
-            "--enable-native-access=ALL-UNNAMED");
+            "--enable-native-access=ALL-UNNAMED", "-XX:+ExitOnOutOfMemoryError",
+            "-XX:+HeapDumpOnOutOfMemoryError");
 
     private final Path root;
     private final LocalClusterPlan plan;
@@ -54,14 +62,17 @@ final class ProcessCluster implements AutoCloseable {
         this.plan = new LocalClusterPlan(nodes, root, LocalClusterPlan.freeBasePort(nodes,
                 20_000 + (int) (ProcessHandle.current().pid() % 500) * 20)
                 .orElseThrow(() -> new IOException("no " + nodes + " consecutive free ports below 32768")));
-        this.cluster = new LocalCluster(plan, nodeCommand(), STOP_GRACE);
+        this.cluster = new LocalCluster(plan, nodeCommand(root), STOP_GRACE);
     }
 
-    /** Node i in {@code network}'s namespace i, at its address there. */
-    ProcessCluster(int nodes, NodeNetwork network) throws IOException {
+    /**
+     * Node i in {@code network}'s namespace i, at its address there; a node that runs out of
+     * heap leaves its heap dump in {@code heapDumps}.
+     */
+    ProcessCluster(int nodes, NodeNetwork network, Path heapDumps) throws IOException {
         this.root = dataRoot();
         this.plan = new LocalClusterPlan(nodes, root, NAMESPACED_BASE_PORT, network.hosts());
-        this.cluster = new LocalCluster(plan, network.launcher(nodeCommand()), STOP_GRACE);
+        this.cluster = new LocalCluster(plan, network.launcher(nodeCommand(heapDumps)), STOP_GRACE);
     }
 
     private static Path dataRoot() throws IOException {
@@ -70,9 +81,11 @@ final class ProcessCluster implements AutoCloseable {
                 : Files.createTempDirectory("flotilla-proc");
     }
 
-    private static NodeLauncher nodeCommand() {
+    private static NodeLauncher nodeCommand(Path heapDumps) {
         NodeCommand same = NodeCommand.sameJvm(NodeCommand.FLOTILLA_MAIN);
-        return new NodeCommand(same.java(), same.classpath(), NODE_JVM, same.mainClass());
+        List<String> jvm = new ArrayList<>(NODE_JVM);
+        jvm.add("-XX:HeapDumpPath=" + heapDumps);
+        return new NodeCommand(same.java(), same.classpath(), jvm, same.mainClass());
     }
 
     /** Starts every node and waits until all serve. */
@@ -95,11 +108,16 @@ final class ProcessCluster implements AutoCloseable {
 
     /** Creates the topic through node 1 and returns it as created, with each partition's replicas. */
     TopicDescription createTopic(String name, int partitions, int replicationFactor) {
+        return createTopic(name, partitions, replicationFactor, TopicConfig.getDefaultInstance());
+    }
+
+    /** As {@link #createTopic(String, int, int)}, with settings of its own. */
+    TopicDescription createTopic(String name, int partitions, int replicationFactor, TopicConfig config) {
         ManagedChannel channel = NettyChannelBuilder.forTarget(addresses().get(1)).usePlaintext().build();
         channels.add(channel);
         return AdminGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).createTopic(
                 CreateTopicRequest.newBuilder().setName(name).setPartitionCount(partitions)
-                        .setReplicationFactor(replicationFactor).build()).getTopic();
+                        .setReplicationFactor(replicationFactor).setConfig(config).build()).getTopic();
     }
 
     /** SIGKILL, as a crash: no shutdown hook runs, nothing is flushed. Waits until the process is gone. */
@@ -111,6 +129,45 @@ final class ProcessCluster implements AutoCloseable {
     void restart(int nodeId) throws Exception {
         cluster.restart(node(nodeId));
         cluster.awaitServing(START);
+    }
+
+    /**
+     * The directory of the node's replica of a partition ({@code partitions/group-<id>}, beside
+     * its log), found by the node's log line that started it: no API names a partition's Raft
+     * group, and a partition keeps its group for good.
+     *
+     * @throws IllegalStateException if the node never started a replica of it
+     */
+    Path replicaDir(int nodeId, String topic, int partition) throws IOException {
+        Pattern started = Pattern.compile("started replica of " + Pattern.quote(topic + "-" + partition)
+                + " \\(group (\\d+)[,)]");
+        // Latin-1 decodes any byte: a line a SIGKILL cut short must not end the search.
+        try (Stream<String> lines = Files.lines(node(nodeId).log(), StandardCharsets.ISO_8859_1)) {
+            return lines.map(started::matcher).filter(Matcher::find).map(m -> m.group(1)).findFirst()
+                    .map(group -> node(nodeId).dataDir().resolve("partitions").resolve("group-" + group))
+                    .orElseThrow(() -> new IllegalStateException("node " + nodeId + " never started a replica of "
+                            + topic + "-" + partition + " (no such line in " + node(nodeId).log() + ")"));
+        }
+    }
+
+    /**
+     * Deletes everything the node keeps in its data directory, as a new disk would have it,
+     * except its log (the launcher's output, not the node's data). The node must be down.
+     *
+     * @throws IllegalStateException if its process runs
+     */
+    void wipe(int nodeId) throws IOException {
+        if (alive(nodeId)) {
+            throw new IllegalStateException("node " + nodeId + " runs; kill it before wiping its data");
+        }
+        LocalNode n = node(nodeId);
+        try (Stream<Path> paths = Files.walk(n.dataDir())) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                if (!p.equals(n.log()) && !p.equals(n.dataDir())) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     /** SIGSTOP: the process freezes, its sockets stay open, and peers and clients hear nothing from it. */
