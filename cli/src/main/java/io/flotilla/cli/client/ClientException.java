@@ -24,13 +24,15 @@ public final class ClientException extends RuntimeException {
     private final Status.Code code;
     private final transient List<ErrorDetail> details;
     private final transient HostPort node;
+    private final boolean resentAfterUnknownOutcome;
 
     private ClientException(Status.Code code, List<ErrorDetail> details, HostPort node, String message,
-            Throwable cause) {
+            Throwable cause, boolean resentAfterUnknownOutcome) {
         super(message, cause);
         this.code = code;
         this.details = List.copyOf(details);
         this.node = node;
+        this.resentAfterUnknownOutcome = resentAfterUnknownOutcome;
     }
 
     /** Reads the status and the ErrorDetails of a failed call to {@code node} (null when unknown). */
@@ -41,7 +43,7 @@ public final class ClientException extends RuntimeException {
         Status status = Status.fromThrowable(failure);
         com.google.rpc.Status rich = StatusProto.fromThrowable(failure);
         List<ErrorDetail> details = rich == null ? List.of() : unpack(rich.getDetailsList());
-        return new ClientException(status.getCode(), details, node, describe(status, details, node), failure);
+        return new ClientException(status.getCode(), details, node, describe(status, details, node), failure, false);
     }
 
     /** A failure reported inside an OK answer (one partition of a Produce). */
@@ -49,12 +51,12 @@ public final class ClientException extends RuntimeException {
         Status.Code code = Status.fromCodeValue(detail.getCode() != 0 ? detail.getCode() : codeOf(detail.getReason()))
                 .getCode();
         Status status = code.toStatus().withDescription(detail.getMessage());
-        return new ClientException(code, List.of(detail), node, describe(status, List.of(detail), node), null);
+        return new ClientException(code, List.of(detail), node, describe(status, List.of(detail), node), null, false);
     }
 
     /** A failure found by the client itself, before or instead of a call. */
     public static ClientException local(Status.Code code, String message) {
-        return new ClientException(code, List.of(), null, message, null);
+        return new ClientException(code, List.of(), null, message, null, false);
     }
 
     public Status.Code code() {
@@ -109,6 +111,24 @@ public final class ClientException extends RuntimeException {
      */
     public boolean connectionFailed() {
         return details.isEmpty() && (code == Status.Code.UNAVAILABLE || code == Status.Code.UNKNOWN);
+    }
+
+    /**
+     * Whether the call may have taken effect although it failed: this attempt's outcome is
+     * unknown (the connection broke, the deadline passed, or the write was proposed but not seen
+     * committed: REPLICATION_TIMEOUT), or this refusal answers a resend of an attempt whose
+     * outcome was unknown. A commit refused as fenced after its first attempt timed out may
+     * have been applied by that first attempt.
+     */
+    public boolean mayHaveTakenEffect() {
+        return resentAfterUnknownOutcome || connectionFailed() || code == Status.Code.DEADLINE_EXCEEDED
+                || reason() == ErrorReason.ERROR_REASON_REPLICATION_TIMEOUT;
+    }
+
+    /** This failure, as the answer to a resend of an attempt whose outcome is unknown. */
+    ClientException resentAfterUnknownOutcome() {
+        return resentAfterUnknownOutcome ? this : new ClientException(code, details, node,
+                getMessage() + "; an earlier attempt's outcome is unknown", this, true);
     }
 
     /** The broker's suggested pause before retrying; 0 for "use your own backoff". */

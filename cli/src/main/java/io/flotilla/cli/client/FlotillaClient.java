@@ -166,12 +166,13 @@ public final class FlotillaClient implements AutoCloseable {
 
     private <R> CompletableFuture<R> callRouted(MetadataCache.Route route, LeaderCall<R> call) {
         CompletableFuture<R> result = new CompletableFuture<>();
-        attemptRouted(route, call, 1, result);
+        attemptRouted(route, call, 1, false, result);
         return result;
     }
 
+    /** @param earlierUnknown whether an earlier attempt of this call failed with its outcome unknown */
     private <R> void attemptRouted(MetadataCache.Route route, LeaderCall<R> call, int attempt,
-            CompletableFuture<R> result) {
+            boolean earlierUnknown, CompletableFuture<R> result) {
         if (result.isDone()) {
             return; // cancelled by the caller
         }
@@ -195,9 +196,10 @@ public final class FlotillaClient implements AutoCloseable {
                 ClientException e = ClientException.from(t, node);
                 long delayMs = retryDelayMs(route, node, e, attempt);
                 if (delayMs < 0 || attempt >= config.maxAttempts()) {
-                    result.completeExceptionally(e);
+                    result.completeExceptionally(earlierUnknown ? e.resentAfterUnknownOutcome() : e);
                 } else {
-                    scheduler.schedule(() -> attemptRouted(route, call, attempt + 1, result),
+                    boolean unknown = earlierUnknown || e.mayHaveTakenEffect();
+                    scheduler.schedule(() -> attemptRouted(route, call, attempt + 1, unknown, result),
                             delayMs, TimeUnit.MILLISECONDS);
                 }
             }

@@ -214,7 +214,8 @@ public final class GroupConsumer implements AutoCloseable {
      *
      * @return the offsets committed
      * @throws ClientException when the coordinator could not be reached, or refused the
-     *     membership for good; whether the offsets were committed is then unknown
+     *     membership for good, or fenced the member in answer to a resend of an attempt whose
+     *     outcome is unknown; whether the offsets were committed is then unknown
      * @throws IllegalArgumentException for a negative offset
      */
     public Map<TopicPartition, Long> commit(Map<TopicPartition, Long> nextOffsets) {
@@ -571,7 +572,11 @@ public final class GroupConsumer implements AutoCloseable {
                     if (sentIn == session) {
                         rejoin(e.getMessage());
                     }
-                    done.complete(Map.of());
+                    if (e.mayHaveTakenEffect()) {
+                        done.completeExceptionally(e); // fenced on a resend: the first attempt may have committed
+                    } else {
+                        done.complete(Map.of());
+                    }
                 }, events);
     }
 

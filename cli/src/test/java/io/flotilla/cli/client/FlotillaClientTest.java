@@ -1,6 +1,7 @@
 package io.flotilla.cli.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,6 +85,40 @@ class FlotillaClientTest {
 
         assertEquals(ErrorReason.ERROR_REASON_NO_LEADER, e.reason());
         assertEquals(client.config().maxAttempts(), cluster.calls(1));
+    }
+
+    @Test
+    void aRefusalAnsweringAResendOfAnAttemptWithUnknownOutcomeSaysTheCallMayHaveTakenEffect() {
+        client.refreshMetadata(List.of("orders"));
+        AtomicInteger attempt = new AtomicInteger();
+        cluster.listOffsetsFault = r -> Optional.of(attempt.incrementAndGet() == 1
+                ? FakeCluster.refusal(FakeCluster.detail(ErrorReason.ERROR_REASON_REPLICATION_TIMEOUT,
+                        "proposed, not seen committed in time").setRetriable(true).build())
+                : FakeCluster.refusal(FakeCluster.detail(ErrorReason.ERROR_REASON_STALE_MEMBER_EPOCH,
+                        "member epoch 3 is stale; the group is at 4").build()));
+
+        ClientException e = assertThrows(ClientException.class, () -> latest(0));
+
+        assertEquals(2, cluster.calls(1));
+        assertEquals(ErrorReason.ERROR_REASON_STALE_MEMBER_EPOCH, e.reason());
+        assertTrue(e.mayHaveTakenEffect(), "the first attempt may have been applied before the refusal");
+        assertTrue(e.getMessage().endsWith("; an earlier attempt's outcome is unknown"), e.getMessage());
+    }
+
+    @Test
+    void aRefusalAfterOnlyDefiniteRefusalsSaysTheCallTookNoEffect() {
+        client.refreshMetadata(List.of("orders"));
+        AtomicInteger attempt = new AtomicInteger();
+        cluster.listOffsetsFault = r -> Optional.of(attempt.incrementAndGet() == 1
+                ? FakeCluster.refusal(FakeCluster.detail(ErrorReason.ERROR_REASON_NO_LEADER,
+                        "orders-0 is electing a leader").setRetriable(true).build())
+                : FakeCluster.refusal(FakeCluster.detail(ErrorReason.ERROR_REASON_STALE_MEMBER_EPOCH,
+                        "member epoch 3 is stale; the group is at 4").build()));
+
+        ClientException e = assertThrows(ClientException.class, () -> latest(0));
+
+        assertEquals(2, cluster.calls(1));
+        assertFalse(e.mayHaveTakenEffect(), "NO_LEADER is answered before anything is proposed");
     }
 
     @Test
