@@ -70,6 +70,7 @@ final class GroupHistory {
 
     synchronized void assigned(int member, TopicPartition partition, long offset) {
         events.add(new Assigned(member, partition, offset));
+        notifyAll(); // for takenUpSince
     }
 
     /** How many events there are so far: a mark for {@link #lastTakenUpBy} and {@link #takenUpSince}. */
@@ -94,15 +95,26 @@ final class GroupHistory {
         return held;
     }
 
-    /** The partitions some member took up after {@code mark}. */
-    synchronized Set<TopicPartition> takenUpSince(int mark) {
-        Set<TopicPartition> taken = new HashSet<>();
-        for (Event e : events.subList(mark, events.size())) {
-            if (e instanceof Assigned a) {
-                taken.add(a.partition());
+    /**
+     * The partitions some member took up after {@code mark}, once they include every one of
+     * {@code wanted} or {@code seconds} have passed.
+     */
+    synchronized Set<TopicPartition> takenUpSince(int mark, Set<TopicPartition> wanted, int seconds)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            Set<TopicPartition> taken = new HashSet<>();
+            for (Event e : events.subList(mark, events.size())) {
+                if (e instanceof Assigned a) {
+                    taken.add(a.partition());
+                }
             }
+            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (taken.containsAll(wanted) || leftMs <= 0) {
+                return taken;
+            }
+            wait(leftMs);
         }
-        return taken;
     }
 
     /** Waits until every value of {@code values} was processed, at most {@code seconds}. */
