@@ -57,6 +57,15 @@ public final class ApiException extends RuntimeException {
         return new ApiException(message, details);
     }
 
+    /**
+     * This refusal, answering a write that was proposed and may still commit: each detail says
+     * {@code outcome_unknown} (errors.proto).
+     */
+    public ApiException withOutcomeUnknown() {
+        return new ApiException(getMessage(), details.stream()
+                .map(d -> d.toBuilder().setOutcomeUnknown(true).build()).toList());
+    }
+
     /** A detail with its reason, the reason's status code, retriability and a bounded message. */
     public static ErrorDetail.Builder detail(ErrorReason reason, String message) {
         return ErrorDetail.newBuilder()

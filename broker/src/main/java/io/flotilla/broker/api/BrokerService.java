@@ -128,7 +128,7 @@ public final class BrokerService extends BrokerGrpc.BrokerImplBase {
             return ApiException.detail(ErrorReason.ERROR_REASON_REPLICATION_TIMEOUT, "no quorum of "
                     + entry.getTopic() + "-" + entry.getPartition() + " acknowledged the batch within " + waitMs
                     + " ms; it may still commit: retry (idempotent retries are deduplicated)")
-                    .setTopic(entry.getTopic()).setPartition(entry.getPartition()).build();
+                    .setTopic(entry.getTopic()).setPartition(entry.getPartition()).setOutcomeUnknown(true).build();
         }
         return ApiException.detail(ErrorReason.ERROR_REASON_INTERNAL_ERROR, "appending to " + entry.getTopic() + "-"
                 + entry.getPartition() + " failed: " + c).setTopic(entry.getTopic())

@@ -1,5 +1,6 @@
 package io.flotilla.broker.partition;
 
+import io.flotilla.broker.api.ApiException;
 import io.flotilla.raft.Entry;
 
 import java.util.ArrayDeque;
@@ -59,10 +60,17 @@ public final class CommitWaiters<T> {
         }
     }
 
-    /** Fails every waiter (leadership lost, group stopped): their proposals may or may not commit. */
-    public void failAll(RuntimeException cause) {
+    /**
+     * Fails every waiter (leadership lost, group stopped) with {@code cause} marked
+     * {@code outcome_unknown}: their proposals may or may not commit.
+     */
+    public void failAll(ApiException cause) {
+        if (proposals.isEmpty()) {
+            return;
+        }
+        ApiException unknown = cause.withOutcomeUnknown();
         while (!proposals.isEmpty()) {
-            proposals.poll().waiters().forEach(w -> w.completeExceptionally(cause));
+            proposals.poll().waiters().forEach(w -> w.completeExceptionally(unknown));
         }
     }
 

@@ -115,14 +115,15 @@ public final class ClientException extends RuntimeException {
 
     /**
      * Whether the call may have taken effect although it failed: this attempt's outcome is
-     * unknown (the connection broke, the deadline passed, or the write was proposed but not seen
-     * committed: REPLICATION_TIMEOUT), or this refusal answers a resend of an attempt whose
-     * outcome was unknown. A commit refused as fenced after its first attempt timed out may
-     * have been applied by that first attempt.
+     * unknown (the connection broke, the deadline passed, or the broker says its write was
+     * proposed and may still commit: {@code outcome_unknown} in errors.proto), or this refusal
+     * answers a resend of an attempt whose outcome was unknown. A commit refused as fenced after
+     * its first attempt was cut off by a coordinator failover may have been applied by that
+     * first attempt.
      */
     public boolean mayHaveTakenEffect() {
         return resentAfterUnknownOutcome || connectionFailed() || code == Status.Code.DEADLINE_EXCEEDED
-                || reason() == ErrorReason.ERROR_REASON_REPLICATION_TIMEOUT;
+                || (!details.isEmpty() && details.get(0).getOutcomeUnknown());
     }
 
     /** This failure, as the answer to a resend of an attempt whose outcome is unknown. */

@@ -92,8 +92,9 @@ class FlotillaClientTest {
         client.refreshMetadata(List.of("orders"));
         AtomicInteger attempt = new AtomicInteger();
         cluster.listOffsetsFault = r -> Optional.of(attempt.incrementAndGet() == 1
-                ? FakeCluster.refusal(FakeCluster.detail(ErrorReason.ERROR_REASON_REPLICATION_TIMEOUT,
-                        "proposed, not seen committed in time").setRetriable(true).build())
+                ? FakeCluster.refusal(FakeCluster.detail(ErrorReason.ERROR_REASON_NO_LEADER,
+                        "node 1 lost its leadership after appending").setRetriable(true).setOutcomeUnknown(true)
+                        .build())
                 : FakeCluster.refusal(FakeCluster.detail(ErrorReason.ERROR_REASON_STALE_MEMBER_EPOCH,
                         "member epoch 3 is stale; the group is at 4").build()));
 
