@@ -22,9 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *                          sealed segments as well as an active one for the corrupt nemesis)
  * @param producers         idempotent producer clients (4)
  * @param consumers         assign-mode consumer clients (2)
- * @param groupMembers      members of the consumer group reading the topic (0 in CI, which
- *                          would otherwise fail on the cli's GroupConsumer bugs these runs found;
- *                          2 for campaigns: {@code -Dflotilla.jepsen.groupMembers=2})
+ * @param groupMembers      members of the consumer group reading the topic (2)
  * @param quietMs           the pause before each fault, drawn per fault (2000-4000)
  * @param holdMs            how long each fault lasts, drawn per fault (3000-8000)
  * @param recoverySeconds   how long the clients go on after the last fault, before the final
@@ -40,12 +38,11 @@ record RunConfig(long seed, int nodes, int faultSeconds, List<NemesisKind> nemes
     private static final String PREFIX = "flotilla.jepsen.";
 
     /**
-     * The short run CI makes: 3 nodes, 90 s of faults cycling through every kind. Without group
-     * consumers until the cli's GroupConsumer survives these faults (jepsen-style-tests/README.md,
-     * "Group consumers: what the runs found").
+     * The short run CI makes: 3 nodes, 90 s of faults cycling through every kind, producers,
+     * assign-mode consumers and a consumer group.
      */
     static final RunConfig CI = new RunConfig(ThreadLocalRandom.current().nextLong(), 3, 90,
-            NemesisKind.parse("all", 3), 3, 3, 1 << 20, 4, 2, 0, new Range(2000, 4000), new Range(3000, 8000), 5,
+            NemesisKind.parse("all", 3), 3, 3, 1 << 20, 4, 2, 2, new Range(2000, 4000), new Range(3000, 8000), 5,
             Acks.ACKS_QUORUM, Path.of("target", "jepsen-runs"));
 
     RunConfig {
