@@ -42,14 +42,16 @@ import java.util.function.Supplier;
  *
  * <p>Bounds. What a stream holds is the frame being decoded, plus what HTTP/2 flow control lets
  * the sender push ahead (the server's flow-control window): gRPC asks for the next frame only
- * after the receiver took this one, and the receiver does not block. The server must accept
- * inbound messages of at least the largest single Raft message plus 1 KiB (frames coalesce up
- * to {@link TransportConfig#maxFrameBytes}, 1 MiB, and only a larger single message exceeds
- * that): with the default Raft limits (1 MiB of entries per append, one entry of up to 8 MiB
- * always sent) 16 MiB, the node's default request limit, suffices. The server must also permit
- * the senders' keepalive pings: {@link #permitPeerKeepAlive}. Streams are long-lived, so stop
- * the server with {@code shutdownNow} (or {@code shutdown} and then {@code shutdownNow} after a
- * grace period): a plain {@code shutdown} waits for the peers to hang up.
+ * after the receiver took this one, and the receiver does not block: it queues what it takes
+ * within a bound of its own ({@code DriverConfig.maxInboundBytes}) and refuses the rest. The
+ * server must accept inbound messages of at least the largest single Raft message plus 1 KiB
+ * (frames coalesce up to {@link TransportConfig#maxFrameBytes}, 1 MiB, and only a larger single
+ * message exceeds that): with the default Raft limits (1 MiB of entries per append, one entry of
+ * up to 8 MiB always sent) 16 MiB, the node's default request limit, suffices. The server must
+ * also permit the senders' keepalive pings: {@link #permitPeerKeepAlive}. Streams are
+ * long-lived, so stop the server with {@code shutdownNow} (or {@code shutdown} and then
+ * {@code shutdownNow} after a grace period): a plain {@code shutdown} waits for the peers to
+ * hang up.
  *
  * <p>Thread-safe; gRPC calls each stream's callbacks one at a time.
  */

@@ -169,7 +169,7 @@ public final class BrokerSimulation implements SimBroker.Host, Clients {
         RaftConfig raft = RaftConfig.DEFAULTS.withPreVote(spec.preVote()).withCheckQuorum(spec.checkQuorum())
                 .withFlowControl(RaftConfig.DEFAULTS.maxInflightAppends(), RaftConfig.DEFAULTS.maxInflightBytes(),
                         spec.maxAppendBytes());
-        DriverConfig driver = new DriverConfig(1, SimBroker.TICK_NANOS, raft, true, 4096, spec.seed());
+        DriverConfig driver = new DriverConfig(1, SimBroker.TICK_NANOS, raft, true, 4096, 32L << 20, spec.seed());
         MemberId[] voters = new MemberId[spec.nodes()];
         for (int i = 0; i < voters.length; i++) {
             voters[i] = new MemberId(i + 1, INCARNATION);

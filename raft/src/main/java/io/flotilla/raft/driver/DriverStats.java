@@ -9,14 +9,17 @@ package io.flotilla.raft.driver;
  * @param batchesSent     batches handed to the transport, liveness heartbeats included
  * @param messagesSent    messages in those batches
  * @param messagesDropped inbound messages for no hosted group or for another incarnation of this node
+ * @param inboundBytes    bytes of the inbound batches queued and not yet stepped, as
+ *                        {@link DriverConfig#maxInboundBytes} bounds them: current, not published per turn
  */
 public record DriverStats(int groups, int awakeGroups, long ticks, long batchesSent, long messagesSent,
-                          long messagesDropped) {
-    public static final DriverStats ZERO = new DriverStats(0, 0, 0, 0, 0, 0);
+                          long messagesDropped, long inboundBytes) {
+    public static final DriverStats ZERO = new DriverStats(0, 0, 0, 0, 0, 0, 0);
 
     /** Field by field sum: of a driver's loops, or of several drivers. */
     public DriverStats plus(DriverStats o) {
         return new DriverStats(groups + o.groups, awakeGroups + o.awakeGroups, ticks + o.ticks,
-                batchesSent + o.batchesSent, messagesSent + o.messagesSent, messagesDropped + o.messagesDropped);
+                batchesSent + o.batchesSent, messagesSent + o.messagesSent, messagesDropped + o.messagesDropped,
+                inboundBytes + o.inboundBytes);
     }
 }

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntPredicate;
 import java.util.function.LongSupplier;
@@ -52,12 +53,14 @@ final class EventLoop {
     private final Peers peers;
     private final LongSupplier clock;
 
-    private final MpscAtomicArrayQueue<List<RaftMessage>> inbound;
+    private final MpscAtomicArrayQueue<InboundBatch> inbound;
+    /** Bytes of the batches in {@code inbound}: added by the threads that offer, taken off once stepped. */
+    private final AtomicLong inboundBytes = new AtomicLong();
     private final MpscAtomicArrayQueue<LoopCommand> commands;
     /** At most one entry per group (one Ready in flight each, reported once): bounded by the group count. */
     private final MpscUnboundedAtomicArrayQueue<GroupHandle> completions = new MpscUnboundedAtomicArrayQueue<>(256);
     // Method references made once: the queues' drain calls take them every turn.
-    private final MessagePassingQueue.Consumer<List<RaftMessage>> deliver = this::deliver;
+    private final MessagePassingQueue.Consumer<InboundBatch> deliver = this::deliver;
     private final MessagePassingQueue.Consumer<LoopCommand> run = this::run;
     private final MessagePassingQueue.Consumer<GroupHandle> complete = this::complete;
     private final IntPredicate liveNode = this::isLive;
@@ -110,10 +113,25 @@ final class EventLoop {
 
     // ---------------------------------------------------------------- from other threads
 
-    boolean offerInbound(List<RaftMessage> batch) {
-        boolean queued = inbound.offer(batch);
+    /**
+     * Queues {@code batch} unless that would exceed the queue's count or byte bound; an empty
+     * queue takes a batch of any size, so no single message is refused for good.
+     */
+    boolean offerInbound(InboundBatch batch) {
+        long queued;
+        do {
+            queued = inboundBytes.get();
+            if (queued > 0 && queued + batch.bytes() > config.maxInboundBytes()) {
+                signal();
+                return false;
+            }
+        } while (!inboundBytes.compareAndSet(queued, queued + batch.bytes()));
+        boolean taken = inbound.offer(batch);
+        if (!taken) {
+            inboundBytes.addAndGet(-batch.bytes());
+        }
         signal();
-        return queued;
+        return taken;
     }
 
     boolean offerCommand(LoopCommand command) {
@@ -245,7 +263,8 @@ final class EventLoop {
     }
 
     /** Steps this loop's share of an inbound batch (other loops step the rest of the same batch). */
-    private void deliver(List<RaftMessage> batch) {
+    private void deliver(InboundBatch share) {
+        List<RaftMessage> batch = share.messages();
         for (int i = 0; i < batch.size(); i++) {
             RaftMessage m = batch.get(i);
             if (Hashing.loopOf(m.groupId(), siblings.length) != index) {
@@ -264,6 +283,7 @@ final class EventLoop {
             }
             markDirty(handle);
         }
+        inboundBytes.addAndGet(-share.bytes());
     }
 
     // ---------------------------------------------------------------- ticks and node liveness
@@ -589,6 +609,7 @@ final class EventLoop {
     // ---------------------------------------------------------------- stats
 
     DriverStats stats() {
-        return new DriverStats(groupCount, awakeCount, ticks, batchesSent, messagesSent, messagesDropped);
+        return new DriverStats(groupCount, awakeCount, ticks, batchesSent, messagesSent, messagesDropped,
+                inboundBytes.get());
     }
 }

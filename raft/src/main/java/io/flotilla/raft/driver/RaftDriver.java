@@ -169,8 +169,9 @@ public final class RaftDriver implements AutoCloseable {
      * a liveness heartbeat. The batch is shared by the loops whose groups it addresses, so it
      * is not copied or split; the driver keeps it, read-only.
      *
-     * @return false if a loop's queue was full and its share of the batch was dropped (Raft
-     *         retransmits), or if the driver failed or was closed
+     * @return false if a loop's queue was full, in batches or in bytes
+     *         ({@link DriverConfig#maxInboundBytes}), and its share of the batch was dropped
+     *         (Raft retransmits), or if the driver failed or was closed
      */
     public boolean receive(int fromNode, List<RaftMessage> batch) {
         if (refusal.get() != null) {
@@ -179,13 +180,17 @@ public final class RaftDriver implements AutoCloseable {
         long now = clock.getAsLong();
         peers.get(fromNode, now).lastHeardNanos = now;
         long addressed = 0;
+        long[] bytes = new long[loops.length];
         for (int i = 0; i < batch.size(); i++) {
-            addressed |= 1L << Hashing.loopOf(batch.get(i).groupId(), loops.length);
+            RaftMessage m = batch.get(i);
+            int loop = Hashing.loopOf(m.groupId(), loops.length);
+            addressed |= 1L << loop;
+            bytes[loop] += InboundBatch.bytesOf(m);
         }
         boolean queued = true;
         for (int i = 0; i < loops.length; i++) {
             if ((addressed & (1L << i)) != 0) {
-                queued &= loops[i].offerInbound(batch);
+                queued &= loops[i].offerInbound(new InboundBatch(batch, bytes[i]));
             }
         }
         return queued;

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -299,6 +300,43 @@ class DriverFaultsTest {
         c.tick(ELECTION_TICKS + 1);
         assertTrue(c.sent.stream().anyMatch(s -> s.from() == 1 && s.to() == 2 && s.messages().isEmpty()),
                 "node 1 pings again once every loop turns");
+    }
+
+    /**
+     * A leader frees one in-flight append per heartbeat interval to a follower that answers
+     * nothing, and sends the next while writes go on: to a node whose loop stands still, an
+     * append of 8 KiB per tick here (up to 1 MiB per group per 50 ms with the defaults), for as
+     * long as it stands still. Its inbound queue, bounded only by count, would hold all of it.
+     */
+    @Test
+    void aStalledLoopQueuesAtMostItsInboundBytesWhileTheLeaderKeepsSendingAndCatchesUpAfterwards() {
+        long bound = 64 << 10;
+        DriverConfig config = new DriverConfig(1, SteppedCluster.TICK,
+                DriverConfig.DEFAULTS.raft().withFlowControl(4, 32 << 10, 8 << 10), true, 4096, bound, 0);
+        SteppedCluster c = SteppedCluster.settled(config, 1);
+        long group = 1;
+        int leader = c.leaderOf(group);
+        int stalled = leader == 3 ? 2 : 3;
+        c.stall(stalled, 0);
+        byte[] value = new byte[8 << 10];
+        List<CompletableFuture<Entry>> proposed = new ArrayList<>();
+        long most = 0;
+        for (int tick = 0; tick < 200; tick++) { // a steady stream of writes, 16 KiB per tick
+            for (int i = 0; i < 2; i++) {
+                proposed.add(c.drivers.get(leader).call(group, n -> n.propose(ByteBuffer.wrap(value), 1)));
+            }
+            c.tick(1);
+            most = Math.max(most, c.drivers.get(stalled).stats().inboundBytes());
+        }
+        proposed.forEach(CompletableFuture::join); // the other follower made the majority
+        assertTrue(most <= bound, "the stalled node queued " + most + " bytes, over its bound of " + bound);
+        assertTrue(most > bound / 2, "the leader kept sending to the stalled node: " + most + " bytes queued");
+
+        c.unstall(stalled);
+        long end = c.query(leader, group, RaftNode::commitEnd);
+        int ticks = c.tickUntil(() -> c.query(stalled, group, RaftNode::commitEnd) == end, 50 * ELECTION_TICKS);
+        assertEquals(end, c.query(stalled, group, RaftNode::commitEnd),
+                "the refused appends were sent again: caught up after " + ticks + " ticks");
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.flotilla.raft.Snapshot;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -380,7 +381,7 @@ class RaftDriverTest {
 
     @Test
     void fullQueuesPushBackInsteadOfGrowing() {
-        DriverConfig tiny = new DriverConfig(1, SteppedCluster.TICK, DriverConfig.DEFAULTS.raft(), true, 2, 0);
+        DriverConfig tiny = new DriverConfig(1, SteppedCluster.TICK, DriverConfig.DEFAULTS.raft(), true, 2, 32L << 20, 0);
         RaftDriver driver = new RaftDriver(member(1), tiny, (to, batch) -> { }, () -> 0);
         List<RaftMessage> batch = List.of(new RaftMessage.TimeoutNow(1, member(2), member(1), 1));
         assertTrue(driver.receive(2, batch));
@@ -393,6 +394,58 @@ class RaftDriverTest {
         assertInstanceOf(RejectedExecutionException.class, assertThrows(CompletionException.class, third::join).getCause());
         driver.doWork();
         assertTrue(driver.receive(2, batch), "a turn drained the queue");
+    }
+
+    @Test
+    void inboundBatchesBeyondTheByteBoundAreRefusedUntilTheLoopSteppedThem() {
+        DriverConfig bounded = DriverConfig.DEFAULTS.withLoops(1).withMaxInboundBytes(3_000);
+        RaftDriver driver = new RaftDriver(member(1), bounded, (to, batch) -> { }, () -> 0);
+        List<RaftMessage> kibibyte = List.of(appendTo(1, 1, 1_000)); // 1,000 bytes of entries, 64 more for the message
+        assertTrue(driver.receive(2, kibibyte));
+        assertTrue(driver.receive(2, kibibyte));
+        assertFalse(driver.receive(2, kibibyte), "a third batch would hold 3,192 bytes, over the 3,000 allowed;"
+                + " the count bound alone (4096 batches) would take it");
+        assertTrue(driver.receive(2, List.of(new RaftMessage.TimeoutNow(1, member(2), member(1), 1))),
+                "the refused batch holds nothing: a small one still fits");
+        driver.doWork();
+        assertTrue(driver.receive(2, kibibyte), "a turn stepped the queued batches and freed their bytes");
+    }
+
+    @Test
+    void anEmptyInboundQueueTakesABatchLargerThanTheByteBound() {
+        DriverConfig bounded = DriverConfig.DEFAULTS.withLoops(1).withMaxInboundBytes(1_000);
+        RaftDriver driver = new RaftDriver(member(1), bounded, (to, batch) -> { }, () -> 0);
+        List<RaftMessage> large = List.of(appendTo(1, 1, 5_000));
+        assertTrue(driver.receive(2, large), "a message larger than the bound must get through some time");
+        assertFalse(driver.receive(2, large), "but only into an empty queue");
+        driver.doWork();
+        assertTrue(driver.receive(2, large));
+    }
+
+    @Test
+    void eachLoopCountsOnlyItsOwnShareOfAnInboundBatch() {
+        DriverConfig bounded = TWO_LOOPS.withMaxInboundBytes(3_000);
+        RaftDriver driver = new RaftDriver(member(1), bounded, (to, batch) -> { }, () -> 0);
+        long onLoop0 = groupOnLoop(0, 2);
+        long onLoop1 = groupOnLoop(1, 2);
+        assertTrue(driver.receive(2, List.of(appendTo(onLoop0, 1, 2_000), appendTo(onLoop1, 1, 100))));
+        assertFalse(driver.receive(2, List.of(appendTo(onLoop0, 1, 2_000))), "loop 0 holds 2,064 bytes");
+        assertTrue(driver.receive(2, List.of(appendTo(onLoop1, 1, 2_000))),
+                "loop 1 holds 164 bytes of the shared batch, not its 2,228");
+    }
+
+    /** An append of one data entry of {@code bytes} bytes from node 2 to node 1. */
+    private static RaftMessage appendTo(long groupId, long term, int bytes) {
+        Entry entry = new Entry(0, 1, term, Entry.Type.DATA, ByteBuffer.allocate(bytes));
+        return new RaftMessage.AppendRequest(groupId, member(2), member(1), term, 0, 0, List.of(entry), 0, 0);
+    }
+
+    private static long groupOnLoop(int loop, int loops) {
+        long g = 1;
+        while (Hashing.loopOf(g, loops) != loop) {
+            g++;
+        }
+        return g;
     }
 
     @Test
