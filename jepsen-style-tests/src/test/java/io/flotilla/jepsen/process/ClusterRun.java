@@ -118,6 +118,9 @@ final class ClusterRun {
                 }
                 FinalReads finalReads = new FinalReads(routes, recorder, replicas);
                 convergence = finalReads.awaitConvergence(CONVERGENCE_TIMEOUT_MS);
+                if (convergence != null) {
+                    cluster.dumpThreads(dir); // while the replicas still stand where they stopped
+                }
                 FinalReads.Result read = finalReads.readAll(workload.newProcess());
                 replicasRead = read.replicasRead();
                 group = groupWorkload.finish(read.logs(), GROUP_CATCH_UP_SECONDS);

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -40,6 +41,7 @@ import java.util.stream.Stream;
 final class ProcessCluster implements AutoCloseable {
     private static final Duration START = Duration.ofSeconds(60);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    private static final Duration THREAD_DUMP_TIMEOUT = Duration.ofSeconds(30);
     private static final int NAMESPACED_BASE_PORT = 9701;
     /**
      * Small heaps: the nodes and the test share a 2-core machine with the build. A node out of
@@ -191,6 +193,29 @@ final class ProcessCluster implements AutoCloseable {
     int exitCode(int nodeId) {
         Process p = process(nodeId);
         return p.isAlive() ? -1 : p.exitValue();
+    }
+
+    /**
+     * Writes each running node's thread stacks ({@code jcmd PID Thread.print}) to {@code dir} as
+     * {@code node-<i>-threads.txt}: what a node that stopped making progress was doing. Paused
+     * nodes cannot answer and are skipped; a dump that fails says why in its file.
+     */
+    void dumpThreads(Path dir) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        for (LocalNode n : plan.nodes()) {
+            Process p = cluster.processes().get(n);
+            if (p == null || !p.isAlive() || paused.contains(n.id())) {
+                continue;
+            }
+            Path out = dir.resolve("node-" + n.id() + "-threads.txt");
+            Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(p.pid()), "Thread.print")
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!dump.waitFor(THREAD_DUMP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                dump.destroyForcibly();
+                Files.writeString(out, "\njcmd did not finish within " + THREAD_DUMP_TIMEOUT.toSeconds() + " s\n",
+                        StandardOpenOption.APPEND);
+            }
+        }
     }
 
     /** Copies every node's log (all its starts) into {@code dir} as {@code node-<i>.log}. */
