@@ -25,6 +25,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
@@ -50,6 +51,12 @@ final class PeerLink {
     private final AtomicLong queuedBytes = new AtomicLong();
     /** Drain requests not yet served; a drain task is scheduled when this leaves 0. */
     private final AtomicInteger drainRequests = new AtomicInteger();
+    /**
+     * Whether a batch was dropped because the queue was full while the stream was up, not yet
+     * followed by a frame written: logged once per episode, since a stream that stops taking
+     * frames without failing silences this node towards the peer.
+     */
+    private final AtomicBoolean fullReported = new AtomicBoolean();
     /** Backing off after a failure, or no address known: {@link #offer} drops at once. */
     private volatile boolean unreachable;
 
@@ -81,6 +88,10 @@ final class PeerLink {
             // An empty queue takes any batch, so one larger than the bound still goes out.
             if (unreachable || (queued > 0 && queued + bytes > config.maxQueuedBytesPerPeer())) {
                 counters.batchesDropped.increment();
+                if (!unreachable && fullReported.compareAndSet(false, true)) {
+                    log.warn("the queue to node {} is full ({} bytes): batches to it are dropped until its stream "
+                            + "takes frames again", nodeId, queued);
+                }
                 return;
             }
         } while (!queuedBytes.compareAndSet(queued, queued + bytes));
@@ -143,6 +154,9 @@ final class PeerLink {
             counters.batchesSent.add(batches);
             counters.framesSent.increment();
             counters.bytesSent.add(frameBytes);
+            if (fullReported.compareAndSet(true, false)) {
+                log.info("the stream to node {} takes frames again", nodeId);
+            }
         }
     }
 

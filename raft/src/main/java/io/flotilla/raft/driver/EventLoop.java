@@ -43,6 +43,12 @@ import java.util.function.LongSupplier;
  */
 final class EventLoop {
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
+    /**
+     * How long a loop may take over one turn before the loop watching it logs its stack. A turn
+     * is meant to take microseconds to milliseconds; one this long means its thread is blocked
+     * or looping, and every group of the loop stands still meanwhile.
+     */
+    private static final long STALL_REPORT_NANOS = 5_000_000_000L;
 
     private final int index;
     /** The driver's loops, this one included: loop 0 pings for the node only while they all turn. */
@@ -82,6 +88,8 @@ final class EventLoop {
     private volatile boolean parked;
     /** When this loop last finished a turn: read by loop 0 before it vouches for the node. */
     private volatile long lastTurnNanos;
+    /** Whether the loop this one watches ({@link #watchNextLoop}) was reported stuck, and not yet turning again. */
+    private volatile boolean watchedStuck;
     /** Why commands are failed instead of run, once the loop took its last turn; guarded by this. */
     private IllegalStateException retiredWith;
 
@@ -302,6 +310,7 @@ final class EventLoop {
         // time out every group at once.
         nextTickAt = late >= config.tickNanos() ? now + config.tickNanos() : nextTickAt + config.tickNanos();
         int work = checkPeers();
+        watchNextLoop();
         if (index == 0 && everyLoopTurnedRecently()) {
             // Half a tick of slack: ticks wake with jitter, and one a little early must not
             // skip the heartbeat until the next interval.
@@ -354,6 +363,33 @@ final class EventLoop {
             }
         }
         return true;
+    }
+
+    /**
+     * Logs the stack of the next loop (each loop watches the one after it) once it has been in
+     * one turn for {@link #STALL_REPORT_NANOS}, and logs again when it turns again: a loop stuck
+     * in a turn cannot say so itself, and the stack shows what holds it.
+     */
+    private void watchNextLoop() {
+        if (siblings.length < 2) {
+            return;
+        }
+        EventLoop watched = siblings[(index + 1) % siblings.length];
+        long last = watched.lastTurnNanos;
+        long stuckFor = now - (last - resumedNanos < 0 ? resumedNanos : last);
+        if (stuckFor >= STALL_REPORT_NANOS && !watchedStuck) {
+            watchedStuck = true;
+            Thread t = watched.thread;
+            StringBuilder stack = new StringBuilder();
+            for (StackTraceElement e : t == null ? new StackTraceElement[0] : t.getStackTrace()) {
+                stack.append("\n\tat ").append(e);
+            }
+            log.warn("node {}: event loop {} has been in one turn for {} ms; its groups stand still. Its thread {} is at:{}",
+                    self.nodeId(), watched.index, stuckFor / 1_000_000, t == null ? "(none)" : t.getName(), stack);
+        } else if (stuckFor < STALL_REPORT_NANOS && watchedStuck) {
+            watchedStuck = false;
+            log.warn("node {}: event loop {} turns again", self.nodeId(), watched.index);
+        }
     }
 
     /**
@@ -610,6 +646,6 @@ final class EventLoop {
 
     DriverStats stats() {
         return new DriverStats(groupCount, awakeCount, ticks, batchesSent, messagesSent, messagesDropped,
-                inboundBytes.get());
+                inboundBytes.get(), watchedStuck ? 1 : 0);
     }
 }

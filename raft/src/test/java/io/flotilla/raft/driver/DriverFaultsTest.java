@@ -302,6 +302,23 @@ class DriverFaultsTest {
                 "node 1 pings again once every loop turns");
     }
 
+    /** A stuck loop cannot say so itself: the loop watching it reports it (and logs its thread's stack) until it turns again. */
+    @Test
+    void aLoopInOneTurnForFiveSecondsIsReportedStuckUntilItTurnsAgain() {
+        SteppedCluster c = settled(10);
+        long fiveSeconds = 5_000_000_000L / SteppedCluster.TICK;
+        c.stall(1, 1);
+        c.tick((int) fiveSeconds - 2);
+        assertEquals(0, c.drivers.get(1).stats().stuckLoops(), "not yet five seconds in one turn");
+        c.tick(3);
+        assertEquals(1, c.drivers.get(1).stats().stuckLoops());
+        assertEquals(0, c.drivers.get(2).stats().stuckLoops(), "another node's loops turn");
+
+        c.unstall(1);
+        c.tick(2); // loop 0 turns before loop 1 in a step: it sees loop 1's turn at its next tick
+        assertEquals(0, c.drivers.get(1).stats().stuckLoops());
+    }
+
     /**
      * A leader frees one in-flight append per heartbeat interval to a follower that answers
      * nothing, and sends the next while writes go on: to a node whose loop stands still, an
