@@ -100,6 +100,8 @@ final class EventLoop {
     private volatile long batchesSent;
     private volatile long messagesSent;
     private volatile long messagesDropped;
+    /** Groups whose write in flight was reported stuck and has not landed. */
+    private volatile int stuckWrites;
 
     /** {@code siblings} holds every loop of the driver by the first turn of any. */
     EventLoop(int index, EventLoop[] siblings, MemberId self, DriverConfig config, Transport transport, Peers peers,
@@ -333,6 +335,7 @@ final class EventLoop {
                 }
                 continue;
             }
+            reportIfWriteStuck(handle);
             try {
                 if (!config.quiescence() || !node.tryQuiesce(liveNode)) {
                     node.tick();
@@ -363,6 +366,21 @@ final class EventLoop {
             }
         }
         return true;
+    }
+
+    /**
+     * Logs, once, a group whose write has been with its persistence for
+     * {@link #STALL_REPORT_NANOS}: until it lands the group sends no acknowledgement and takes
+     * no further Ready, and nothing else would say so.
+     */
+    private void reportIfWriteStuck(GroupHandle handle) {
+        if (handle.pending != null && !handle.pendingReported && now - handle.pendingSinceNanos >= STALL_REPORT_NANOS) {
+            handle.pendingReported = true;
+            stuckWrites++;
+            log.warn("node {}: group {}: a write handed to its persistence {} ms ago has not landed; the group "
+                    + "stands still until it does", self.nodeId(), handle.node.groupId(),
+                    (now - handle.pendingSinceNanos) / 1_000_000);
+        }
     }
 
     /**
@@ -534,6 +552,7 @@ final class EventLoop {
             // Only now: a persistence that throws has started nothing. Its completion, even
             // one made inside persist(), is handled later in the turn, on this thread.
             handle.pending = ready;
+            handle.pendingSinceNanos = now;
         } else {
             finishReady(handle, ready);
         }
@@ -545,6 +564,12 @@ final class EventLoop {
             return;
         }
         handle.pending = null;
+        if (handle.pendingReported) {
+            handle.pendingReported = false;
+            stuckWrites--;
+            log.warn("node {}: group {}: the write in flight for {} ms landed", self.nodeId(), handle.node.groupId(),
+                    (now - handle.pendingSinceNanos) / 1_000_000);
+        }
         Throwable failure = handle.failure;
         if (handle.removed) {
             release(handle);
@@ -646,6 +671,6 @@ final class EventLoop {
 
     DriverStats stats() {
         return new DriverStats(groupCount, awakeCount, ticks, batchesSent, messagesSent, messagesDropped,
-                inboundBytes.get(), watchedStuck ? 1 : 0);
+                inboundBytes.get(), watchedStuck ? 1 : 0, stuckWrites);
     }
 }

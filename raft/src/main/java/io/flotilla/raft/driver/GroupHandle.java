@@ -31,6 +31,9 @@ final class GroupHandle implements PersistCallback {
 
     /** The Ready handed to persistence and not completed yet, or null. */
     Ready pending;
+    /** When {@code pending} was handed over, and whether it was reported as stuck (loop thread). */
+    long pendingSinceNanos;
+    boolean pendingReported;
     /**
      * The same Ready from just before it is handed over until its persistence reports on it:
      * the one report that takes it from here (a compare-and-set) is heeded; a late or

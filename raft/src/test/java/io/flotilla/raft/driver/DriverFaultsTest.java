@@ -356,6 +356,32 @@ class DriverFaultsTest {
                 "the refused appends were sent again: caught up after " + ticks + " ticks");
     }
 
+    /** A group whose write never lands stands still, acknowledging nothing: the driver says so, and again once it lands. */
+    @Test
+    void aWriteInFlightForFiveSecondsIsReportedStuckUntilItLands() {
+        SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
+        long group = 1;
+        HeldWrites[] writes = c.addGroupHoldingWrites(group);
+        c.tickUntilQuiet(20 * ELECTION_TICKS);
+        int leader = c.leaderOf(group);
+        int follower = leader == 3 ? 2 : 3;
+        writes[follower].hold = true;
+        c.propose(leader, group, "a");
+        c.runUntilIdle();
+        assertEquals(1, writes[follower].heldCount());
+
+        long fiveSeconds = 5_000_000_000L / SteppedCluster.TICK;
+        c.tick((int) fiveSeconds - 2);
+        assertEquals(0, c.drivers.get(follower).stats().stuckWrites(), "not yet five seconds in flight");
+        c.tick(3);
+        assertEquals(1, c.drivers.get(follower).stats().stuckWrites());
+        assertEquals(0, c.drivers.get(leader).stats().stuckWrites());
+
+        writes[follower].land(0);
+        c.runUntilIdle();
+        assertEquals(0, c.drivers.get(follower).stats().stuckWrites());
+    }
+
     @Test
     void aRepeatedReportThatAnEarlierWriteLandedDoesNotCompleteTheWriteInFlight() {
         SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
