@@ -38,6 +38,8 @@ import java.util.function.Supplier;
  */
 final class LeaderBalancer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaderBalancer.class);
+    /** The longest wait between two hand-overs of one group that do not take, in balance intervals (64 s by default). */
+    private static final long MAX_BACKOFF_INTERVALS = 32;
 
     private final int selfNode;
     private final RaftDriver driver;
@@ -51,6 +53,8 @@ final class LeaderBalancer implements AutoCloseable {
     private long indexedVersion = -1;
     private SortedMap<Long, MemberId> preferred;
     private ScheduledFuture<?> periodic;
+    /** Timer thread only: hand-overs that did not take wait longer before they are tried again. */
+    private final HandOverBackoff backoff;
 
     /**
      * @param led                  the latest survey of the groups this node leads ({@link StatusReporter#led})
@@ -66,6 +70,8 @@ final class LeaderBalancer implements AutoCloseable {
         this.timer = timer;
         this.config = config;
         this.electionTimeoutNanos = electionTimeoutNanos;
+        long interval = TimeUnit.MILLISECONDS.toNanos(config.balanceIntervalMs());
+        this.backoff = new HandOverBackoff(interval, MAX_BACKOFF_INTERVALS * interval);
     }
 
     synchronized void start() {
@@ -143,6 +149,7 @@ final class LeaderBalancer implements AutoCloseable {
 
     private void balance() {
         Map<Long, ReplicaReport> leading = led.get();
+        backoff.retainLed(leading.keySet());
         if (leading.isEmpty()) {
             return;
         }
@@ -151,18 +158,21 @@ final class LeaderBalancer implements AutoCloseable {
             preferred = Placement.preferredLeaders(current);
             indexedVersion = current.version();
         }
+        long now = System.nanoTime();
         List<Long> groups = new ArrayList<>(leading.keySet());
         groups.sort(null);
         int started = 0;
         for (long groupId : groups) {
             MemberId target = preferred.get(groupId);
-            if (target == null || target.nodeId() == selfNode || !caughtUpVoter(leading.get(groupId), target)) {
+            if (target == null || target.nodeId() == selfNode || !caughtUpVoter(leading.get(groupId), target)
+                    || !backoff.mayTry(groupId, target, now)) {
                 continue;
             }
             if (started == config.maxTransfersPerPass()) {
                 return; // the rest at the next pass
             }
             started++;
+            backoff.tried(groupId, target, now);
             handOver(groupId, target).whenComplete((begun, e) -> {
                 if (e == null && begun) {
                     log.info("node {} hands group {} over to its preferred leader {}", selfNode, groupId, target);
