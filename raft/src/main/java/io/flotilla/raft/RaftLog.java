@@ -113,6 +113,15 @@ final class RaftLog {
         return out;
     }
 
+    /**
+     * How many entries one conflict hint (and one leader's step back after it) walks at most:
+     * each is a storage read (a real log reads entry headers from its file) on the group's loop
+     * thread, which serves every group of the loop. A run of thousands (a follower that led a
+     * long term) then takes a round trip per 256 entries instead of a turn of a minute, which
+     * stood the loop's other groups still too (a real-cluster run, seed 5931627614752604947).
+     */
+    static final int MAX_HINT_STEPS = 256;
+
     /** Where a follower's log diverges, as it tells the leader: see {@link #conflictHint}. */
     record ConflictHint(long end, long term) {
     }
@@ -120,7 +129,11 @@ final class RaftLog {
     /**
      * The hint a follower rejecting an append at {@code prevEnd} gives: with an entry of some
      * term there, that term and where this log's run of it begins, so the leader skips the
-     * whole run at once; with nothing there, term 0 and where this log ends.
+     * whole run at once; with nothing there, term 0 and where this log ends. The walk back
+     * stops after {@link #MAX_HINT_STEPS} entries, at an entry of the same term: each step
+     * reads the storage, and a run of one term can be a whole log long. Such a hint is still
+     * sound (the run begins at or before it); the leader's next probe there is rejected
+     * with a hint further back.
      */
     ConflictHint conflictHint(long prevEnd) {
         if (endOffset() < prevEnd || termAt(prevEnd - 1) < 0) {
@@ -128,7 +141,7 @@ final class RaftLog {
         }
         long hintTerm = termAt(prevEnd - 1);
         long base = entryBaseAtOrBefore(prevEnd - 1);
-        while (base > startOffset() && termAt(base - 1) == hintTerm) {
+        for (int steps = 0; steps < MAX_HINT_STEPS && base > startOffset() && termAt(base - 1) == hintTerm; steps++) {
             base = entryBaseAtOrBefore(base - 1);
         }
         return new ConflictHint(base, hintTerm);
@@ -146,10 +159,12 @@ final class RaftLog {
             next = entryBaseAtOrBefore(Math.min(hintEnd, rejected));
         } else {
             // Walk back entry by entry; 'end' is always where the entry at 'base' ends, so no entry is read.
+            // At most MAX_HINT_STEPS entries, as the follower's walk: stopping above the
+            // follower's term falls back to its hint, which is at or before where they differ.
             long end = rejected;
             long base = entryBaseAtOrBefore(rejected - 1);
             long term = termAt(base);
-            while (base > startOffset() && term > hintTerm) {
+            for (int steps = 0; steps < MAX_HINT_STEPS && base > startOffset() && term > hintTerm; steps++) {
                 end = base;
                 base = entryBaseAtOrBefore(base - 1);
                 term = termAt(base);

@@ -38,6 +38,35 @@ class BacktrackingAndCommitRuleTest {
     }
 
     /**
+     * A follower's conflict hint walks back at most {@link RaftLog#MAX_HINT_STEPS} entries: each
+     * is a storage read on a loop thread that serves many groups. A longer run of one term is
+     * skipped a walk at a time: each hint is of the same term, further back, until the run's start.
+     */
+    @Test
+    void aConflictHintWalksBackAtMostMaxHintStepsEntriesAndTheNextHintGoesOnFromThere() {
+        RaftLog log = new RaftLog(new MemoryStorage(Membership.ofVoters(TestCluster.member(1))));
+        log.append(new Entry(0, 1, 1, Entry.Type.DATA, ByteBuffer.allocate(1)));
+        int run = 3 * RaftLog.MAX_HINT_STEPS + 10;
+        for (int i = 1; i <= run; i++) {
+            log.append(new Entry(i, 1, 2, Entry.Type.DATA, ByteBuffer.allocate(1)));
+        }
+        long prevEnd = log.endOffset();
+        int hints = 0;
+        while (true) {
+            RaftLog.ConflictHint hint = log.conflictHint(prevEnd);
+            hints++;
+            assertEquals(2, hint.term());
+            assertTrue(hint.end() >= prevEnd - 1 - RaftLog.MAX_HINT_STEPS, "hint " + hint.end() + " for " + prevEnd);
+            assertTrue(hint.end() < prevEnd, "always at least one entry back");
+            if (hint.end() == 1) {
+                break; // the run's start
+            }
+            prevEnd = hint.end(); // the leader, without term 2, probes there next
+        }
+        assertEquals(4, hints, "a hint per " + RaftLog.MAX_HINT_STEPS + " entries of the run");
+    }
+
+    /**
      * Raft §5.4.2: a leader must not commit an entry of an earlier term by counting replicas,
      * only by committing an entry of its own term after it.
      */
