@@ -361,8 +361,7 @@ class DriverFaultsTest {
     void aWriteInFlightForFiveSecondsIsReportedStuckUntilItLands() {
         SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
         long group = 1;
-        HeldWrites[] writes = c.addGroupHoldingWrites(group);
-        c.tickUntilQuiet(20 * ELECTION_TICKS);
+        HeldWrites[] writes = c.settledGroupHoldingWrites(group);
         int leader = c.leaderOf(group);
         int follower = leader == 3 ? 2 : 3;
         writes[follower].hold = true;
@@ -386,8 +385,7 @@ class DriverFaultsTest {
     void aRepeatedReportThatAnEarlierWriteLandedDoesNotCompleteTheWriteInFlight() {
         SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
         long group = 1;
-        HeldWrites[] writes = c.addGroupHoldingWrites(group);
-        c.tickUntilQuiet(20 * ELECTION_TICKS);
+        HeldWrites[] writes = c.settledGroupHoldingWrites(group);
         int leader = c.leaderOf(group);
         int follower = leader == 3 ? 2 : 3;
         writes[follower].hold = true;

@@ -229,8 +229,7 @@ class RaftDriverTest {
     void removeGroupCompletesOnceTheWriteInFlightLandsAndOnlyThenMayTheGroupBeAddedBackOverItsStorage() {
         SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
         long group = 1;
-        HeldWrites[] writes = c.addGroupHoldingWrites(group);
-        c.tickUntilQuiet(20 * ELECTION_TICKS);
+        HeldWrites[] writes = c.settledGroupHoldingWrites(group);
         int leader = c.leaderOf(group);
         int follower = leader == 3 ? 2 : 3;
         MemoryStorage storage = c.storage(follower, group);
@@ -263,8 +262,7 @@ class RaftDriverTest {
     void removeGroupOfAGroupTheDriverStoppedWaitsForItsWriteInFlightSoItsStorageCanBeOpenedAgain() {
         SteppedCluster c = new SteppedCluster(3, TWO_LOOPS);
         long group = 1;
-        HeldWrites[] writes = c.addGroupHoldingWrites(group);
-        c.tickUntilQuiet(20 * ELECTION_TICKS);
+        HeldWrites[] writes = c.settledGroupHoldingWrites(group);
         int leader = c.leaderOf(group);
         int other = leader == 1 ? 2 : 1;
         writes[leader].hold = true;

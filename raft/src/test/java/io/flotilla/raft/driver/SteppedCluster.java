@@ -93,6 +93,13 @@ final class SteppedCluster {
         return writes;
     }
 
+    /** {@link #addGroupHoldingWrites}, then ticks until it has a leader and goes quiet (writes not held yet). */
+    HeldWrites[] settledGroupHoldingWrites(long groupId) {
+        HeldWrites[] writes = addGroupHoldingWrites(groupId);
+        tickUntilQuiet(20 * ELECTION_TICKS);
+        return writes;
+    }
+
     private MemoryStorage newStorage(int nodeId, long groupId) {
         MemoryStorage storage = new MemoryStorage(membership);
         storages.put(new Replica(nodeId, groupId), storage);
